@@ -1,0 +1,129 @@
+# Strata — the one entry point.
+#
+#   make run              build and boot Strata in QEMU (BOARD=virt | sifive_u)
+#   make run-uboot        boot OpenSBI -> U-Boot -> Strata from a FAT disk (virt)
+#   make check            every test: host unit tests, fuzz smoke runs, QEMU boots
+#   make bench            benchmarks (host allocator figures, in-guest counts)
+#   make gdb              QEMU halted with its gdb stub, gdb-multiarch attached
+#   make image BOARD=...  the kernel image for U-Boot's booti (build/strata.img)
+#   make stress           the slow variants of the tests
+#
+# Missing Debian packages are installed by scripts/deps.sh first.
+
+BOARD ?= virt
+SMP ?= 1
+MEM ?= 128M
+
+CROSS ?= riscv64-unknown-elf-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HOSTCC ?= clang
+B := build
+# V=1 shows every command.
+Q := $(if $(V),,@)
+
+# ---------------------------------------------------------------- kernel
+KARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+KCFLAGS := $(KARCH) -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common \
+	-fno-omit-frame-pointer -fno-stack-protector -fno-pie -fno-builtin \
+	-Wall -Wextra -Werror -I. -MMD -MP
+KLDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
+	-Wl,-T,kernel/kernel.ld -Wl,--gc-sections
+
+# mm/ and lib/ top-level files are freestanding and shared with host tests;
+# lib/str.c is the kernel's own memcpy & co. (the host has libc's).
+SHARED_SRCS := $(wildcard mm/*.c) $(wildcard lib/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard kernel/*.S) $(SHARED_SRCS)
+KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
+
+KERNEL := $(B)/strata.elf
+IMAGE := $(B)/strata.img
+
+all: $(KERNEL) $(IMAGE)
+
+$(B)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(CC) $(KLDFLAGS) $(KERNEL_OBJS) -o $@
+
+# Flat image for U-Boot booti: starts with the RISC-V image header.
+$(IMAGE): $(KERNEL)
+	@echo "  IMAGE   $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+image: $(IMAGE)
+
+# ---------------------------------------------------------------- host tests
+HOST_SRCS := $(filter-out lib/str.c,$(SHARED_SRCS))
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSTRATA_HOST -fno-omit-frame-pointer
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_HDRS := $(wildcard mm/*.h lib/*.h tests/host/*.h)
+HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/bench_*.c))
+
+$(B)/host/%: tests/host/%.c $(HOST_SRCS) $(HOST_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN) $< $(HOST_SRCS) -o $@
+
+$(B)/fuzz/%: tests/fuzz/%.c $(HOST_SRCS) $(HOST_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN) -fsanitize=fuzzer $< $(HOST_SRCS) -o $@
+
+$(B)/bench/%: tests/bench/%.c $(HOST_SRCS) $(HOST_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -DSTRATA_HOST $< $(HOST_SRCS) -o $@
+
+host-tests: $(HOST_TESTS)
+fuzzers: $(FUZZERS)
+
+# ---------------------------------------------------------------- commands
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all host-tests fuzzers
+	@scripts/check.sh
+
+stress: deps
+	@$(MAKE) --no-print-directory all host-tests fuzzers
+	@STRESS=1 scripts/check.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCHES)
+	@scripts/bench.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	scripts/qemu.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
+
+run-uboot: deps
+	@$(MAKE) --no-print-directory all
+	scripts/uboot-disk.sh $(IMAGE) $(B)/uboot-disk.img
+	scripts/qemu.sh uboot $(SMP) 256M $(B)/uboot-disk.img
+
+gdb: deps
+	@$(MAKE) --no-print-directory all
+	scripts/gdb.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all image host-tests fuzzers deps check stress bench run run-uboot gdb format clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

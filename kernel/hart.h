@@ -1,0 +1,44 @@
+/*
+ * Per-hart state. Each hart's tp register points at its struct hart while
+ * it runs in the kernel; fields are written only by the hart itself unless
+ * marked otherwise.
+ */
+#ifndef STRATA_KERNEL_HART_H
+#define STRATA_KERNEL_HART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/memlayout.h"
+
+struct hart {
+	uint64_t stack_top; /* first field: secondary_high loads sp from it */
+	uint64_t stack_base;
+	uint32_t hartid;	 /* the firmware's hart id */
+	unsigned index;		 /* 0 = boot hart, then in start order */
+	volatile int online;	 /* set by the hart itself, read by the boot hart */
+	volatile uint64_t ticks; /* timer interrupts taken */
+	uint64_t fixup_cause;	 /* scause of the last exception-table fixup */
+	volatile bool halted;	 /* set when stopped by panic */
+};
+
+extern struct hart harts[MAX_HARTS];
+extern unsigned nharts; /* harts in use (online or being started) */
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+	__asm__ volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+/* Start every usable hart of the platform except the boot hart. */
+void smp_start_secondaries(void);
+/* Interrupt every other online hart and stop it (used by panic). */
+void smp_stop_others(void);
+/* Software interrupt handler. */
+void smp_handle_ipi(void);
+/* Interrupt hart h (to wake it from idle, or to reach its user thread). */
+void smp_kick(struct hart *h);
+
+#endif

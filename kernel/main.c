@@ -1,0 +1,167 @@
+/*
+ * The boot sequence, on the boot hart:
+ *   1. read the device tree (through the boot direct map),
+ *   2. build the frame allocator over usable RAM,
+ *   3. build the kernel page table and switch to it,
+ *   4. console on the UART, traps, timer,
+ *   5. start the other harts, print the banner, run self-tests if asked.
+ */
+#include "kernel/arch.h"
+#include "kernel/board.h"
+#include "kernel/boot.h"
+#include "kernel/console.h"
+#include "kernel/frames.h"
+#include "kernel/hart.h"
+#include "kernel/kvm.h"
+#include "kernel/panic.h"
+#include "kernel/sbi.h"
+#include "kernel/selftest.h"
+#include "kernel/shutdown.h"
+#include "kernel/timer.h"
+#include "kernel/trap.h"
+#include "lib/error.h"
+#include "lib/fdt.h"
+#include "lib/str.h"
+#include "mm/physmap.h"
+
+#define DTB_MAX_SIZE (1u << 20)
+
+struct platform platform;
+extern char boot_stack[], boot_stack_top[];
+
+void kmain(unsigned long hartid, paddr_t dtb_pa);
+
+bool boot_arg_present(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *s = platform.bootargs; *s;) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - s) == n && strncmp(s, word, n) == 0)
+			return true;
+		s = e;
+	}
+	return false;
+}
+
+/* Without a usable device tree nothing can be trusted: say why and stop. */
+static void __attribute__((noreturn)) boot_fail(const char *what, const char *why)
+{
+	kprintf("strata: cannot boot: %s: %s\n", what, why);
+	machine_exit(EXIT_FAIL);
+}
+
+static size_t read_platform(paddr_t dtb_pa)
+{
+	static char err[128];
+	struct fdt f;
+
+	if (dtb_pa == 0 || dtb_pa >= DIRECT_MAX_PA)
+		boot_fail("device tree", "no device tree address in a1");
+	const void *blob = pa_to_kva(dtb_pa);
+	if (fdt_open(&f, blob, DTB_MAX_SIZE, err, sizeof(err)) != ERR_OK)
+		boot_fail("device tree", err);
+	if (dt_platform_parse(blob, f.size, &platform, err, sizeof(err)) != ERR_OK)
+		boot_fail("device tree", err);
+	return f.size;
+}
+
+static void print_range(const char *label, paddr_t b, paddr_t e, const char *what)
+{
+	kprintf("  %-9s [%#012lx - %#012lx) %6lu KiB%s%s\n", label, b, e, (e - b) >> 10,
+		what ? "  " : "", what ? what : "");
+}
+
+static void print_frames(void)
+{
+	struct buddy_stats s;
+
+	frames_get_stats(&s);
+	kprintf("frames: %zu free pages (%zu MiB), fragmentation %u/1000\n", s.free_pages,
+		s.free_pages >> 8, s.frag_permille);
+	for (int o = 0; o <= BUDDY_MAX_ORDER; o++) {
+		if (s.free_blocks[o])
+			kprintf("  order %2d (%7zu KiB): %zu free\n", o, (size_t)4 << o,
+				s.free_blocks[o]);
+	}
+}
+
+static void print_banner(const struct board *b)
+{
+	kprintf("machine: %s (%s, board: %s)\n", platform.model, platform.compatible, b->name);
+	kprintf("firmware: SBI %ld.%ld; console: %s\n", (sbi_spec_version() >> 24) & 0x7f,
+		sbi_spec_version() & 0xffffff, console_name());
+	kprintf("harts: boot hart %u; online:", this_hart()->hartid);
+	for (unsigned i = 0; i < nharts; i++) {
+		if (harts[i].online)
+			kprintf(" %u", harts[i].hartid);
+	}
+	kprintf("\n");
+	const struct plat_hart *h = dt_platform_hart(&platform, this_hart()->hartid);
+	kprintf("timebase: %lu Hz; timer: %s, %d Hz\n", platform.timebase_hz,
+		timer_uses_sstc() ? "sstc" : "sbi", TIMER_HZ);
+	kprintf("isa: %s; mmu: %s (using sv39), %u ASID bits\n", h ? h->isa : "?",
+		h ? h->mmu_type : "?", kvm_asid_bits());
+	kprintf("bootargs: \"%s\"\n", platform.bootargs);
+	kprintf("memory:\n");
+	for (unsigned i = 0; i < platform.nmem; i++)
+		print_range("ram", platform.mem[i].base,
+			    platform.mem[i].base + platform.mem[i].size, NULL);
+	unsigned n;
+	const struct reserved_area *r = frames_reserved(&n);
+	for (unsigned i = 0; i < n; i++)
+		print_range("reserved", r[i].base, r[i].end, r[i].what);
+	print_frames();
+}
+
+static void init_console(void)
+{
+	if (!platform.uart.present)
+		return;
+	if (kvm_map_device(platform.uart.base, platform.uart.size ? platform.uart.size : 0x1000) !=
+	    ERR_OK)
+		return;
+	console_use_uart(&platform.uart, DIRECT_VA(platform.uart.base));
+}
+
+void kmain(unsigned long hartid, paddr_t dtb_pa)
+{
+	static char err[128];
+	struct hart *self = this_hart();
+
+	self->hartid = (uint32_t)hartid;
+	self->stack_base = (uint64_t)(uintptr_t)boot_stack;
+	self->stack_top = (uint64_t)(uintptr_t)boot_stack_top;
+	self->online = 1;
+	trap_init_hart();
+	sbi_init();
+	kprintf("\nStrata booting on hart %lu\n", hartid);
+
+	physmap_offset = DIRECT_BASE; /* the boot page table maps it already */
+	size_t dtb_size = read_platform(dtb_pa);
+	if (frames_init(&platform, dtb_pa, dtb_size, err, sizeof(err)) != ERR_OK)
+		boot_fail("memory", err);
+	int e = kvm_init();
+	if (e != ERR_OK)
+		boot_fail("kernel page table", err_name(e));
+	kmalloc_init(&kernel_page_source);
+	init_console();
+	shutdown_init();
+
+	timer_init();
+	csr_set(sie, SIE_SSIE);
+	timer_init_hart();
+	arch_intr_on();
+	smp_start_secondaries();
+	print_banner(board_lookup(&platform));
+
+	if (boot_arg_present("selftest"))
+		machine_exit(selftest_run() == 0 ? EXIT_PASS : EXIT_FAIL);
+	kprintf("strata: no user space yet; idling (boot with \"selftest\" to run self-tests)\n");
+	for (;;)
+		arch_wfi();
+}

@@ -1,0 +1,3 @@
+#include "mm/physmap.h"
+
+uintptr_t physmap_offset;

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Run every test and print one closing line "N passed, N failed".
+# Expects `make all host-tests fuzzers` to have run (make check does that).
+#   STRESS=1      longer fuzzing and the slow variants
+#   FUZZ_SECONDS  seconds per fuzz target (default 10; 120 with STRESS)
+#   ONLY=host|fuzz|qemu  run one group
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build
+out=build/check.out
+: >"$out"
+stress=${STRESS:-0}
+if [ "$stress" = 1 ]; then fuzz_seconds=${FUZZ_SECONDS:-120}; else fuzz_seconds=${FUZZ_SECONDS:-10}; fi
+only=${ONLY:-}
+kernel=build/strata.elf
+testargs="selftest panic=shutdown"
+
+report() { tee -a "$out"; }
+
+host_tests() {
+	for t in build/host/test_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		log=build/test-logs/host-$name.log
+		mkdir -p build/test-logs
+		"$t" >"$log" 2>&1
+		st=$?
+		grep -E '^(ok|not ok) - |^    ' "$log" | report
+		if [ "$st" -ne 0 ] && ! grep -q '^not ok - ' "$log"; then
+			echo "not ok - host/$name (exit status $st; log: $log)" | report
+			tail -n 20 "$log"
+		fi
+	done
+}
+
+fuzz_smoke() {
+	mkdir -p build/fuzz-artifacts
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f")
+		corpus=tests/fuzz/corpus/$name
+		work=$(mktemp -d)
+		log=build/test-logs/fuzz-$name.log
+		mkdir -p build/test-logs
+		"$f" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix="build/fuzz-artifacts/$name-" "$work" "$corpus" >"$log" 2>&1
+		st=$?
+		rm -rf "$work"
+		runs=$(grep -oE '#[0-9]+' "$log" | tail -n 1)
+		if [ "$st" -eq 0 ]; then
+			echo "ok - fuzz/$name (${fuzz_seconds}s, ${runs:-?} runs)" | report
+		else
+			echo "not ok - fuzz/$name (exit status $st; log: $log)" | report
+			grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -n 5
+		fi
+	done
+}
+
+qemu_boots() {
+	local t=60
+	scripts/qemu-test.sh virt-1h-128m $t virt 1 128M "$kernel" "$testargs" | report
+	scripts/qemu-test.sh virt-4h-2g $t virt 4 2G "$kernel" "$testargs" | report
+	scripts/qemu-test.sh sifive_u-5h $t sifive_u 4 256M "$kernel" "$testargs" | report
+	if scripts/uboot-disk.sh build/strata.img build/uboot-test.img "$testargs"; then
+		scripts/qemu-test.sh uboot-virt 120 uboot 1 256M build/uboot-test.img | report
+	else
+		echo "not ok - boot/uboot-virt (could not build the boot disk)" | report
+	fi
+	if [ "$stress" = 1 ]; then
+		scripts/qemu-test.sh virt-8h-4g $t virt 8 4G "$kernel" "$testargs" | report
+		scripts/qemu-test.sh sifive_u-2h $t sifive_u 1 128M "$kernel" "$testargs" | report
+	fi
+}
+
+[ -z "$only" ] || [ "$only" = host ] && host_tests
+[ -z "$only" ] || [ "$only" = fuzz ] && fuzz_smoke
+[ -z "$only" ] || [ "$only" = qemu ] && qemu_boots
+
+passed=$(grep -c '^ok - ' "$out")
+failed=$(grep -c '^not ok - ' "$out")
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

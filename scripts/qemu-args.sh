@@ -1,0 +1,33 @@
+# Sourced by bash scripts: qemu_args BOARD SMP MEM FILE [BOOTARGS] fills the
+# array QEMU_ARGS with QEMU's arguments.
+#   virt      QEMU virt, OpenSBI (-bios default), FILE = kernel ELF
+#   sifive_u  HiFive Unleashed model; SMP counts S-mode harts (the E51 is added)
+#   uboot     QEMU virt, OpenSBI -> U-Boot (S-mode) -> FILE = FAT boot disk
+UBOOT_SMODE=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
+
+qemu_args() {
+	local board=$1 smp=$2 mem=$3 file=$4 args=${5:-}
+	case $board in
+	virt)
+		QEMU_ARGS=(-M virt -smp "$smp" -m "$mem" -bios default -kernel "$file")
+		;;
+	sifive_u)
+		# hart 0 is the E51 monitor core; Strata runs on harts 1..N.
+		QEMU_ARGS=(-M sifive_u -smp $((smp + 1)) -m "$mem" -bios default -kernel "$file"
+			-semihosting)
+		;;
+	uboot)
+		QEMU_ARGS=(-M virt -smp "$smp" -m "$mem" -bios default -kernel "$UBOOT_SMODE"
+			-drive "file=$file,format=raw,if=none,id=boot"
+			-device virtio-blk-device,drive=boot,bus=virtio-mmio-bus.0)
+		;;
+	*)
+		echo "qemu: unknown board '$board' (virt, sifive_u, uboot)" >&2
+		return 1
+		;;
+	esac
+	if [ -n "$args" ] && [ "$board" != uboot ]; then
+		QEMU_ARGS+=(-append "$args")
+	fi
+	QEMU_ARGS+=(-nographic -no-reboot)
+}

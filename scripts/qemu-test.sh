@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Run one QEMU boot as a test, without a person.
+#   scripts/qemu-test.sh NAME TIMEOUT_SECONDS BOARD SMP MEM FILE [BOOTARGS]
+# The guest prints "ok - ..." / "not ok - ..." lines and a line
+# "selftest: N passed, M failed", then powers off with its status.
+# Prints the guest's result lines, then "ok - boot/NAME" or
+# "not ok - boot/NAME (why)". QEMU is stopped by its own pid at the timeout.
+set -u
+name=$1 timeout=$2
+shift 2
+source "$(dirname "$0")/qemu-args.sh"
+qemu_args "$@" || exit 2
+
+logdir=${LOGDIR:-build/test-logs}
+mkdir -p "$logdir"
+log=$logdir/$name.log
+
+qemu-system-riscv64 "${QEMU_ARGS[@]}" </dev/null >"$log" 2>&1 &
+pid=$!
+deadline=$((SECONDS + timeout))
+while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+	sleep 0.2
+done
+why=""
+if kill -0 "$pid" 2>/dev/null; then
+	kill -TERM "$pid" 2>/dev/null
+	sleep 1
+	kill -KILL "$pid" 2>/dev/null
+	why="timeout after ${timeout}s"
+fi
+wait "$pid"
+status=$?
+
+tr -d '\r' <"$log" | grep -E '^(ok|not ok) - ' | sed -E "s#^(ok|not ok) - #\1 - $name/#"
+summary=$(tr -d '\r' <"$log" | grep -E '^selftest: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
+if [ -z "$why" ] && [ "$status" -ne 0 ]; then
+	why="QEMU exit status $status"
+fi
+if [ -z "$why" ] && [ -z "$summary" ]; then
+	why="no selftest summary in the log"
+fi
+if [ -z "$why" ] && ! echo "$summary" | grep -q ' 0 failed'; then
+	why="$summary"
+fi
+if [ -z "$why" ] && tr -d '\r' <"$log" | grep -q '^not ok - '; then
+	why="a guest test failed"
+fi
+if [ -n "$why" ]; then
+	echo "not ok - boot/$name ($why; log: $log)"
+	tail -n 25 "$log" | sed 's/^/    | /'
+	exit 1
+fi
+echo "ok - boot/$name"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Make a boot disk for U-Boot: a DOS partition table with one FAT
+# partition holding the kernel image and boot.scr, which U-Boot's
+# distro boot finds and runs:
+#   fatload virtio 0:1 ${kernel_addr_r} strata.img
+#   booti ${kernel_addr_r} - ${fdtcontroladdr}
+# Usage: scripts/uboot-disk.sh build/strata.img OUT.img [BOOTARGS]
+set -eu
+image=$1 out=$2 args=${3:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cat >"$tmp/boot.cmd" <<CMD
+setenv bootargs "$args"
+fatload virtio 0:1 \${kernel_addr_r} strata.img
+booti \${kernel_addr_r} - \${fdtcontroladdr}
+CMD
+mkimage -A riscv -O linux -T script -C none -n "Strata boot" -d "$tmp/boot.cmd" "$tmp/boot.scr" >/dev/null
+
+size_mb=32
+rm -f "$out"
+truncate -s ${size_mb}M "$out"
+echo 'start=2048, type=c, bootable' | sfdisk -q "$out"
+mkfs.vfat --offset 2048 -n STRATA "$out" $(((size_mb * 1024) - 1024)) >/dev/null
+mcopy -i "$out@@1M" "$image" ::strata.img
+mcopy -i "$out@@1M" "$tmp/boot.scr" ::boot.scr
