@@ -62,6 +62,51 @@ $(IMAGE): $(KERNEL)
 
 image: $(IMAGE)
 
+# ---------------------------------------------------------------- user space
+# Each directory user/NAME with .c files is one program, build/user/NAME.elf,
+# linked with the user runtime (lib/user) and the freestanding lib/ files.
+UCFLAGS := $(KCFLAGS)
+ULDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,user/user.ld
+ULIB_SRCS := $(wildcard lib/user/*.c) $(wildcard lib/user/*.S) \
+	lib/fmt.c lib/str.c lib/strutil.c lib/error.c lib/elf.c lib/cpio.c
+ULIB_OBJS := $(patsubst %,$(B)/u/%.o,$(ULIB_SRCS))
+USER_PROGS := $(sort $(patsubst user/%/,%,$(dir $(wildcard user/*/*.c))))
+USER_ELFS := $(patsubst %,$(B)/user/%.elf,$(USER_PROGS))
+
+$(B)/u/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(B)/u/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  UAS     $<"
+	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+define user_prog
+$(B)/user/$(1).elf: $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(ULIB_OBJS) user/user.ld
+	@mkdir -p $$(dir $$@)
+	@echo "  ULD     $$@"
+	$(Q)$(CC) $(ULDFLAGS) $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(ULIB_OBJS) -o $$@
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
+
+# The initrd for make run (root = user/root) and the one for in-guest tests
+# (root = user/utest). Every program is in both, under its own name.
+INITRD := $(B)/initrd.cpio
+TEST_INITRD := $(B)/initrd-test.cpio
+
+$(INITRD): $(USER_ELFS) scripts/mkinitrd.sh
+	@echo "  CPIO    $@"
+	$(Q)scripts/mkinitrd.sh $@ $(B)/user/root.elf $(USER_ELFS)
+
+$(TEST_INITRD): $(USER_ELFS) scripts/mkinitrd.sh
+	@echo "  CPIO    $@"
+	$(Q)scripts/mkinitrd.sh $@ $(B)/user/utest.elf $(USER_ELFS)
+
+initrd: $(INITRD) $(TEST_INITRD)
+all: initrd
+
 # ---------------------------------------------------------------- host tests
 HOST_SRCS := $(filter-out lib/str.c,$(SHARED_SRCS))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSTRATA_HOST -fno-omit-frame-pointer
@@ -107,16 +152,16 @@ bench: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	scripts/qemu.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
+	INITRD=$(INITRD) scripts/qemu.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
 
 run-uboot: deps
 	@$(MAKE) --no-print-directory all
-	scripts/uboot-disk.sh $(IMAGE) $(B)/uboot-disk.img
+	scripts/uboot-disk.sh $(IMAGE) $(B)/uboot-disk.img "" $(INITRD)
 	scripts/qemu.sh uboot $(SMP) 256M $(B)/uboot-disk.img
 
 gdb: deps
 	@$(MAKE) --no-print-directory all
-	scripts/gdb.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
+	INITRD=$(INITRD) scripts/gdb.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -124,6 +169,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all image host-tests fuzzers deps check stress bench run run-uboot gdb format clean
+.PHONY: all image initrd host-tests fuzzers deps check stress bench run run-uboot gdb format clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -19,5 +19,7 @@ static inline paddr_t kimg_to_pa(const void *p)
 
 /* True if the command line (/chosen bootargs) has word as a whole token. */
 bool boot_arg_present(const char *word);
+/* Value of "key=N" on the command line; false if absent. */
+bool boot_arg_uint(const char *key, uint64_t *out);
 
 #endif

@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #include "kernel/memlayout.h"
+#include "kernel/thread.h"
+
+struct space;
 
 struct hart {
 	uint64_t stack_top; /* first field: secondary_high loads sp from it */
@@ -19,7 +22,16 @@ struct hart {
 	volatile int online;	 /* set by the hart itself, read by the boot hart */
 	volatile uint64_t ticks; /* timer interrupts taken */
 	uint64_t fixup_cause;	 /* scause of the last exception-table fixup */
+	uint64_t fixup_addr;	 /* stval of the last exception-table fixup */
 	volatile bool halted;	 /* set when stopped by panic */
+
+	/* Scheduling; written by this hart under the big kernel lock. */
+	struct thread *current;	  /* NULL while in the scheduler loop */
+	struct context sched_ctx; /* the scheduler loop's context */
+	volatile bool idle;	  /* waiting in wfi; read by other harts */
+	unsigned slice_left;	  /* ticks left in current's time slice */
+	struct space *space;	  /* whose user half satp holds, or NULL */
+	uint64_t asid_gen;	  /* ASID generation this hart's TLB is clean for */
 };
 
 extern struct hart harts[MAX_HARTS];

@@ -12,11 +12,15 @@
 #include "kernel/console.h"
 #include "kernel/frames.h"
 #include "kernel/hart.h"
+#include "kernel/irq.h"
 #include "kernel/kvm.h"
 #include "kernel/panic.h"
+#include "kernel/rootload.h"
 #include "kernel/sbi.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
 #include "kernel/shutdown.h"
+#include "kernel/space.h"
 #include "kernel/timer.h"
 #include "kernel/trap.h"
 #include "lib/error.h"
@@ -30,6 +34,26 @@ struct platform platform;
 extern char boot_stack[], boot_stack_top[];
 
 void kmain(unsigned long hartid, paddr_t dtb_pa);
+
+bool boot_arg_uint(const char *key, uint64_t *out)
+{
+	size_t n = strlen(key);
+
+	for (const char *s = platform.bootargs; *s;) {
+		while (*s == ' ')
+			s++;
+		if (strncmp(s, key, n) == 0 && s[n] == '=' && s[n + 1] >= '0' && s[n + 1] <= '9') {
+			uint64_t v = 0;
+			for (s += n + 1; *s >= '0' && *s <= '9'; s++)
+				v = v * 10 + (uint64_t)(*s - '0');
+			*out = v;
+			return true;
+		}
+		while (*s && *s != ' ')
+			s++;
+	}
+	return false;
+}
 
 bool boot_arg_present(const char *word)
 {
@@ -151,17 +175,28 @@ void kmain(unsigned long hartid, paddr_t dtb_pa)
 	kmalloc_init(&kernel_page_source);
 	init_console();
 	shutdown_init();
+	plic_init();
+	uint64_t asid_bits = kvm_asid_bits();
+	if (boot_arg_uint("asid_bits", &asid_bits) && asid_bits > kvm_asid_bits())
+		asid_bits = kvm_asid_bits(); /* tests may force fewer, never more */
+	space_init((unsigned)asid_bits);
 
 	timer_init();
 	csr_set(sie, SIE_SSIE);
 	timer_init_hart();
+	plic_init_hart();
 	arch_intr_on();
 	smp_start_secondaries();
 	print_banner(board_lookup(&platform));
 
-	if (boot_arg_present("selftest"))
-		machine_exit(selftest_run() == 0 ? EXIT_PASS : EXIT_FAIL);
-	kprintf("strata: no user space yet; idling (boot with \"selftest\" to run self-tests)\n");
-	for (;;)
-		arch_wfi();
+	if (boot_arg_present("selftest")) {
+		int failed = selftest_run();
+		if (failed || !platform.has_initrd)
+			machine_exit(failed ? EXIT_FAIL : EXIT_PASS);
+	}
+	arch_intr_off();
+	bkl_lock();
+	if (rootload_start() != 0 && boot_arg_present("panic=shutdown"))
+		machine_exit(EXIT_FAIL);
+	scheduler_loop();
 }

@@ -11,6 +11,8 @@
 #include "kernel/kvm.h"
 #include "kernel/panic.h"
 #include "kernel/sbi.h"
+#include "kernel/sched.h"
+#include "kernel/irq.h"
 #include "kernel/timer.h"
 #include "kernel/trap.h"
 #include "lib/error.h"
@@ -26,23 +28,16 @@ extern char secondary_entry[];
 
 void secondary_main(struct hart *h);
 
-static void hart_idle(void) __attribute__((noreturn));
-static void hart_idle(void)
-{
-	for (;;) {
-		arch_intr_on();
-		arch_wfi();
-	}
-}
-
 void secondary_main(struct hart *h)
 {
 	kvm_switch_hart();
 	trap_init_hart();
 	csr_set(sie, SIE_SSIE);
 	timer_init_hart();
+	plic_init_hart();
 	__atomic_store_n(&h->online, 1, __ATOMIC_RELEASE);
-	hart_idle();
+	bkl_lock();
+	scheduler_loop();
 }
 
 static bool wait_online(struct hart *h)

@@ -9,6 +9,8 @@
 
 #include "kernel/arch.h"
 #include "kernel/hart.h"
+#include "kernel/irq.h"
+#include "kernel/sched.h"
 #include "kernel/panic.h"
 #include "kernel/timer.h"
 #include "lib/error.h"
@@ -82,6 +84,12 @@ static void handle_interrupt(struct trapframe *tf)
 		csr_clear(sip, 1ul << IRQ_S_SOFT);
 		smp_handle_ipi();
 		return;
+	case IRQ_S_EXT:
+		/* Only the idle loop runs with interrupts on, without the lock. */
+		bkl_lock();
+		plic_handle();
+		bkl_unlock();
+		return;
 	default:
 		panic_trap(tf);
 	}
@@ -96,6 +104,7 @@ void kernel_trap(struct trapframe *tf)
 	const struct extable_entry *fix = extable_find(tf->sepc);
 	if (fix) {
 		this_hart()->fixup_cause = tf->scause;
+		this_hart()->fixup_addr = tf->stval;
 		tf->sepc = fix->fixup;
 		tf->x[10] = (uint64_t)(int64_t)ERR_FAULT;
 		return;

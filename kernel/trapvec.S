@@ -1,9 +1,20 @@
 /*
- * Kernel trap entry: push a struct trapframe on the current stack and call
+ * Trap entry and exit. stvec always points at trap_entry. sscratch tells
+ * where the trap came from: 0 while the hart runs in the kernel; the
+ * current thread's struct utrapframe while it runs in user mode.
+ *
+ * From user mode: save the user registers into the utrapframe, load tp
+ * (this hart) from it, and call user_trap(tf) on the thread's kernel stack
+ * just below the frame. user_trap never returns; it leaves through
+ * user_return_to(tf).
+ *
+ * From the kernel: push a struct trapframe on the current stack and call
  * kernel_trap(tf); restore (sepc and sstatus may have been changed by an
  * exception-table fixup) and sret.
  */
 #include "kernel/trap.h"
+
+#define UTF_KERNEL_TP (TF_SIZE)
 
 .macro SAVE_GPRS base
 	sd x1, 1*8(\base)
@@ -76,6 +87,10 @@
 	.align 4
 	.globl trap_entry
 trap_entry:
+	csrrw sp, sscratch, sp
+	bnez sp, from_user
+	csrrw sp, sscratch, sp /* from the kernel: sp back, sscratch = 0 again */
+
 	addi sp, sp, -TF_SIZE
 	SAVE_GPRS sp
 	addi t0, sp, TF_SIZE
@@ -98,3 +113,37 @@ trap_entry:
 	addi sp, sp, TF_SIZE
 	sret
 
+from_user:
+	/* sp = this thread's utrapframe, sscratch = the user's sp */
+	SAVE_GPRS sp
+	csrr t0, sscratch
+	sd t0, 2*8(sp)
+	csrw sscratch, zero
+	csrr t0, sepc
+	sd t0, TF_SEPC*8(sp)
+	csrr t0, sstatus
+	sd t0, TF_SSTATUS*8(sp)
+	csrr t0, scause
+	sd t0, TF_SCAUSE*8(sp)
+	csrr t0, stval
+	sd t0, TF_STVAL*8(sp)
+	ld tp, UTF_KERNEL_TP(sp)
+	mv a0, sp
+	li fp, 0
+	call user_trap
+1:	j 1b /* user_trap does not return */
+
+/*
+ * void user_return_to(struct utrapframe *utf): load the user registers
+ * and sret to U-mode. The caller has set sstatus (SPP = 0, SPIE) and holds
+ * no locks; interrupts are off until sret.
+ */
+	.globl user_return_to
+user_return_to:
+	ld t0, TF_SEPC*8(a0)
+	csrw sepc, t0
+	csrw sscratch, a0
+	mv sp, a0
+	LOAD_GPRS sp
+	ld sp, 2*8(sp)
+	sret

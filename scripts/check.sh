@@ -56,20 +56,26 @@ fuzz_smoke() {
 	done
 }
 
+# Each boot runs the kernel's self-tests and then the in-guest user tests
+# (the test initrd's root is user/utest).
 qemu_boots() {
-	local t=60
+	local t=120
+	export INITRD=build/initrd-test.cpio EXPECT="selftest usertest"
 	scripts/qemu-test.sh virt-1h-128m $t virt 1 128M "$kernel" "$testargs" | report
-	scripts/qemu-test.sh virt-4h-2g $t virt 4 2G "$kernel" "$testargs" | report
+	# Three ASID bits: seven ASIDs for more spaces than that, so roll-over is exercised.
+	scripts/qemu-test.sh virt-4h-2g $t virt 4 2G "$kernel" "$testargs asid_bits=3" | report
 	scripts/qemu-test.sh sifive_u-5h $t sifive_u 4 256M "$kernel" "$testargs" | report
-	if scripts/uboot-disk.sh build/strata.img build/uboot-test.img "$testargs"; then
-		scripts/qemu-test.sh uboot-virt 120 uboot 1 256M build/uboot-test.img | report
+	if scripts/uboot-disk.sh build/strata.img build/uboot-test.img "$testargs" "$INITRD"; then
+		scripts/qemu-test.sh uboot-virt $t uboot 1 256M build/uboot-test.img | report
 	else
 		echo "not ok - boot/uboot-virt (could not build the boot disk)" | report
 	fi
 	if [ "$stress" = 1 ]; then
 		scripts/qemu-test.sh virt-8h-4g $t virt 8 4G "$kernel" "$testargs" | report
+		scripts/qemu-test.sh virt-2h-64m $t virt 2 64M "$kernel" "$testargs asid_bits=1" | report
 		scripts/qemu-test.sh sifive_u-2h $t sifive_u 1 128M "$kernel" "$testargs" | report
 	fi
+	unset INITRD EXPECT
 }
 
 [ -z "$only" ] || [ "$only" = host ] && host_tests

@@ -1,5 +1,6 @@
 # Sourced by bash scripts: qemu_args BOARD SMP MEM FILE [BOOTARGS] fills the
-# array QEMU_ARGS with QEMU's arguments.
+# array QEMU_ARGS with QEMU's arguments. INITRD (if set) is passed with
+# -initrd (virt, sifive_u; U-Boot loads it from the boot disk instead).
 #   virt      QEMU virt, OpenSBI (-bios default), FILE = kernel ELF
 #   sifive_u  HiFive Unleashed model; SMP counts S-mode harts (the E51 is added)
 #   uboot     QEMU virt, OpenSBI -> U-Boot (S-mode) -> FILE = FAT boot disk
@@ -28,6 +29,9 @@ qemu_args() {
 	esac
 	if [ -n "$args" ] && [ "$board" != uboot ]; then
 		QEMU_ARGS+=(-append "$args")
+	fi
+	if [ -n "${INITRD:-}" ] && [ "$board" != uboot ]; then
+		QEMU_ARGS+=(-initrd "$INITRD")
 	fi
 	QEMU_ARGS+=(-nographic -no-reboot)
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Run one QEMU boot as a test, without a person.
 #   scripts/qemu-test.sh NAME TIMEOUT_SECONDS BOARD SMP MEM FILE [BOOTARGS]
-# The guest prints "ok - ..." / "not ok - ..." lines and a line
-# "selftest: N passed, M failed", then powers off with its status.
-# Prints the guest's result lines, then "ok - boot/NAME" or
-# "not ok - boot/NAME (why)". QEMU is stopped by its own pid at the timeout.
+# The guest prints "ok - ..." / "not ok - ..." lines and summary lines
+# "selftest: N passed, M failed" (kernel) and "usertest: ..." (user), then
+# powers off with its status. EXPECT lists the summaries that must appear
+# (default "selftest"). Prints the guest's result lines, then
+# "ok - boot/NAME" or "not ok - boot/NAME (why)". QEMU is stopped by its own
+# pid at the timeout.
 set -u
 name=$1 timeout=$2
 shift 2
@@ -32,16 +34,18 @@ wait "$pid"
 status=$?
 
 tr -d '\r' <"$log" | grep -E '^(ok|not ok) - ' | sed -E "s#^(ok|not ok) - #\1 - $name/#"
-summary=$(tr -d '\r' <"$log" | grep -E '^selftest: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
 if [ -z "$why" ] && [ "$status" -ne 0 ]; then
 	why="QEMU exit status $status"
 fi
-if [ -z "$why" ] && [ -z "$summary" ]; then
-	why="no selftest summary in the log"
-fi
-if [ -z "$why" ] && ! echo "$summary" | grep -q ' 0 failed'; then
-	why="$summary"
-fi
+for kind in ${EXPECT:-selftest}; do
+	summary=$(tr -d '\r' <"$log" | grep -E "^$kind: [0-9]+ passed, [0-9]+ failed" | tail -n 1)
+	if [ -z "$why" ] && [ -z "$summary" ]; then
+		why="no $kind summary in the log"
+	fi
+	if [ -z "$why" ] && ! echo "$summary" | grep -q ' 0 failed'; then
+		why="$summary"
+	fi
+done
 if [ -z "$why" ] && tr -d '\r' <"$log" | grep -q '^not ok - '; then
 	why="a guest test failed"
 fi

@@ -1,0 +1,40 @@
+/*
+ * Frame objects: a block of 2^order physical pages a process holds through
+ * a handle. Every user mapping of one of its pages holds a reference, so
+ * the block returns to the allocator only when no handle and no mapping
+ * is left. Device frames (MMIO windows, the initrd) describe memory the
+ * allocator does not own and are never freed to it.
+ */
+#ifndef STRATA_KERNEL_FRAMEOBJ_H
+#define STRATA_KERNEL_FRAMEOBJ_H
+
+#include <stdbool.h>
+
+#include "kernel/object.h"
+#include "mm/types.h"
+
+struct frameobj {
+	struct object obj;
+	paddr_t pa;
+	unsigned order;	 /* allocator frames: 2^order pages */
+	uint64_t npages; /* pages (2^order, or any count for device frames) */
+	bool device;	 /* not from the allocator */
+	bool mmio;	 /* device registers: never read or written by the kernel */
+	struct frameobj *next_device;
+	uint64_t maps; /* current user mappings of its pages */
+};
+
+static inline uint64_t frameobj_pages(const struct frameobj *f)
+{
+	return f->npages;
+}
+
+/* Allocate a block of 2^order pages charged to q; zeroed if zero. */
+int frameobj_alloc(struct quota *q, unsigned order, bool zero, struct frameobj **out);
+/* Describe device or boot memory [pa, pa + npages pages). */
+int frameobj_device(paddr_t pa, uint64_t npages, bool mmio, struct frameobj **out);
+void frameobj_destroy(struct frameobj *f);
+/* The frame object whose pages include pa (for unmapping), or NULL. */
+struct frameobj *frameobj_of(paddr_t pa);
+
+#endif

@@ -1,0 +1,131 @@
+#include "kernel/object.h"
+
+#include "kernel/objects.h"
+#include "kernel/panic.h"
+#include "lib/error.h"
+#include "lib/str.h"
+#include "mm/slab.h"
+
+static const char *const type_names[] = {
+    [OBJ_NONE] = "none",	 [OBJ_THREAD] = "thread", [OBJ_SPACE] = "space",
+    [OBJ_ENDPOINT] = "endpoint", [OBJ_NOTIFY] = "notify", [OBJ_FRAME] = "frame",
+    [OBJ_IRQ] = "irq",		 [OBJ_QUOTA] = "quota",	  [OBJ_SYSTEM] = "system",
+};
+
+const char *object_type_name(unsigned type)
+{
+	return type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : "?";
+}
+
+void *object_alloc(enum obj_type type, size_t size, struct quota *q, int *err)
+{
+	if (q && quota_charge(q, size) != ERR_OK) {
+		*err = ERR_QUOTA;
+		return NULL;
+	}
+	struct object *o = kzalloc(size);
+	if (!o) {
+		if (q)
+			quota_uncharge(q, size);
+		*err = ERR_NOMEM;
+		return NULL;
+	}
+	o->type = (uint8_t)type;
+	o->refs = 1;
+	o->quota = q;
+	o->charged = q ? size : 0;
+	if (q)
+		object_get(&q->obj);
+	*err = ERR_OK;
+	return o;
+}
+
+void object_last_reader(struct object *o)
+{
+	if (o->type == OBJ_ENDPOINT)
+		endpoint_close((struct endpoint *)o);
+}
+
+void object_get(struct object *o)
+{
+	o->refs++;
+}
+
+/* Free the object's own memory and return its charge. */
+static void object_free(struct object *o)
+{
+	struct quota *q = o->quota;
+
+	if (q)
+		quota_uncharge(q, o->charged);
+	kfree(o);
+	if (q)
+		object_put(&q->obj);
+}
+
+static void quota_destroy(struct quota *q)
+{
+	if (q->parent) {
+		quota_uncharge(q->parent, q->limit);
+		object_put(&q->parent->obj);
+	}
+}
+
+void object_put(struct object *o)
+{
+	if (o->refs == 0)
+		panic("object_put: %s object %p has no references", object_type_name(o->type), o);
+	if (--o->refs)
+		return;
+	switch (o->type) {
+	case OBJ_THREAD:
+		thread_destroy((struct thread *)o);
+		break;
+	case OBJ_SPACE:
+		space_destroy((struct space *)o);
+		break;
+	case OBJ_ENDPOINT:
+		endpoint_destroy((struct endpoint *)o);
+		break;
+	case OBJ_NOTIFY:
+		notify_destroy((struct notify *)o);
+		break;
+	case OBJ_FRAME:
+		frameobj_destroy((struct frameobj *)o);
+		break;
+	case OBJ_IRQ:
+		irq_destroy((struct irq *)o);
+		break;
+	case OBJ_QUOTA:
+		quota_destroy((struct quota *)o);
+		break;
+	default:
+		break;
+	}
+	object_free(o);
+}
+
+int quota_charge(struct quota *q, uint64_t bytes)
+{
+	if (bytes > q->limit - q->used)
+		return ERR_QUOTA;
+	q->used += bytes;
+	return ERR_OK;
+}
+
+void quota_uncharge(struct quota *q, uint64_t bytes)
+{
+	if (bytes > q->used)
+		panic("quota_uncharge: %lu bytes > %lu used", bytes, q->used);
+	q->used -= bytes;
+}
+
+struct quota *quota_boot(uint64_t bytes)
+{
+	int err;
+	struct quota *q = object_alloc(OBJ_QUOTA, sizeof(*q), NULL, &err);
+
+	if (q)
+		q->limit = bytes;
+	return q;
+}

@@ -1,0 +1,81 @@
+/*
+ * Address spaces (processes). A space owns a root page table whose kernel
+ * half is shared with every other space, a region table (which pager serves
+ * which range), the handle table of the process, and an ASID.
+ *
+ * User mappings are 4 KiB pages below USER_TOP. Each maps one page of a
+ * frame object and holds a reference on it. All fields are guarded by the
+ * big kernel lock.
+ */
+#ifndef STRATA_KERNEL_SPACE_H
+#define STRATA_KERNEL_SPACE_H
+
+#include <stdbool.h>
+
+#include "kernel/frameobj.h"
+#include "kernel/handle.h"
+#include "kernel/object.h"
+#include "mm/region.h"
+
+struct space {
+	struct object obj;
+	paddr_t root;
+	uint16_t asid;
+	uint64_t asid_gen;  /* generation asid belongs to (0: none yet) */
+	uint64_t tlb_harts; /* bit i: hart index i may cache this space's translations */
+	struct region_table regions;
+	struct handle_table handles;
+	unsigned live_threads; /* started threads not yet dead */
+	bool exited;	       /* every thread died: handles closed */
+	uint64_t resident;     /* user pages mapped */
+	uint64_t faults;       /* faults sent to pagers */
+};
+
+/* One map operation: page `page` of frame f at va with PROT_* rights. */
+struct map_item {
+	uint64_t va;
+	struct frameobj *frame;
+	uint64_t page;
+	unsigned prot;
+};
+
+/* Called once at boot: ASID width and the kernel root to copy from. */
+void space_init(unsigned asid_bits);
+/* A new empty space charged to q (its tables, regions and handles too). */
+int space_create(struct quota *q, struct space **out);
+void space_destroy(struct space *s);
+/* Make s the user half of this hart's satp (ASID management, TLB bookkeeping). */
+void space_activate(struct space *s);
+/* Every thread of s has died: close its handles (breaks reference cycles). */
+void space_process_exit(struct space *s);
+
+/*
+ * Check a batch of map items against s: targets page aligned and below
+ * USER_TOP, pages inside their frames, rights valid (W^X, at least one of
+ * R/W/X), no two items for one address. ERR_ALIGN / ERR_RANGE / ERR_INVALID /
+ * ERR_PERM; no change.
+ */
+int space_check_items(const struct map_item *items, unsigned n);
+/*
+ * Install checked items, replacing what is mapped there; all or nothing
+ * (ERR_NOMEM / ERR_QUOTA if a page table cannot be had). Flushes the TLB.
+ */
+int space_apply_items(struct space *s, const struct map_item *items, unsigned n);
+/* Map npages consecutive pages of f at va; ERR_EXISTS if any is mapped. All or nothing. */
+int space_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, uint64_t npages,
+	      unsigned prot);
+int space_unmap(struct space *s, uint64_t va, uint64_t len);
+/* Lower the rights of the mapped pages in [va, va+len); ERR_PERM if prot adds a right. */
+int space_protect(struct space *s, uint64_t va, uint64_t len, unsigned prot);
+/* out[i] = PAGE_MAPPED|PAGE_A|PAGE_D of page i; clears A and D if clear. */
+int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, bool clear);
+/* Set A (and D for a store) on a valid user PTE that allows the access. True if it did. */
+bool space_fix_ad(struct space *s, uint64_t va, unsigned access);
+
+int space_region_add(struct space *s, const struct region *r);
+int space_region_remove(struct space *s, uint64_t base);
+
+/* Flush [va, va + npages pages) of s from every hart that may cache it. */
+void space_flush(struct space *s, uint64_t va, uint64_t npages);
+
+#endif

@@ -1,0 +1,273 @@
+/* System calls on quotas, frames, address spaces and regions. */
+#include "kernel/frames.h"
+#include "kernel/memlayout.h"
+#include "kernel/syscall.h"
+#include "kernel/uaccess.h"
+#include "lib/error.h"
+#include "lib/str.h"
+#include "mm/physmap.h"
+
+#define FRAME_RIGHTS                                                                               \
+	(RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_GRANT | RIGHT_EXEC | RIGHT_MANAGE)
+#define AD_MAX_PAGES 512
+
+static struct {
+	struct notify *n;
+	uint64_t bits, low;
+	bool fired;
+} watch;
+
+void memwatch_check(void)
+{
+	if (!watch.n)
+		return;
+	size_t free = frames_free_pages();
+	if (!watch.fired && free < watch.low) {
+		watch.fired = true;
+		notify_signal(watch.n, watch.bits);
+	} else if (watch.fired && free >= watch.low + watch.low / 8) {
+		watch.fired = false; /* above the mark again (with hysteresis): re-arm */
+	}
+}
+
+int sys_mem_watch(struct thread *t, struct trapframe *tf)
+{
+	void *sys;
+	struct notify *n;
+	int e = get(t, ARG(0), OBJ_SYSTEM, RIGHT_MANAGE, &sys);
+
+	if (e == ERR_OK)
+		e = get(t, ARG(1), OBJ_NOTIFY, RIGHT_WRITE, &n);
+	if (e == ERR_OK && ARG(2) == 0)
+		e = ERR_INVALID;
+	if (e != ERR_OK)
+		return e;
+	object_get(&n->obj);
+	if (watch.n)
+		object_put(&watch.n->obj);
+	watch.n = n;
+	watch.bits = ARG(2);
+	watch.low = ARG(3);
+	watch.fired = false;
+	memwatch_check();
+	return ERR_OK;
+}
+
+int sys_quota_split(struct thread *t, struct trapframe *tf)
+{
+	struct quota *parent;
+	int e = get(t, ARG(0), OBJ_QUOTA, RIGHT_MANAGE, &parent);
+	uint64_t bytes = ARG(1);
+
+	if (e != ERR_OK)
+		return e;
+	if (bytes == 0 || !IS_ALIGNED(bytes, PAGE_SIZE))
+		return ERR_INVALID;
+	if (quota_charge(parent, bytes) != ERR_OK)
+		return ERR_QUOTA;
+	struct quota *q = object_alloc(OBJ_QUOTA, sizeof(*q), parent, &e);
+	if (!q) {
+		quota_uncharge(parent, bytes);
+		return e;
+	}
+	q->limit = bytes;
+	q->parent = parent;
+	object_get(&parent->obj);
+	return return_handle(t, tf, &q->obj, RIGHTS_ALL & ~RIGHT_DEVICE);
+}
+
+int sys_quota_info(struct thread *t, struct trapframe *tf)
+{
+	struct quota *q;
+	int e = get(t, ARG(0), OBJ_QUOTA, RIGHT_READ, &q);
+
+	if (e != ERR_OK)
+		return e;
+	RET(1, q->limit);
+	RET(2, q->used);
+	return ERR_OK;
+}
+
+int sys_frame_alloc(struct thread *t, struct trapframe *tf)
+{
+	uint64_t order = ARG(0), flags = ARG(1);
+	struct frameobj *f;
+
+	if (order > BUDDY_MAX_ORDER || (flags & ~(uint64_t)FRAME_ZEROED))
+		return ERR_INVALID;
+	int e = frameobj_alloc(my_quota(t), (unsigned)order, flags & FRAME_ZEROED, &f);
+	if (e != ERR_OK)
+		return e;
+	memwatch_check();
+	return return_handle(t, tf, &f->obj, FRAME_RIGHTS);
+}
+
+int sys_frame_info(struct thread *t, struct trapframe *tf)
+{
+	struct frameobj *f;
+	uint32_t rights;
+
+	if (ARG(0) > INT32_MAX)
+		return ERR_BADHANDLE;
+	int e = handle_get(&t->space->handles, (handle_t)ARG(0), OBJ_FRAME, 0, (struct object **)&f,
+			   &rights);
+	if (e != ERR_OK)
+		return e;
+	RET(1, frameobj_pages(f));
+	RET(2, (rights & RIGHT_DEVICE) ? f->pa : 0);
+	return ERR_OK;
+}
+
+/* [page, page + n) inside f, and f is memory the kernel may touch. */
+static int check_frame_pages(const struct frameobj *f, uint64_t page, uint64_t n)
+{
+	if (f->mmio)
+		return ERR_INVALID;
+	if (n == 0 || page >= frameobj_pages(f) || n > frameobj_pages(f) - page)
+		return ERR_RANGE;
+	return ERR_OK;
+}
+
+int sys_frame_copy(struct thread *t, struct trapframe *tf)
+{
+	struct frameobj *dst, *src;
+	uint64_t dpage = ARG(1), spage = ARG(3), n = ARG(4);
+	int e = get(t, ARG(0), OBJ_FRAME, RIGHT_WRITE, &dst);
+
+	if (e == ERR_OK)
+		e = get(t, ARG(2), OBJ_FRAME, RIGHT_READ, &src);
+	if (e == ERR_OK)
+		e = check_frame_pages(dst, dpage, n);
+	if (e == ERR_OK)
+		e = check_frame_pages(src, spage, n);
+	if (e != ERR_OK)
+		return e;
+	memmove(pa_to_kva(dst->pa + dpage * PAGE_SIZE), pa_to_kva(src->pa + spage * PAGE_SIZE),
+		n * PAGE_SIZE);
+	return ERR_OK;
+}
+
+int sys_frame_zero(struct thread *t, struct trapframe *tf)
+{
+	struct frameobj *f;
+	int e = get(t, ARG(0), OBJ_FRAME, RIGHT_WRITE, &f);
+
+	if (e == ERR_OK)
+		e = check_frame_pages(f, ARG(1), ARG(2));
+	if (e != ERR_OK)
+		return e;
+	memset(pa_to_kva(f->pa + ARG(1) * PAGE_SIZE), 0, ARG(2) * PAGE_SIZE);
+	return ERR_OK;
+}
+
+int sys_space_create(struct thread *t, struct trapframe *tf)
+{
+	struct quota *q;
+	struct space *s;
+	int e = get(t, ARG(0), OBJ_QUOTA, RIGHT_MANAGE, &q);
+
+	if (e == ERR_OK)
+		e = space_create(q, &s);
+	if (e != ERR_OK)
+		return e;
+	return return_handle(t, tf, &s->obj, RIGHTS_ALL & ~RIGHT_DEVICE);
+}
+
+static uint32_t frame_rights_for(unsigned prot)
+{
+	return RIGHT_MAP | ((prot & PROT_R) ? RIGHT_READ : 0) |
+	       ((prot & PROT_W) ? RIGHT_WRITE : 0) | ((prot & PROT_X) ? RIGHT_EXEC : 0);
+}
+
+int sys_space_map(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	struct frameobj *f;
+	unsigned prot = (unsigned)ARG(5);
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP, &s);
+
+	if (e == ERR_OK && (ARG(5) > 7))
+		e = ERR_INVALID;
+	if (e == ERR_OK)
+		e = get(t, ARG(2), OBJ_FRAME, frame_rights_for(prot), &f);
+	if (e != ERR_OK)
+		return e;
+	return space_map(s, ARG(1), f, ARG(3), ARG(4), prot);
+}
+
+int sys_space_unmap(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP, &s);
+
+	if (e != ERR_OK)
+		return e;
+	return space_unmap(s, ARG(1), ARG(2));
+}
+
+int sys_space_protect(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP, &s);
+
+	if (e == ERR_OK && ARG(3) > 7)
+		e = ERR_INVALID;
+	if (e != ERR_OK)
+		return e;
+	return space_protect(s, ARG(1), ARG(2), (unsigned)ARG(3));
+}
+
+int sys_space_ad(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	uint8_t bits[AD_MAX_PAGES];
+	uint64_t npages = ARG(2), out = ARG(3);
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP | RIGHT_READ, &s);
+
+	if (e == ERR_OK && (npages == 0 || npages > AD_MAX_PAGES))
+		e = ERR_RANGE;
+	if (e == ERR_OK && !user_range_ok(out, npages))
+		e = ERR_FAULT;
+	if (e != ERR_OK)
+		return e;
+	/* Read without clearing first, so a bad output buffer loses nothing. */
+	e = space_read_ad(s, ARG(1), (unsigned)npages, bits, false);
+	if (e == ERR_OK)
+		e = copyout((void *)(uintptr_t)out, bits, npages);
+	if (e == ERR_OK && ARG(4))
+		e = space_read_ad(s, ARG(1), (unsigned)npages, bits, true);
+	return e;
+}
+
+int sys_region_add(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	struct endpoint *ep;
+	uint64_t va = ARG(1), len = ARG(2);
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MANAGE, &s);
+
+	if (e == ERR_OK)
+		e = get(t, ARG(3), OBJ_ENDPOINT, RIGHT_WRITE, &ep);
+	if (e == ERR_OK && va + len < va)
+		e = ERR_RANGE;
+	if (e != ERR_OK)
+		return e;
+	struct region r = {.base = va,
+			   .end = va + len,
+			   .pager = &ep->obj,
+			   .badge = ARG(4),
+			   .maxrights = (uint32_t)ARG(5)};
+	if (ARG(5) > 7)
+		return ERR_INVALID;
+	return space_region_add(s, &r);
+}
+
+int sys_region_remove(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MANAGE, &s);
+
+	if (e != ERR_OK)
+		return e;
+	return space_region_remove(s, ARG(1));
+}

@@ -1,0 +1,156 @@
+/* System calls on threads and time. */
+#include "kernel/arch.h"
+#include "kernel/memlayout.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/timer.h"
+#include "kernel/uaccess.h"
+#include "lib/error.h"
+
+#define NS_PER_S 1000000000ull
+
+int sys_thread_create(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	struct thread *n;
+	uint64_t prio = ARG(4);
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MANAGE, &s);
+
+	if (e == ERR_OK && (prio >= SCHED_PRIOS || prio > t->priority))
+		e = ERR_PERM; /* no thread may create one above itself */
+	if (e == ERR_OK && s->exited)
+		e = ERR_STATE;
+	if (e == ERR_OK)
+		e = thread_create(s, ARG(1), ARG(2), ARG(3), (unsigned)prio, &n);
+	if (e != ERR_OK)
+		return e;
+	memwatch_check();
+	return return_handle(t, tf, &n->obj, RIGHTS_ALL & ~RIGHT_DEVICE);
+}
+
+int sys_thread_start(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_MANAGE, &th);
+
+	if (e != ERR_OK)
+		return e;
+	if (th->kill_pending || th->state == TS_DEAD)
+		return ERR_STATE;
+	return thread_start(th);
+}
+
+int sys_thread_suspend(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_MANAGE, &th);
+
+	if (e != ERR_OK)
+		return e;
+	return thread_suspend(th);
+}
+
+int sys_thread_kill(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_MANAGE, &th);
+
+	if (e != ERR_OK)
+		return e;
+	if (th == t)
+		thread_exit((int)ARG(1));
+	if (th->state == TS_DEAD)
+		return ERR_STATE;
+	thread_kill(th, (int)ARG(1));
+	return ERR_OK;
+}
+
+int sys_thread_exit(struct thread *t, struct trapframe *tf)
+{
+	(void)t;
+	thread_exit((int)ARG(0));
+}
+
+int sys_thread_set_exception(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	struct endpoint *ep = NULL;
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_MANAGE, &th);
+
+	if (e == ERR_OK && ARG(1) != 0)
+		e = get(t, ARG(1), OBJ_ENDPOINT, RIGHT_WRITE, &ep);
+	if (e != ERR_OK)
+		return e;
+	if (ep)
+		object_get(&ep->obj);
+	if (th->exc_ep)
+		object_put(&th->exc_ep->obj);
+	th->exc_ep = ep;
+	th->exc_badge = ARG(2);
+	return ERR_OK;
+}
+
+int sys_thread_set_ipcbuf(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	uint64_t va = ARG(1);
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_MANAGE, &th);
+
+	if (e == ERR_OK && va && !IS_ALIGNED(va, 4096ull))
+		e = ERR_ALIGN;
+	if (e == ERR_OK && va && !user_range_ok(va, sizeof(struct ipc_buffer)))
+		e = ERR_RANGE;
+	if (e != ERR_OK)
+		return e;
+	th->ipcbuf = va;
+	return ERR_OK;
+}
+
+int sys_thread_info(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_READ, &th);
+
+	if (e != ERR_OK)
+		return e;
+	RET(1, th->id);
+	RET(2, th->state);
+	RET(3, (int64_t)th->exit_status);
+	RET(4, th->faults);
+	return ERR_OK;
+}
+
+int sys_yield(struct thread *t, struct trapframe *tf)
+{
+	(void)t;
+	(void)tf;
+	sched_yield();
+	return ERR_OK;
+}
+
+/* Nanoseconds to timer ticks, rounded up, without overflowing for long sleeps. */
+static uint64_t ns_to_time(uint64_t ns)
+{
+	uint64_t hz = timer_timebase_hz();
+
+	return (ns / NS_PER_S) * hz + ((ns % NS_PER_S) * hz + NS_PER_S - 1) / NS_PER_S;
+}
+
+int sys_sleep(struct thread *t, struct trapframe *tf)
+{
+	(void)t;
+	uint64_t now = arch_time(), d = ns_to_time(ARG(0));
+	uint64_t deadline = d > UINT64_MAX - now ? UINT64_MAX : now + d;
+	int e = sched_sleep_until(deadline);
+
+	return e == ERR_OK ? ERR_OK : e;
+}
+
+int sys_clock(struct thread *t, struct trapframe *tf)
+{
+	(void)t;
+	uint64_t now = arch_time(), hz = timer_timebase_hz();
+
+	RET(1, (now / hz) * NS_PER_S + (now % hz) * NS_PER_S / hz);
+	return ERR_OK;
+}

@@ -1,0 +1,186 @@
+#include "kernel/syscall.h"
+
+#include "kernel/console.h"
+#include "kernel/frames.h"
+#include "kernel/shutdown.h"
+#include "kernel/uaccess.h"
+#include "lib/error.h"
+#include "mm/slab.h"
+
+#define DEBUG_WRITE_MAX 4096
+#define DEBUG_CHUNK	128
+
+int give_handle(struct thread *t, struct object *o, uint32_t rights, handle_t *out)
+{
+	int e = handle_install(&t->space->handles, o, rights, out);
+
+	object_put(o); /* the handle now holds the object, or nothing does */
+	return e;
+}
+
+int return_handle(struct thread *t, struct trapframe *tf, struct object *o, uint32_t rights)
+{
+	handle_t h;
+	int e = give_handle(t, o, rights, &h);
+
+	if (e == ERR_OK)
+		RET(1, h);
+	return e;
+}
+
+static int sys_debug_write(struct thread *t, struct trapframe *tf)
+{
+	uint64_t buf = ARG(0), len = ARG(1);
+	char chunk[DEBUG_CHUNK];
+
+	(void)t;
+	if (len > DEBUG_WRITE_MAX)
+		return ERR_RANGE;
+	if (!user_range_ok(buf, len))
+		return ERR_FAULT;
+	for (uint64_t off = 0; off < len; off += DEBUG_CHUNK) {
+		size_t n = len - off < DEBUG_CHUNK ? len - off : DEBUG_CHUNK;
+		int e = copyin(chunk, (const void *)(uintptr_t)(buf + off), n);
+		if (e != ERR_OK)
+			return e;
+		kprintf("%.*s", (int)n, chunk);
+	}
+	return ERR_OK;
+}
+
+static int sys_handle_close(struct thread *t, struct trapframe *tf)
+{
+	if (ARG(0) > INT32_MAX)
+		return ERR_BADHANDLE;
+	return handle_close(&t->space->handles, (handle_t)ARG(0));
+}
+
+static int dup_handle(struct thread *t, struct trapframe *tf, bool mint)
+{
+	struct object *o;
+	uint32_t rights;
+
+	if (ARG(0) > INT32_MAX)
+		return ERR_BADHANDLE;
+	handle_t h = (handle_t)ARG(0);
+	int e = handle_get(&t->space->handles, h, OBJ_NONE, 0, &o, &rights);
+	if (e != ERR_OK)
+		return e;
+	uint64_t badge = handle_badge(&t->space->handles, h);
+	if (mint && badge != 0)
+		return ERR_PERM; /* a badge, once given, stays */
+	if (mint)
+		badge = ARG(2);
+	handle_t out;
+	e = handle_install_badged(&t->space->handles, o, rights & (uint32_t)ARG(1), badge, &out);
+	if (e == ERR_OK)
+		RET(1, out);
+	return e;
+}
+
+static int sys_handle_dup(struct thread *t, struct trapframe *tf)
+{
+	return dup_handle(t, tf, false);
+}
+
+static int sys_handle_mint(struct thread *t, struct trapframe *tf)
+{
+	return dup_handle(t, tf, true);
+}
+
+static int sys_handle_info(struct thread *t, struct trapframe *tf)
+{
+	struct object *o;
+	uint32_t rights;
+
+	if (ARG(0) > INT32_MAX)
+		return ERR_BADHANDLE;
+	int e = handle_get(&t->space->handles, (handle_t)ARG(0), OBJ_NONE, 0, &o, &rights);
+	if (e != ERR_OK)
+		return e;
+	RET(1, o->type);
+	RET(2, rights);
+	RET(3, handle_badge(&t->space->handles, (handle_t)ARG(0)));
+	return ERR_OK;
+}
+
+static int sys_system_exit(struct thread *t, struct trapframe *tf)
+{
+	void *sys;
+	int e = get(t, ARG(0), OBJ_SYSTEM, RIGHT_MANAGE, &sys);
+
+	if (e != ERR_OK)
+		return e;
+	machine_exit((int)ARG(1));
+}
+
+static int sys_mem_info(struct thread *t, struct trapframe *tf)
+{
+	void *sys;
+	int e = get(t, ARG(0), OBJ_SYSTEM, RIGHT_READ, &sys);
+
+	if (e != ERR_OK)
+		return e;
+	struct buddy_stats s;
+	/* Empty slab pages are free memory in waiting: count them as free. */
+	kmalloc_shrink();
+	frames_get_stats(&s);
+	RET(1, s.free_pages);
+	RET(2, s.total_pages);
+	return ERR_OK;
+}
+
+static const syscall_fn table[SYS_COUNT] = {
+    [SYS_DEBUG_WRITE] = sys_debug_write,
+    [SYS_HANDLE_CLOSE] = sys_handle_close,
+    [SYS_HANDLE_DUP] = sys_handle_dup,
+    [SYS_HANDLE_INFO] = sys_handle_info,
+    [SYS_QUOTA_SPLIT] = sys_quota_split,
+    [SYS_QUOTA_INFO] = sys_quota_info,
+    [SYS_FRAME_ALLOC] = sys_frame_alloc,
+    [SYS_FRAME_INFO] = sys_frame_info,
+    [SYS_FRAME_COPY] = sys_frame_copy,
+    [SYS_FRAME_ZERO] = sys_frame_zero,
+    [SYS_SPACE_CREATE] = sys_space_create,
+    [SYS_SPACE_MAP] = sys_space_map,
+    [SYS_SPACE_UNMAP] = sys_space_unmap,
+    [SYS_SPACE_PROTECT] = sys_space_protect,
+    [SYS_SPACE_AD] = sys_space_ad,
+    [SYS_REGION_ADD] = sys_region_add,
+    [SYS_REGION_REMOVE] = sys_region_remove,
+    [SYS_THREAD_CREATE] = sys_thread_create,
+    [SYS_THREAD_START] = sys_thread_start,
+    [SYS_THREAD_SUSPEND] = sys_thread_suspend,
+    [SYS_THREAD_EXIT] = sys_thread_exit,
+    [SYS_THREAD_SET_EXCEPTION] = sys_thread_set_exception,
+    [SYS_THREAD_SET_IPCBUF] = sys_thread_set_ipcbuf,
+    [SYS_YIELD] = sys_yield,
+    [SYS_SLEEP] = sys_sleep,
+    [SYS_CLOCK] = sys_clock,
+    [SYS_ENDPOINT_CREATE] = sys_endpoint_create,
+    [SYS_CALL] = sys_call,
+    [SYS_SEND] = sys_send,
+    [SYS_RECV] = sys_recv,
+    [SYS_REPLY] = sys_reply,
+    [SYS_REPLY_RECV] = sys_reply_recv,
+    [SYS_NOTIFY_CREATE] = sys_notify_create,
+    [SYS_NOTIFY_SIGNAL] = sys_notify_signal,
+    [SYS_NOTIFY_WAIT] = sys_notify_wait,
+    [SYS_NOTIFY_POLL] = sys_notify_poll,
+    [SYS_IRQ_BIND] = sys_irq_bind,
+    [SYS_IRQ_ACK] = sys_irq_ack,
+    [SYS_MEM_WATCH] = sys_mem_watch,
+    [SYS_MEM_INFO] = sys_mem_info,
+    [SYS_SYSTEM_EXIT] = sys_system_exit,
+    [SYS_HANDLE_MINT] = sys_handle_mint,
+    [SYS_THREAD_INFO] = sys_thread_info,
+    [SYS_THREAD_KILL] = sys_thread_kill,
+};
+
+void syscall_dispatch(struct thread *t, struct trapframe *tf)
+{
+	uint64_t nr = tf->x[17];
+	int e = nr < SYS_COUNT && table[nr] ? table[nr](t, tf) : ERR_UNSUPPORTED;
+
+	RET(0, (int64_t)e);
+}

@@ -1,0 +1,193 @@
+#include "kernel/thread.h"
+
+#include "kernel/arch.h"
+#include "kernel/frames.h"
+#include "kernel/hart.h"
+#include "kernel/ipc.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
+#include "kernel/space.h"
+#include "lib/error.h"
+#include "lib/str.h"
+#include "mm/physmap.h"
+
+static uint64_t next_id = 1;
+
+void sched_cancel_sleep(struct thread *t);
+void sched_unready(struct thread *t);
+void thread_first_run(void);
+
+struct thread *thread_current(void)
+{
+	return this_hart()->current;
+}
+
+int thread_create(struct space *s, uint64_t entry, uint64_t sp, uint64_t arg, unsigned prio,
+		  struct thread **out)
+{
+	struct quota *q = s->obj.quota;
+	int err;
+
+	if (q && quota_charge(q, KSTACK_SIZE) != ERR_OK)
+		return ERR_QUOTA;
+	paddr_t stack;
+	if (frame_alloc(KSTACK_ORDER, false, &stack) != ERR_OK) {
+		if (q)
+			quota_uncharge(q, KSTACK_SIZE);
+		return ERR_NOMEM;
+	}
+	struct thread *t = object_alloc(OBJ_THREAD, sizeof(*t), q, &err);
+	if (!t) {
+		frame_free(stack, KSTACK_ORDER);
+		if (q)
+			quota_uncharge(q, KSTACK_SIZE);
+		return err;
+	}
+	t->id = next_id++;
+	t->space = s;
+	object_get(&s->obj);
+	t->state = TS_NEW;
+	t->priority = prio;
+	t->running_on = -1;
+	t->kstack = (uint64_t)(uintptr_t)pa_to_kva(stack);
+	t->utf = (struct utrapframe *)(t->kstack + KSTACK_SIZE - sizeof(struct utrapframe));
+	memset(t->utf, 0, sizeof(*t->utf));
+	t->utf->tf.sepc = entry;
+	t->utf->tf.x[2] = sp;
+	t->utf->tf.x[10] = arg;
+	t->ctx.ra = (uint64_t)(uintptr_t)thread_first_run;
+	t->ctx.sp = (uint64_t)(uintptr_t)t->utf;
+	*out = t;
+	return ERR_OK;
+}
+
+static void release_message(struct kmsg *m)
+{
+	for (unsigned i = 0; i < MSG_MAX_HANDLES; i++) {
+		if (m->objs[i]) {
+			object_put(m->objs[i]);
+			m->objs[i] = NULL;
+		}
+	}
+}
+
+void thread_destroy(struct thread *t)
+{
+	struct quota *q = t->obj.quota;
+
+	release_message(&t->out);
+	release_message(&t->in);
+	if (t->exc_ep)
+		object_put(&t->exc_ep->obj);
+	frame_free(kva_to_pa((void *)(uintptr_t)t->kstack), KSTACK_ORDER);
+	if (q)
+		quota_uncharge(q, KSTACK_SIZE);
+	object_put(&t->space->obj);
+}
+
+int thread_start(struct thread *t)
+{
+	if (t->state == TS_NEW) {
+		t->started = true;
+		object_get(&t->obj); /* a live thread holds itself until it dies */
+		t->space->live_threads++;
+		sched_ready(t);
+		return ERR_OK;
+	}
+	if (t->state == TS_SUSPENDED) {
+		t->suspend_pending = false;
+		sched_ready(t);
+		return ERR_OK;
+	}
+	if (t->suspend_pending) {
+		t->suspend_pending = false;
+		return ERR_OK;
+	}
+	return ERR_STATE;
+}
+
+/*
+ * Take t out of whatever wait it is in and make it runnable with status.
+ * IPC queues, sleep list and notification waits are all undone here.
+ */
+void thread_unblock(struct thread *t, int status)
+{
+	if (t->state != TS_BLOCKED)
+		return;
+	switch (t->wait) {
+	case WAIT_SEND:
+	case WAIT_RECV:
+	case WAIT_NOTIFY:
+		ipc_cancel(t);
+		break;
+	case WAIT_SLEEP:
+		sched_cancel_sleep(t);
+		break;
+	case WAIT_REPLY:
+		t->replier = NULL;
+		break;
+	default:
+		break;
+	}
+	t->wake_status = status;
+	sched_ready(t);
+}
+
+int thread_suspend(struct thread *t)
+{
+	switch (t->state) {
+	case TS_NEW:
+	case TS_DEAD:
+	case TS_SUSPENDED:
+		return ERR_STATE;
+	case TS_READY:
+		sched_unready(t);
+		t->state = TS_SUSPENDED;
+		return ERR_OK;
+	default:
+		/* Running or blocked: it stops on its way back to user mode. */
+		t->suspend_pending = true;
+		if (t->state == TS_RUNNING && t->running_on >= 0)
+			smp_kick(&harts[t->running_on]);
+		return ERR_OK;
+	}
+}
+
+void thread_kill(struct thread *t, int status)
+{
+	if (t->state == TS_DEAD || t->kill_pending)
+		return;
+	t->kill_pending = true;
+	t->exit_status = status;
+	switch (t->state) {
+	case TS_NEW:
+		t->state = TS_DEAD;
+		break;
+	case TS_SUSPENDED:
+		sched_ready(t);
+		break;
+	case TS_BLOCKED:
+		thread_unblock(t, ERR_PEER);
+		break;
+	case TS_RUNNING:
+		if (t->running_on >= 0)
+			smp_kick(&harts[t->running_on]);
+		break;
+	default:
+		break;
+	}
+}
+
+void thread_exit(int status)
+{
+	struct thread *t = thread_current();
+
+	t->exit_status = status;
+	t->state = TS_DEAD;
+	ipc_thread_exit(t);
+	struct space *s = t->space;
+	if (t->started && --s->live_threads == 0)
+		space_process_exit(s);
+	sched_leave();
+	panic("thread_exit: a dead thread was scheduled");
+}

@@ -1,0 +1,88 @@
+/*
+ * Traps from user mode: system calls, page faults, other exceptions and
+ * interrupts that arrive while a thread runs in U-mode. The hart takes the
+ * big kernel lock on entry and drops it just before sret.
+ */
+#include "kernel/arch.h"
+#include "kernel/fault.h"
+#include "kernel/hart.h"
+#include "kernel/irq.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/timer.h"
+
+void user_trap(struct utrapframe *utf);
+void user_return(void) __attribute__((noreturn));
+void thread_first_run(void) __attribute__((noreturn));
+void user_return_to(struct utrapframe *utf) __attribute__((noreturn));
+
+static void user_interrupt(uint64_t code)
+{
+	switch (code) {
+	case IRQ_S_TIMER:
+		timer_interrupt();
+		sched_tick();
+		break;
+	case IRQ_S_SOFT:
+		csr_clear(sip, 1ul << IRQ_S_SOFT);
+		smp_handle_ipi();
+		break;
+	case IRQ_S_EXT:
+		plic_handle();
+		break;
+	default:
+		break;
+	}
+}
+
+void user_trap(struct utrapframe *utf)
+{
+	bkl_lock();
+	struct thread *t = thread_current();
+	struct trapframe *tf = &utf->tf;
+	uint64_t cause = tf->scause;
+	unsigned access;
+
+	if (cause & SCAUSE_INTR) {
+		user_interrupt(cause & ~SCAUSE_INTR);
+	} else if (cause == EXC_ECALL_U) {
+		tf->sepc += 4;
+		t->syscalls++;
+		syscall_dispatch(t, tf);
+	} else if ((access = fault_access(cause)) != 0) {
+		int e = fault_resolve(t, tf->stval, access, tf->sepc);
+		if (e != 0)
+			exception_raise(t, cause, tf->stval, e);
+	} else {
+		exception_raise(t, cause, tf->stval, 0);
+	}
+	user_return();
+}
+
+/* The one way back to U-mode: honour kill and suspend requests first. */
+void user_return(void)
+{
+	struct thread *t = thread_current();
+
+	for (;;) {
+		if (t->kill_pending)
+			thread_exit(t->exit_status);
+		if (!t->suspend_pending)
+			break;
+		t->suspend_pending = false;
+		t->state = TS_SUSPENDED;
+		sched_leave();
+	}
+	unsigned long ss = csr_read(sstatus);
+	ss &= ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS);
+	ss |= SSTATUS_SPIE;
+	csr_write(sstatus, ss);
+	bkl_unlock();
+	user_return_to(t->utf);
+}
+
+/* A new thread's first switch lands here (see thread_create). */
+void thread_first_run(void)
+{
+	user_return();
+}

@@ -1,0 +1,253 @@
+/* In-guest tests: handles, quotas, frames, spaces, regions, threads, time. */
+#include "user/utest/harness.h"
+
+#define PAGE 4096ull
+
+static bool handles(void)
+{
+	handle_t ep, weak, badged, again;
+	unsigned type = 0;
+	uint32_t rights = 0;
+
+	OK(sys_endpoint_create(&ep));
+	OK(sys_handle_info(ep, &type, &rights));
+	CHECK(type == OBJ_ENDPOINT && (rights & RIGHT_WRITE) && (rights & RIGHT_READ));
+	OK(sys_handle_dup(ep, RIGHT_READ, &weak));
+	OK(sys_handle_info(weak, &type, &rights));
+	CHECK(rights == RIGHT_READ);
+	struct msg m = {.tag = msg_tag(1, 0, 0)};
+	CHECK_ERR(ipc_send(weak, &m), ERR_PERM);	  /* no right to send */
+	CHECK_ERR(sys_notify_signal(ep, 1), ERR_INVALID); /* wrong type */
+	OK(sys_handle_mint(ep, RIGHTS_ALL, 77, &badged));
+	CHECK_ERR(sys_handle_mint(badged, RIGHTS_ALL, 78, &again), ERR_PERM);
+	OK(sys_handle_close(weak));
+	CHECK_ERR(sys_handle_close(weak), ERR_BADHANDLE); /* closed */
+	CHECK_ERR(sys_handle_info(weak, &type, &rights), ERR_BADHANDLE);
+	CHECK_ERR(sys_handle_close(0), ERR_BADHANDLE);
+	CHECK_ERR(sys_handle_close(-1), ERR_BADHANDLE);
+	OK(sys_handle_close(badged));
+	OK(sys_handle_close(ep));
+	return true;
+}
+
+static bool quotas(void)
+{
+	handle_t q, s;
+	uint64_t limit = 0, used = 0;
+
+	OK(sys_quota_split(uenv.quota, 64 * PAGE, &q));
+	OK(sys_quota_info(q, &limit, &used));
+	CHECK(limit == 64 * PAGE && used == 0);
+	OK(sys_space_create(q, &s));
+	OK(sys_quota_info(q, &limit, &used));
+	CHECK(used > 0); /* the space's table and bookkeeping are charged to it */
+	CHECK_ERR(sys_quota_split(q, 1ull << 40, &s), ERR_QUOTA);
+	CHECK_ERR(sys_quota_split(q, 100, &s), ERR_INVALID);
+	CHECK_ERR(sys_quota_split(q, 0, &s), ERR_INVALID);
+	OK(sys_handle_close(s));
+	OK(sys_quota_info(q, &limit, &used));
+	CHECK(used == 0); /* all of it came back */
+	OK(sys_handle_close(q));
+	return true;
+}
+
+static bool frames(void)
+{
+	handle_t a, b, ro;
+	uint64_t pages = 0, pa = 0;
+
+	OK(sys_frame_alloc(0, FRAME_ZEROED, &a));
+	OK(sys_frame_alloc(4, FRAME_ZEROED, &b));
+	OK(sys_frame_info(b, &pages, &pa));
+	CHECK(pages == 16 && pa == 0); /* no physical address without RIGHT_DEVICE */
+	uint64_t *va = (uint64_t *)uvm_reserve(16 * PAGE);
+	OK(sys_space_map(uenv.space, (uint64_t)va, b, 0, 16, PROT_R | PROT_W));
+	for (int i = 0; i < 16; i++)
+		CHECK(va[i * 512] == 0);
+	va[3 * 512] = 0xfeedface;
+	OK(sys_frame_copy(a, 0, b, 3, 1));
+	OK(sys_frame_copy(b, 5, a, 0, 1));
+	CHECK(va[5 * 512] == 0xfeedface);
+	OK(sys_frame_zero(b, 3, 1));
+	CHECK(va[3 * 512] == 0);
+	CHECK_ERR(sys_frame_copy(a, 1, b, 0, 1), ERR_RANGE);
+	CHECK_ERR(sys_frame_copy(b, 10, a, 0, 7), ERR_RANGE);
+	CHECK_ERR(sys_frame_zero(b, 0, 0), ERR_RANGE);
+	CHECK_ERR(sys_frame_alloc(19, 0, &ro), ERR_INVALID);
+	CHECK_ERR(sys_frame_alloc(0, 0x80, &ro), ERR_INVALID);
+	OK(sys_handle_dup(a, RIGHT_READ | RIGHT_MAP, &ro));
+	CHECK_ERR(sys_frame_zero(ro, 0, 1), ERR_PERM);
+	CHECK_ERR(sys_frame_copy(ro, 0, b, 0, 1), ERR_PERM);
+	OK(sys_space_unmap(uenv.space, (uint64_t)va, 16 * PAGE));
+	OK(sys_handle_close(ro));
+	OK(sys_handle_close(a));
+	OK(sys_handle_close(b));
+	return true;
+}
+
+static bool space_mapping(void)
+{
+	handle_t f, nox;
+	uint64_t va = uvm_reserve(4 * PAGE);
+	uint8_t ad[4];
+
+	OK(sys_frame_alloc(2, FRAME_ZEROED, &f));
+	OK(sys_space_map(uenv.space, va, f, 0, 4, PROT_R | PROT_W));
+	volatile uint64_t *p = (uint64_t *)va;
+	p[0] = 1;
+	(void)p[512];
+	OK(sys_space_ad(uenv.space, va, 4, ad, 1));
+	CHECK(ad[0] == (PAGE_MAPPED | PAGE_A | PAGE_D));
+	CHECK((ad[1] & (PAGE_MAPPED | PAGE_A | PAGE_D)) == (PAGE_MAPPED | PAGE_A));
+	CHECK(ad[2] == PAGE_MAPPED);
+	OK(sys_space_ad(uenv.space, va, 4, ad, 0));
+	CHECK(ad[0] == PAGE_MAPPED && ad[1] == PAGE_MAPPED); /* cleared */
+	CHECK_ERR(sys_space_map(uenv.space, va, f, 0, 1, PROT_R), ERR_EXISTS);
+	CHECK_ERR(sys_space_map(uenv.space, va + 1, f, 0, 1, PROT_R), ERR_ALIGN);
+	CHECK_ERR(sys_space_map(uenv.space, USER_TOP_ABI, f, 0, 1, PROT_R), ERR_RANGE);
+	CHECK_ERR(sys_space_map(uenv.space, 0xffffffc000000000ull, f, 0, 1, PROT_R), ERR_RANGE);
+	CHECK_ERR(sys_space_map(uenv.space, USER_TOP_ABI - PAGE, f, 0, 2, PROT_R), ERR_RANGE);
+	CHECK_ERR(sys_space_map(uenv.space, va + 8 * PAGE, f, 3, 2, PROT_R), ERR_RANGE);
+	CHECK_ERR(sys_space_map(uenv.space, va + 8 * PAGE, f, 0, 1, PROT_W | PROT_X), ERR_PERM);
+	CHECK_ERR(sys_space_map(uenv.space, va + 8 * PAGE, f, 0, 1, 0), ERR_INVALID);
+	CHECK_ERR(sys_space_map(uenv.space, va + 8 * PAGE, f, 0, 1, 8), ERR_INVALID);
+	OK(sys_handle_dup(f, RIGHT_READ | RIGHT_MAP, &nox));
+	CHECK_ERR(sys_space_map(uenv.space, va + 8 * PAGE, nox, 0, 1, PROT_X), ERR_PERM);
+	CHECK_ERR(sys_space_map(uenv.space, va + 8 * PAGE, nox, 0, 1, PROT_R | PROT_W), ERR_PERM);
+	CHECK_ERR(sys_space_protect(uenv.space, va, PAGE, PROT_R | PROT_X), ERR_PERM);
+	OK(sys_space_protect(uenv.space, va + PAGE, PAGE, PROT_R));
+	CHECK(p[512] == 0); /* still readable */
+	CHECK_ERR(sys_space_protect(uenv.space, va + 1, PAGE, PROT_R), ERR_ALIGN);
+	CHECK_ERR(sys_space_unmap(uenv.space, va, 100), ERR_ALIGN);
+	CHECK_ERR(sys_space_ad(uenv.space, va, 0, ad, 0), ERR_RANGE);
+	CHECK_ERR(sys_space_ad(uenv.space, va, 4, (uint8_t *)0xffffffc000001000ull, 0), ERR_FAULT);
+	OK(sys_space_unmap(uenv.space, va, 4 * PAGE));
+	OK(sys_space_ad(uenv.space, va, 4, ad, 0));
+	CHECK(ad[0] == 0 && ad[3] == 0);
+	OK(sys_handle_close(nox));
+	OK(sys_handle_close(f));
+	return true;
+}
+
+static bool regions(void)
+{
+	handle_t ep, sendonly, recvonly;
+	uint64_t va = uvm_reserve(8 * PAGE);
+
+	OK(sys_endpoint_create(&ep));
+	OK(sys_handle_dup(ep, RIGHT_READ, &recvonly));
+	OK(sys_region_add(uenv.space, va, 4 * PAGE, ep, 1, PROT_R | PROT_W));
+	CHECK_ERR(sys_region_add(uenv.space, va + 3 * PAGE, 2 * PAGE, ep, 2, PROT_R), ERR_EXISTS);
+	CHECK_ERR(sys_region_add(uenv.space, va + 4 * PAGE + 1, PAGE, ep, 2, PROT_R), ERR_ALIGN);
+	CHECK_ERR(sys_region_add(uenv.space, va + 4 * PAGE, 0, ep, 2, PROT_R), ERR_INVALID);
+	CHECK_ERR(sys_region_add(uenv.space, va + 4 * PAGE, PAGE, ep, 2, 9), ERR_INVALID);
+	CHECK_ERR(sys_region_add(uenv.space, va + 4 * PAGE, PAGE, recvonly, 2, PROT_R), ERR_PERM);
+	CHECK_ERR(sys_region_add(uenv.space, USER_TOP_ABI - PAGE, 2 * PAGE, ep, 2, PROT_R),
+		  ERR_RANGE);
+	CHECK_ERR(sys_region_add(uenv.space, ~0ull - PAGE + 1, 2 * PAGE, ep, 2, PROT_R), ERR_RANGE);
+	OK(sys_handle_dup(ep, RIGHT_WRITE, &sendonly));
+	OK(sys_region_add(uenv.space, va + 4 * PAGE, PAGE, sendonly, 2, PROT_R));
+	CHECK_ERR(sys_region_remove(uenv.space, va + PAGE), ERR_NOENT);
+	OK(sys_region_remove(uenv.space, va));
+	OK(sys_region_remove(uenv.space, va + 4 * PAGE));
+	CHECK_ERR(sys_region_remove(uenv.space, va), ERR_NOENT);
+	OK(sys_handle_close(sendonly));
+	OK(sys_handle_close(recvonly));
+	OK(sys_handle_close(ep));
+	return true;
+}
+
+static volatile int counter;
+
+static void count_up(void *arg)
+{
+	for (int i = 0; i < (int)(uintptr_t)arg; i++)
+		counter++;
+	sys_thread_exit(7);
+}
+
+static void sleeper(void *arg)
+{
+	(void)arg;
+	sys_sleep(1000000000ull * 3600); /* an hour: only a kill ends it */
+}
+
+static bool threads(void)
+{
+	struct uthread t, s;
+	struct thread_info ti = {0};
+
+	counter = 0;
+	OK(spawn(&t, count_up, (void *)1000, 10));
+	CHECK(join(&t) == 7);
+	CHECK(counter == 1000);
+	handle_t bad;
+	CHECK_ERR(sys_thread_create(uenv.space, 0x10000, 0, 0, 32, &bad), ERR_PERM);
+	OK(spawn(&s, sleeper, 0, 10));
+	OK(sys_thread_info(s.h, &ti));
+	CHECK_ERR(sys_thread_start(s.h), ERR_STATE); /* already running */
+	OK(sys_thread_suspend(s.h));
+	OK(sys_thread_start(s.h));
+	OK(sys_thread_kill(s.h, 5));
+	CHECK(join(&s) == 5);
+	return true;
+}
+
+static bool time_and_sleep(void)
+{
+	uint64_t t0 = sys_clock();
+	OK(sys_sleep(20000000)); /* 20 ms */
+	uint64_t t1 = sys_clock();
+	CHECK(t1 - t0 >= 20000000);
+	OK(sys_yield());
+	return true;
+}
+
+static bool notifications(void)
+{
+	handle_t n;
+	uint64_t bits = 0;
+
+	OK(sys_notify_create(&n));
+	OK(sys_notify_poll(n, &bits));
+	CHECK(bits == 0);
+	OK(sys_notify_signal(n, 0x5));
+	OK(sys_notify_signal(n, 0x10));
+	OK(sys_notify_wait(n, &bits));
+	CHECK(bits == 0x15);
+	OK(sys_notify_poll(n, &bits));
+	CHECK(bits == 0);
+	OK(sys_handle_close(n));
+	return true;
+}
+
+static bool memory_watch(void)
+{
+	handle_t n;
+	uint64_t bits = 0, free_now = 0;
+
+	OK(sys_notify_create(&n));
+	OK(sys_mem_info(uenv.system, &free_now, 0));
+	CHECK(free_now > 0);
+	/* A watermark above what is free fires at once. */
+	OK(sys_mem_watch(uenv.system, n, 0x2, free_now + 1000));
+	OK(sys_notify_poll(n, &bits));
+	CHECK(bits == 0x2);
+	OK(sys_mem_watch(uenv.system, n, 0x2, 0)); /* a mark nothing goes below */
+	CHECK_ERR(sys_mem_watch(uenv.system, n, 0, 10), ERR_INVALID);
+	OK(sys_handle_close(n));
+	return true;
+}
+
+const struct test kernel_api_tests[] = {
+    {"handles", handles},
+    {"quotas", quotas},
+    {"frames", frames},
+    {"space_mapping", space_mapping},
+    {"regions", regions},
+    {"threads", threads},
+    {"time_and_sleep", time_and_sleep},
+    {"notifications", notifications},
+    {"memory_watch", memory_watch},
+    {0, 0},
+};
