@@ -104,7 +104,12 @@ $(TEST_INITRD): $(USER_ELFS) scripts/mkinitrd.sh
 	@echo "  CPIO    $@"
 	$(Q)scripts/mkinitrd.sh $@ $(B)/user/utest.elf $(USER_ELFS)
 
-initrd: $(INITRD) $(TEST_INITRD)
+BENCH_INITRD := $(B)/initrd-bench.cpio
+$(BENCH_INITRD): $(USER_ELFS) scripts/mkinitrd.sh
+	@echo "  CPIO    $@"
+	$(Q)scripts/mkinitrd.sh $@ $(B)/user/bench.elf $(USER_ELFS)
+
+initrd: $(INITRD) $(TEST_INITRD) $(BENCH_INITRD)
 all: initrd
 
 # ---------------------------------------------------------------- host tests

@@ -29,6 +29,16 @@ static inline uint64_t frameobj_pages(const struct frameobj *f)
 	return f->npages;
 }
 
+/*
+ * Rights a frame handle needs to be mapped with PROT_* prot. A writable
+ * page is readable too (RISC-V has no write-only pages), so W needs READ.
+ */
+static inline uint32_t frame_rights_for(unsigned prot)
+{
+	return RIGHT_MAP | ((prot & (PROT_R | PROT_W)) ? RIGHT_READ : 0) |
+	       ((prot & PROT_W) ? RIGHT_WRITE : 0) | ((prot & PROT_X) ? RIGHT_EXEC : 0);
+}
+
 /* Allocate a block of 2^order pages charged to q; zeroed if zero. */
 int frameobj_alloc(struct quota *q, unsigned order, bool zero, struct frameobj **out);
 /* Describe device or boot memory [pa, pa + npages pages). */

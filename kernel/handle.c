@@ -75,8 +75,8 @@ uint64_t handle_badge(struct handle_table *t, handle_t h)
 /* An endpoint is open while a handle with the right to receive exists. */
 static void reader_added(struct object *o, uint32_t rights)
 {
-	if (o->type == OBJ_ENDPOINT && (rights & RIGHT_READ))
-		o->readers++;
+	if (o->type == OBJ_ENDPOINT && (rights & RIGHT_READ) && o->readers++ == 0)
+		object_first_reader(o);
 }
 
 static void reader_removed(struct object *o, uint32_t rights)

@@ -84,7 +84,8 @@ void endpoint_close(struct endpoint *ep)
 {
 	ep->closed = true;
 	struct thread *t;
-	while ((t = queue_pop(&ep->send_head, &ep->send_tail))) {
+	while ((t = queue_pop(&ep->send_head, &ep->send_tail)) ||
+	       (t = queue_pop(&ep->recv_head, &ep->recv_tail))) {
 		t->wake_status = ERR_PEER;
 		left_queue(t);
 		sched_ready(t);
@@ -122,8 +123,9 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 	memcpy(in->words, o->words, nw * sizeof(uint64_t));
 	for (unsigned i = 0; i < nh; i++) {
 		in->handles[i] = 0;
-		if (o->objs[i] && handle_install(&to->space->handles, o->objs[i], o->rights[i],
-						 &in->handles[i]) != 0)
+		if (o->objs[i] &&
+		    handle_install_badged(&to->space->handles, o->objs[i], o->rights[i],
+					  o->badges[i], &in->handles[i]) != 0)
 			in->handles[i] = 0;
 		in->rights[i] = o->rights[i];
 	}

@@ -46,6 +46,12 @@ void object_last_reader(struct object *o)
 		endpoint_close((struct endpoint *)o);
 }
 
+void object_first_reader(struct object *o)
+{
+	if (o->type == OBJ_ENDPOINT)
+		((struct endpoint *)o)->closed = false;
+}
+
 void object_get(struct object *o)
 {
 	o->refs++;

@@ -35,6 +35,8 @@ void object_put(struct object *o);
 const char *object_type_name(unsigned type);
 /* The last handle with RIGHT_READ on o was closed (endpoints close). */
 void object_last_reader(struct object *o);
+/* A handle with RIGHT_READ appeared again (an endpoint handed on in a message reopens). */
+void object_first_reader(struct object *o);
 
 /* Memory quotas: bytes a process and its children may hold. */
 struct quota {

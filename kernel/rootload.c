@@ -118,6 +118,7 @@ static int give_boot_handles(struct loader *l)
 			object_put(&f->obj);
 		}
 		bi->initrd_size = platform.initrd_end - platform.initrd_start;
+		bi->initrd_offset = (uint32_t)(platform.initrd_start - b);
 	}
 	add_device(l, &platform.uart);
 	for (unsigned i = 0; i < platform.nvirtio; i++)
@@ -128,8 +129,8 @@ static int give_boot_handles(struct loader *l)
 static int build(struct loader *l, const void *file, size_t size)
 {
 	struct elf_image img;
-	int e = elf_parse(file, size, USER_TOP - ROOT_STACK_PAGES * PAGE_SIZE - PAGE_SIZE * 2,
-			  PAGE_SIZE, &img, l->err, sizeof(l->err));
+	int e = elf_parse(file, size, BOOTINFO_VA - ROOT_STACK_PAGES * PAGE_SIZE, PAGE_SIZE, &img,
+			  l->err, sizeof(l->err));
 
 	if (e != ERR_OK)
 		return e;

@@ -32,8 +32,10 @@ static int space_pt_alloc(void *ctx, paddr_t *pa)
 	struct space *s = ctx;
 	struct quota *q = s->obj.quota;
 
+	s->pt_err = ERR_QUOTA;
 	if (q && quota_charge(q, PAGE_SIZE) != ERR_OK)
-		return ERR_NOMEM;
+		return ERR_NOMEM; /* pt_map only knows ERR_NOMEM: pt_err keeps the reason */
+	s->pt_err = ERR_NOMEM;
 	if (frame_alloc(0, true, pa) != ERR_OK) {
 		if (q)
 			quota_uncharge(q, PAGE_SIZE);
@@ -61,30 +63,48 @@ static size_t region_bytes(unsigned cap)
 	return cap * sizeof(struct region);
 }
 
+/* Region table storage of cap entries, charged to q. */
+static struct region *regions_alloc(struct quota *q, unsigned cap, int *err)
+{
+	if (q && quota_charge(q, region_bytes(cap)) != ERR_OK) {
+		*err = ERR_QUOTA;
+		return NULL;
+	}
+	struct region *r = kmalloc(region_bytes(cap));
+	if (!r) {
+		if (q)
+			quota_uncharge(q, region_bytes(cap));
+		*err = ERR_NOMEM;
+	}
+	return r;
+}
+
+static void regions_free(struct quota *q, struct region *r, unsigned cap)
+{
+	kfree(r);
+	if (q)
+		quota_uncharge(q, region_bytes(cap));
+}
+
 int space_create(struct quota *q, struct space **out)
 {
-	int err;
+	int err = ERR_OK;
 	struct space *s = object_alloc(OBJ_SPACE, sizeof(*s), q, &err);
 
 	if (!s)
 		return err;
-	struct region *store = NULL;
-	if (q && quota_charge(q, region_bytes(REGIONS_INITIAL)) != ERR_OK)
-		err = ERR_QUOTA;
-	else if (!(store = kmalloc(region_bytes(REGIONS_INITIAL))))
-		err = ERR_NOMEM;
-	if (err == ERR_OK && space_pt_alloc(s, &s->root) != ERR_OK)
-		err = ERR_NOMEM;
-	if (err != ERR_OK) {
-		if (store) {
-			kfree(store);
-		}
-		if (q && (store || err == ERR_NOMEM) && err != ERR_QUOTA)
-			quota_uncharge(q, region_bytes(REGIONS_INITIAL));
-		s->obj.type = OBJ_NONE; /* nothing of a space to tear down */
+	s->obj.type = OBJ_NONE; /* until it is complete there is nothing of a space to tear down */
+	struct region *store = regions_alloc(q, REGIONS_INITIAL, &err);
+	if (store && space_pt_alloc(s, &s->root) != ERR_OK) {
+		err = s->pt_err;
+		regions_free(q, store, REGIONS_INITIAL);
+		store = NULL;
+	}
+	if (!store) {
 		object_put(&s->obj);
 		return err;
 	}
+	s->obj.type = OBJ_SPACE;
 	region_table_init(&s->regions, store, REGIONS_INITIAL);
 	handle_table_init(&s->handles, q);
 	/* The kernel half is shared: copy the kernel root's upper entries. */
@@ -139,9 +159,7 @@ void space_destroy(struct space *s)
 	unmap_all(s);
 	for (unsigned i = 0; i < s->regions.n; i++)
 		object_put(s->regions.r[i].pager);
-	kfree(s->regions.r);
-	if (q)
-		quota_uncharge(q, region_bytes(s->regions.cap));
+	regions_free(q, s->regions.r, s->regions.cap);
 	space_pt_free(s, s->root);
 	for (unsigned i = 0; i < nharts; i++) {
 		if (harts[i].space == s)
@@ -303,7 +321,7 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 			else
 				pt_unmap(s->root, items[i].va, PAGE_4K, &a, NULL);
 		}
-		return err == ERR_NOMEM ? ERR_NOMEM : err;
+		return err == ERR_NOMEM ? s->pt_err : err;
 	}
 	for (i = 0; i < n; i++) {
 		if (old[i])
@@ -343,7 +361,7 @@ int space_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, u
 	if (err != ERR_OK) {
 		while (i-- > 0)
 			pt_unmap(s->root, va + i * PAGE_SIZE, PAGE_4K, &a, NULL);
-		return err;
+		return err == ERR_NOMEM ? s->pt_err : err;
 	}
 	f->maps += npages;
 	f->obj.refs += (uint32_t)npages;
@@ -420,6 +438,16 @@ int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, b
 	return ERR_OK;
 }
 
+void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8_t *bits)
+{
+	for (unsigned i = 0; i < npages; i++) {
+		struct pt_walk w = pt_walk(s->root, va + (uint64_t)i * PAGE_SIZE);
+		if (w.mapped)
+			*w.pte |=
+			    ((bits[i] & PAGE_A) ? PTE_A : 0) | ((bits[i] & PAGE_D) ? PTE_D : 0);
+	}
+}
+
 bool space_fix_ad(struct space *s, uint64_t va, unsigned access)
 {
 	if (va >= USER_TOP)
@@ -453,20 +481,13 @@ int space_region_add(struct space *s, const struct region *r)
 	unsigned cap = s->regions.cap * 2;
 	if (cap > REGIONS_MAX)
 		return ERR_FULL;
-	if (q && quota_charge(q, region_bytes(cap)) != ERR_OK)
-		return ERR_QUOTA;
-	struct region *store = kmalloc(region_bytes(cap));
-	if (!store) {
-		if (q)
-			quota_uncharge(q, region_bytes(cap));
-		return ERR_NOMEM;
-	}
+	struct region *store = regions_alloc(q, cap, &err);
+	if (!store)
+		return err;
 	struct region *old = s->regions.r;
 	unsigned oldcap = s->regions.cap;
 	region_table_move(&s->regions, store, cap);
-	kfree(old);
-	if (q)
-		quota_uncharge(q, region_bytes(oldcap));
+	regions_free(q, old, oldcap);
 	err = region_add(&s->regions, r, USER_TOP);
 done:
 	if (err == ERR_OK)

@@ -29,6 +29,7 @@ struct space {
 	bool exited;	       /* every thread died: handles closed */
 	uint64_t resident;     /* user pages mapped */
 	uint64_t faults;       /* faults sent to pagers */
+	int pt_err;	       /* why the last page-table allocation failed */
 };
 
 /* One map operation: page `page` of frame f at va with PROT_* rights. */
@@ -69,6 +70,8 @@ int space_unmap(struct space *s, uint64_t va, uint64_t len);
 int space_protect(struct space *s, uint64_t va, uint64_t len, unsigned prot);
 /* out[i] = PAGE_MAPPED|PAGE_A|PAGE_D of page i; clears A and D if clear. */
 int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, bool clear);
+/* OR the A/D bits reported in bits[] back into the still-mapped pages. */
+void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8_t *bits);
 /* Set A (and D for a store) on a valid user PTE that allows the access. True if it did. */
 bool space_fix_ad(struct space *s, uint64_t va, unsigned access);
 

@@ -47,6 +47,7 @@ static int stage(struct thread *t, struct trapframe *tf)
 		object_get(o);
 		m->objs[i] = o;
 		m->rights[i] = rights & rs[i];
+		m->badges[i] = handle_badge(&t->space->handles, hs[i]);
 	}
 	return ERR_OK;
 }

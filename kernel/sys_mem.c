@@ -95,7 +95,8 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 
 	if (order > BUDDY_MAX_ORDER || (flags & ~(uint64_t)FRAME_ZEROED))
 		return ERR_INVALID;
-	int e = frameobj_alloc(my_quota(t), (unsigned)order, flags & FRAME_ZEROED, &f);
+	/* Always zeroed: a frame must never show what its last owner left in it. */
+	int e = frameobj_alloc(my_quota(t), (unsigned)order, true, &f);
 	if (e != ERR_OK)
 		return e;
 	memwatch_check();
@@ -173,12 +174,6 @@ int sys_space_create(struct thread *t, struct trapframe *tf)
 	return return_handle(t, tf, &s->obj, RIGHTS_ALL & ~RIGHT_DEVICE);
 }
 
-static uint32_t frame_rights_for(unsigned prot)
-{
-	return RIGHT_MAP | ((prot & PROT_R) ? RIGHT_READ : 0) |
-	       ((prot & PROT_W) ? RIGHT_WRITE : 0) | ((prot & PROT_X) ? RIGHT_EXEC : 0);
-}
-
 int sys_space_map(struct thread *t, struct trapframe *tf)
 {
 	struct space *s;
@@ -230,12 +225,13 @@ int sys_space_ad(struct thread *t, struct trapframe *tf)
 		e = ERR_FAULT;
 	if (e != ERR_OK)
 		return e;
-	/* Read without clearing first, so a bad output buffer loses nothing. */
-	e = space_read_ad(s, ARG(1), (unsigned)npages, bits, false);
-	if (e == ERR_OK)
-		e = copyout((void *)(uintptr_t)out, bits, npages);
-	if (e == ERR_OK && ARG(4))
-		e = space_read_ad(s, ARG(1), (unsigned)npages, bits, true);
+	/*
+	 * Read and clear in one step, so no bit set in between is lost; if the
+	 * result cannot be written out, the bits go back into the PTEs.
+	 */
+	e = space_read_ad(s, ARG(1), (unsigned)npages, bits, ARG(4) != 0);
+	if (e == ERR_OK && (e = copyout((void *)(uintptr_t)out, bits, npages)) != ERR_OK && ARG(4))
+		space_restore_ad(s, ARG(1), (unsigned)npages, bits);
 	return e;
 }
 

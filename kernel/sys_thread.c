@@ -16,7 +16,9 @@ int sys_thread_create(struct thread *t, struct trapframe *tf)
 	uint64_t prio = ARG(4);
 	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MANAGE, &s);
 
-	if (e == ERR_OK && (prio >= SCHED_PRIOS || prio > t->priority))
+	if (e == ERR_OK && prio >= SCHED_PRIOS)
+		e = ERR_INVALID;
+	if (e == ERR_OK && prio > t->priority)
 		e = ERR_PERM; /* no thread may create one above itself */
 	if (e == ERR_OK && s->exited)
 		e = ERR_STATE;
@@ -35,7 +37,7 @@ int sys_thread_start(struct thread *t, struct trapframe *tf)
 
 	if (e != ERR_OK)
 		return e;
-	if (th->kill_pending || th->state == TS_DEAD)
+	if (th->kill_pending || th->state == TS_DEAD || th->space->exited)
 		return ERR_STATE;
 	return thread_start(th);
 }

@@ -28,24 +28,26 @@ int return_handle(struct thread *t, struct trapframe *tf, struct object *o, uint
 	return e;
 }
 
+/* The whole buffer is copied in before anything is printed: all or nothing. */
 static int sys_debug_write(struct thread *t, struct trapframe *tf)
 {
 	uint64_t buf = ARG(0), len = ARG(1);
-	char chunk[DEBUG_CHUNK];
 
 	(void)t;
 	if (len > DEBUG_WRITE_MAX)
 		return ERR_RANGE;
 	if (!user_range_ok(buf, len))
 		return ERR_FAULT;
-	for (uint64_t off = 0; off < len; off += DEBUG_CHUNK) {
-		size_t n = len - off < DEBUG_CHUNK ? len - off : DEBUG_CHUNK;
-		int e = copyin(chunk, (const void *)(uintptr_t)(buf + off), n);
-		if (e != ERR_OK)
-			return e;
-		kprintf("%.*s", (int)n, chunk);
-	}
-	return ERR_OK;
+	if (len == 0)
+		return ERR_OK;
+	char *k = kmalloc(len);
+	if (!k)
+		return ERR_NOMEM;
+	int e = copyin(k, (const void *)(uintptr_t)buf, len);
+	if (e == ERR_OK)
+		kprintf("%.*s", (int)len, k);
+	kfree(k);
+	return e;
 }
 
 static int sys_handle_close(struct thread *t, struct trapframe *tf)
@@ -86,6 +88,31 @@ static int sys_handle_dup(struct thread *t, struct trapframe *tf)
 static int sys_handle_mint(struct thread *t, struct trapframe *tf)
 {
 	return dup_handle(t, tf, true);
+}
+
+/* Seed another process's table (a supervisor giving a child its first handles). */
+static int sys_handle_give(struct thread *t, struct trapframe *tf)
+{
+	struct space *s;
+	struct object *o;
+	uint32_t rights;
+	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MANAGE, &s);
+
+	if (e == ERR_OK && ARG(1) > INT32_MAX)
+		e = ERR_BADHANDLE;
+	if (e == ERR_OK)
+		e = handle_get(&t->space->handles, (handle_t)ARG(1), OBJ_NONE, RIGHT_GRANT, &o,
+			       &rights);
+	if (e == ERR_OK && s->exited)
+		e = ERR_STATE;
+	if (e != ERR_OK)
+		return e;
+	uint64_t badge = handle_badge(&t->space->handles, (handle_t)ARG(1));
+	handle_t out;
+	e = handle_install_badged(&s->handles, o, rights & (uint32_t)ARG(2), badge, &out);
+	if (e == ERR_OK)
+		RET(1, out);
+	return e;
 }
 
 static int sys_handle_info(struct thread *t, struct trapframe *tf)
@@ -175,6 +202,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_HANDLE_MINT] = sys_handle_mint,
     [SYS_THREAD_INFO] = sys_thread_info,
     [SYS_THREAD_KILL] = sys_thread_kill,
+    [SYS_HANDLE_GIVE] = sys_handle_give,
 };
 
 void syscall_dispatch(struct thread *t, struct trapframe *tf)

@@ -66,6 +66,7 @@ struct kmsg {
 	uint64_t words[MSG_MAX_WORDS];
 	struct object *objs[MSG_MAX_HANDLES]; /* handles being transferred (references held) */
 	uint32_t rights[MSG_MAX_HANDLES];
+	uint64_t badges[MSG_MAX_HANDLES];  /* badge of each transferred handle */
 	handle_t handles[MSG_MAX_HANDLES]; /* as installed in the receiver */
 };
 

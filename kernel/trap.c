@@ -58,6 +58,8 @@ void trap_init_hart(void)
 {
 	csr_write(stvec, (unsigned long)trap_entry);
 	csr_write(sscratch, 0);
+	/* User programs may read cycle, time and instret (benchmarks, clocks). */
+	csr_write(scounteren, 7);
 }
 
 const struct extable_entry *extable_find(uint64_t pc)

@@ -14,57 +14,56 @@
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ calls */
+/* clang-format off */
 enum sys {
-	SYS_DEBUG_WRITE = 0,  /* (buf, len): write to the kernel console */
-	SYS_HANDLE_CLOSE = 1, /* (h) */
-	SYS_HANDLE_DUP = 2,   /* (h, rights) -> a1 = new handle with rights & old rights */
-	SYS_HANDLE_INFO = 3,  /* (h) -> a1 = type, a2 = rights */
-	SYS_QUOTA_SPLIT = 4,  /* (quota, bytes) -> a1 = new quota holding bytes taken from quota */
-	SYS_QUOTA_INFO = 5,   /* (quota) -> a1 = limit bytes, a2 = used bytes */
-	SYS_FRAME_ALLOC =
-	    6, /* (order, flags) -> a1 = frame handle; charged to the caller's quota */
-	SYS_FRAME_INFO =
-	    7, /* (frame) -> a1 = order, a2 = physical address if DEVICE right else 0 */
-	SYS_FRAME_COPY = 8,	/* (dst frame, dst page, src frame, src page, npages) */
-	SYS_FRAME_ZERO = 9,	/* (frame, page, npages) */
-	SYS_SPACE_CREATE = 10,	/* (quota) -> a1 = space handle */
-	SYS_SPACE_MAP = 11,	/* (space, va, frame, page, npages, rights) */
-	SYS_SPACE_UNMAP = 12,	/* (space, va, len) */
-	SYS_SPACE_PROTECT = 13, /* (space, va, len, rights) */
-	SYS_SPACE_AD =
-	    14, /* (space, va, npages, out, clear) -> out[i] = PAGE_A|PAGE_D bits per page */
-	SYS_REGION_ADD = 15,	       /* (space, va, len, endpoint, badge, maxrights) */
-	SYS_REGION_REMOVE = 16,	       /* (space, va) */
-	SYS_THREAD_CREATE = 17,	       /* (space, entry, sp, arg, priority) -> a1 = thread handle */
-	SYS_THREAD_START = 18,	       /* (thread) */
-	SYS_THREAD_SUSPEND = 19,       /* (thread) */
-	SYS_THREAD_EXIT = 20,	       /* (status): never returns */
+	SYS_DEBUG_WRITE          = 0,  /* (buf, len): write to the kernel console */
+	SYS_HANDLE_CLOSE         = 1,  /* (h) */
+	SYS_HANDLE_DUP           = 2,  /* (h, rights) -> a1 = new handle with rights & old rights */
+	SYS_HANDLE_INFO          = 3,  /* (h) -> a1 = type, a2 = rights, a3 = badge */
+	SYS_QUOTA_SPLIT          = 4,  /* (quota, bytes) -> a1 = new quota holding bytes taken from quota */
+	SYS_QUOTA_INFO           = 5,  /* (quota) -> a1 = limit bytes, a2 = used bytes */
+	SYS_FRAME_ALLOC          = 6,  /* (order, flags) -> a1 = frame (always zeroed), charged to the caller */
+	SYS_FRAME_INFO           = 7,  /* (frame) -> a1 = pages, a2 = physical address if RIGHT_DEVICE else 0 */
+	SYS_FRAME_COPY           = 8,  /* (dst frame, dst page, src frame, src page, npages) */
+	SYS_FRAME_ZERO           = 9,  /* (frame, page, npages) */
+	SYS_SPACE_CREATE         = 10, /* (quota) -> a1 = space handle */
+	SYS_SPACE_MAP            = 11, /* (space, va, frame, page, npages, prot) */
+	SYS_SPACE_UNMAP          = 12, /* (space, va, len) */
+	SYS_SPACE_PROTECT        = 13, /* (space, va, len, prot): only removes rights */
+	SYS_SPACE_AD             = 14, /* (space, va, npages, out, clear) -> out[i] = PAGE_MAPPED|PAGE_A|PAGE_D */
+	SYS_REGION_ADD           = 15, /* (space, va, len, endpoint, badge, maxprot) */
+	SYS_REGION_REMOVE        = 16, /* (space, va) */
+	SYS_THREAD_CREATE        = 17, /* (space, entry, sp, arg, priority) -> a1 = thread handle */
+	SYS_THREAD_START         = 18, /* (thread) */
+	SYS_THREAD_SUSPEND       = 19, /* (thread) */
+	SYS_THREAD_EXIT          = 20, /* (status): never returns */
 	SYS_THREAD_SET_EXCEPTION = 21, /* (thread, endpoint, badge) */
-	SYS_THREAD_SET_IPCBUF = 22,    /* (thread, va) */
-	SYS_YIELD = 23,		       /* () */
-	SYS_SLEEP = 24,		       /* (nanoseconds) */
-	SYS_CLOCK = 25,		       /* () -> a1 = nanoseconds since boot */
-	SYS_ENDPOINT_CREATE = 26,      /* () -> a1 = endpoint handle */
-	SYS_CALL = 27,		       /* (endpoint, tag, w0..w4) -> a1 = tag, a2..a6 = w0..w4 */
-	SYS_SEND = 28,	/* (endpoint, tag, w0..w4): never blocks; ERR_WOULDBLOCK if nobody waits */
-	SYS_RECV = 29,	/* (endpoint) -> a1 = tag, a2..a6 = w0..w4, a7 = badge */
-	SYS_REPLY = 30, /* (-, tag, w0..w4) */
-	SYS_REPLY_RECV = 31,	/* (endpoint, tag, w0..w4): reply, then receive as SYS_RECV */
-	SYS_NOTIFY_CREATE = 32, /* () -> a1 = notification handle */
-	SYS_NOTIFY_SIGNAL = 33, /* (notification, bits) */
-	SYS_NOTIFY_WAIT = 34,	/* (notification) -> a1 = bits (cleared) */
-	SYS_NOTIFY_POLL = 35,	/* (notification) -> a1 = bits (cleared), never blocks */
-	SYS_IRQ_BIND = 36,	/* (irq, notification, bits) */
-	SYS_IRQ_ACK = 37,	/* (irq) */
-	SYS_MEM_WATCH = 38,	/* (system, notification, bits, low_water_pages) */
-	SYS_MEM_INFO = 39,	/* (system) -> a1 = free pages, a2 = total pages */
-	SYS_SYSTEM_EXIT = 40,	/* (system, status): power off */
-	SYS_HANDLE_MINT =
-	    41, /* (h, rights, badge) -> a1 = new handle carrying badge (h must have none) */
-	SYS_THREAD_INFO = 42, /* (thread) -> a1 = id, a2 = state, a3 = exit status, a4 = faults */
-	SYS_THREAD_KILL = 43, /* (thread, status) */
+	SYS_THREAD_SET_IPCBUF    = 22, /* (thread, va) */
+	SYS_YIELD                = 23, /* () */
+	SYS_SLEEP                = 24, /* (nanoseconds) */
+	SYS_CLOCK                = 25, /* () -> a1 = nanoseconds since boot */
+	SYS_ENDPOINT_CREATE      = 26, /* () -> a1 = endpoint handle */
+	SYS_CALL                 = 27, /* (endpoint, tag, w0..w4) -> a1 = tag, a2..a6 = w0..w4, a7 = badge */
+	SYS_SEND                 = 28, /* (endpoint, tag, w0..w4): never blocks; ERR_WOULDBLOCK if nobody waits */
+	SYS_RECV                 = 29, /* (endpoint) -> a1 = tag, a2..a6 = w0..w4, a7 = badge */
+	SYS_REPLY                = 30, /* (-, tag, w0..w4) */
+	SYS_REPLY_RECV           = 31, /* (endpoint, tag, w0..w4): reply, then receive as SYS_RECV */
+	SYS_NOTIFY_CREATE        = 32, /* () -> a1 = notification handle */
+	SYS_NOTIFY_SIGNAL        = 33, /* (notification, bits) */
+	SYS_NOTIFY_WAIT          = 34, /* (notification) -> a1 = bits (cleared) */
+	SYS_NOTIFY_POLL          = 35, /* (notification) -> a1 = bits (cleared), never blocks */
+	SYS_IRQ_BIND             = 36, /* (irq, notification, bits) */
+	SYS_IRQ_ACK              = 37, /* (irq) */
+	SYS_MEM_WATCH            = 38, /* (system, notification, bits, low_water_pages) */
+	SYS_MEM_INFO             = 39, /* (system) -> a1 = free pages, a2 = total pages */
+	SYS_SYSTEM_EXIT          = 40, /* (system, status): power off */
+	SYS_HANDLE_MINT          = 41, /* (h, rights, badge) -> a1 = new handle carrying badge (h has none) */
+	SYS_THREAD_INFO          = 42, /* (thread) -> a1 = id, a2 = state, a3 = exit status, a4 = faults */
+	SYS_THREAD_KILL          = 43, /* (thread, status) */
+	SYS_HANDLE_GIVE          = 44, /* (space, h, rights) -> a1 = handle to h's object in space's table */
 	SYS_COUNT
 };
+/* clang-format on */
 
 /* Thread states reported by SYS_THREAD_INFO. */
 enum thread_state_abi {
@@ -194,9 +193,10 @@ static inline uint64_t fault_item_frame(handle_t frame, uint32_t page)
 /*
  * Exception message, sent to a thread's exception endpoint as if the
  * thread had called it: label MSG_EXCEPTION, words: [0] cause (scause),
- * [1] address (stval), [2] pc, [3] thread id, [4] error that ended the
- * fault (0 if there was no pager). Replying with label MSG_EXCEPTION and
- * no error resumes the thread (at the same pc, or at words[0] if nonzero);
+ * [1] address (stval), [2] pc, [3] thread id, [4] why a page fault could
+ * not be resolved (ERR_NOENT: no region, ERR_PERM: beyond the region's
+ * rights, ERR_RANGE: not a user address, or the pager's error), 0 otherwise. Replying with label
+ * MSG_EXCEPTION and no error resumes the thread (at the same pc, or at words[0] if nonzero);
  * replying with an error tag, or closing the endpoint, kills it.
  */
 
@@ -223,9 +223,9 @@ struct boot_device {
 struct bootinfo {
 	uint64_t magic;
 	handle_t self_space, self_thread, quota, system;
-	handle_t initrd; /* frame covering the initrd (read-only), or 0 */
-	handle_t pad0;
-	uint64_t initrd_size; /* bytes */
+	handle_t initrd;	/* frame covering the initrd (read-only), or 0 */
+	uint32_t initrd_offset; /* where the archive starts in the frame's first page */
+	uint64_t initrd_size;	/* bytes */
 	uint64_t total_pages, free_pages;
 	uint64_t timebase_hz;
 	uint32_t nharts;

@@ -9,14 +9,14 @@
 
 #define PAGE 4096ull
 
-int initrd_map(handle_t frame, size_t size, struct initrd *rd)
+int initrd_map(handle_t frame, size_t offset, size_t size, struct initrd *rd)
 {
-	uint64_t pages = (size + PAGE - 1) / PAGE;
+	uint64_t pages = (offset + size + PAGE - 1) / PAGE;
 	uint64_t va = uvm_reserve(pages * PAGE);
 	int e = sys_space_map(uenv.space, va, frame, 0, pages, PROT_R);
 
 	if (e == ERR_OK)
-		*rd = (struct initrd){(const uint8_t *)va, size};
+		*rd = (struct initrd){(const uint8_t *)(va + offset), size};
 	return e;
 }
 

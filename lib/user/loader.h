@@ -19,7 +19,7 @@ struct initrd {
 };
 
 /* Map the initrd frame (bootinfo) read-only into the caller's space. */
-int initrd_map(handle_t frame, size_t size, struct initrd *rd);
+int initrd_map(handle_t frame, size_t offset, size_t size, struct initrd *rd);
 
 struct uprocess {
 	handle_t space, thread;

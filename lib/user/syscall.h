@@ -78,6 +78,14 @@ static inline int sys_handle_mint(handle_t h, uint32_t rights, uint64_t badge, h
 		*out = (handle_t)v;
 	return e;
 }
+static inline int sys_handle_give(handle_t space, handle_t h, uint32_t rights, handle_t *out)
+{
+	uint64_t v = 0;
+	int e = sys1(SYS_HANDLE_GIVE, &v, (uint64_t)space, (uint64_t)h, rights, 0, 0);
+	if (e == 0)
+		*out = (handle_t)v;
+	return e;
+}
 static inline int sys_handle_info(handle_t h, unsigned *type, uint32_t *rights)
 {
 	struct sysret r = syscall7(SYS_HANDLE_INFO, (uint64_t)h, 0, 0, 0, 0, 0, 0);

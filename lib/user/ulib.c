@@ -82,10 +82,11 @@ static void thread_entry(struct spawn *s)
 	sys_thread_exit(0);
 }
 
-int uthread_spawn(void (*fn)(void *), void *arg, unsigned prio, handle_t *thread)
+int uthread_spawn(void (*fn)(void *), void *arg, unsigned prio, uint64_t ipcbuf_va,
+		  handle_t *thread)
 {
 	uint8_t *stack = umap_pages(STACK_ORDER, 0);
-	uint8_t *ipcbuf = umap_pages(0, 0);
+	uint8_t *ipcbuf = ipcbuf_va ? (uint8_t *)ipcbuf_va : umap_pages(0, 0);
 
 	if (!stack || !ipcbuf)
 		return ERR_NOMEM;

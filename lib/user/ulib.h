@@ -28,7 +28,10 @@ void *umap_pages(unsigned order, handle_t *frame);
 /* Reserve address space without mapping it (for regions). */
 uint64_t uvm_reserve(uint64_t bytes);
 
-/* Start fn(arg) on a new thread in the caller's space with its own stack and IPC buffer. */
-int uthread_spawn(void (*fn)(void *), void *arg, unsigned prio, handle_t *thread);
+/*
+ * Start fn(arg) on a new thread in the caller's space with its own stack,
+ * and ipcbuf (a mapped page) as its IPC buffer, or a fresh page if 0.
+ */
+int uthread_spawn(void (*fn)(void *), void *arg, unsigned prio, uint64_t ipcbuf, handle_t *thread);
 
 #endif

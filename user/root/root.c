@@ -21,7 +21,8 @@ int main(struct bootinfo *bi)
 			d->frame, d->irq_source, d->irq);
 	}
 	struct initrd rd;
-	if (bi->initrd && initrd_map(bi->initrd, bi->initrd_size, &rd) == ERR_OK) {
+	if (bi->initrd &&
+	    initrd_map(bi->initrd, bi->initrd_offset, bi->initrd_size, &rd) == ERR_OK) {
 		struct cpio_iter it;
 		struct cpio_entry e;
 		char err[80];

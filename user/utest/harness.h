@@ -45,7 +45,11 @@ int spawn(struct uthread *t, void (*fn)(void *), void *arg, unsigned prio);
 /* spawn, with exceptions going to exc (badge) from the first instruction on. */
 int spawn_ex(struct uthread *t, void (*fn)(void *), void *arg, unsigned prio, handle_t exc,
 	     uint64_t badge);
-/* Wait until t is dead; returns its exit status; frees its stack and handle. */
+/*
+ * Wait until t is dead; returns its exit status, or JOIN_STUCK if it did not
+ * die by itself within two seconds. Frees its stack and handle either way.
+ */
+#define JOIN_STUCK (-0x7fffffffll)
 int64_t join(struct uthread *t);
 
 /* Map 2^order fresh zeroed pages R+W; unmap_pages undoes it. */

@@ -140,10 +140,13 @@ static void grant_server(void *arg)
 	if (ipc_recv(s->ep, &m) != ERR_OK)
 		return;
 	struct ipc_buffer *buf = (struct ipc_buffer *)s->ipcbuf;
-	handle_t got = buf->handles[0];
-	s->ok = msg_handles(m.tag) == 1 && got > 0 && buf->words[7] == 77 &&
-		sys_notify_signal(got, 0x40) == ERR_OK;
+	handle_t got = buf->handles[0], ep2 = buf->handles[1];
+	struct sysret info = syscall7(SYS_HANDLE_INFO, (uint64_t)ep2, 0, 0, 0, 0, 0, 0);
+	s->ok = msg_handles(m.tag) == 2 && got > 0 && buf->words[7] == 77 &&
+		sys_notify_signal(got, 0x40) == ERR_OK && info.err == ERR_OK &&
+		info.r[2] == 0x5151; /* the badge came with the endpoint handle */
 	sys_handle_close(got);
+	sys_handle_close(ep2);
 	m = (struct msg){.tag = msg_tag(1, 0, 0)};
 	ipc_reply(&m);
 }
@@ -161,10 +164,15 @@ static bool handle_transfer(void)
 	s.ipcbuf = t.ipcbuf;
 	struct ipc_buffer *mine = (struct ipc_buffer *)(BOOTINFO_VA + 4096);
 	mine->words[7] = 77;
+	handle_t badged;
+	OK(sys_handle_mint(s.ep, RIGHTS_ALL, 0x5151, &badged));
 	mine->handles[0] = n;
 	mine->handle_rights[0] = RIGHTS_ALL;
-	struct msg m = {.tag = msg_tag(1, 8, 1)};
+	mine->handles[1] = badged;
+	mine->handle_rights[1] = RIGHT_WRITE;
+	struct msg m = {.tag = msg_tag(1, 8, 2)};
 	OK(ipc_call(s.ep, &m));
+	OK(sys_handle_close(badged));
 	join(&t);
 	CHECK(s.ok);
 	OK(sys_notify_poll(n, &bits));

@@ -85,6 +85,24 @@ static bool frames(void)
 	return true;
 }
 
+/* A frame never shows what its last owner wrote, with or without FRAME_ZEROED. */
+static bool frames_come_zeroed(void)
+{
+	for (int round = 0; round < 4; round++) {
+		handle_t f;
+		OK(sys_frame_alloc(0, 0, &f));
+		uint64_t *p = (uint64_t *)uvm_reserve(PAGE);
+		OK(sys_space_map(uenv.space, (uint64_t)p, f, 0, 1, PROT_R | PROT_W));
+		for (int i = 0; i < 512; i++) {
+			CHECK(p[i] == 0);
+			p[i] = 0x5ec2e7;
+		}
+		OK(sys_space_unmap(uenv.space, (uint64_t)p, PAGE));
+		OK(sys_handle_close(f));
+	}
+	return true;
+}
+
 static bool space_mapping(void)
 {
 	handle_t f, nox;
@@ -182,7 +200,7 @@ static bool threads(void)
 	CHECK(join(&t) == 7);
 	CHECK(counter == 1000);
 	handle_t bad;
-	CHECK_ERR(sys_thread_create(uenv.space, 0x10000, 0, 0, 32, &bad), ERR_PERM);
+	CHECK_ERR(sys_thread_create(uenv.space, 0x10000, 0, 0, 32, &bad), ERR_INVALID);
 	OK(spawn(&s, sleeper, 0, 10));
 	OK(sys_thread_info(s.h, &ti));
 	CHECK_ERR(sys_thread_start(s.h), ERR_STATE); /* already running */
@@ -243,6 +261,7 @@ const struct test kernel_api_tests[] = {
     {"handles", handles},
     {"quotas", quotas},
     {"frames", frames},
+    {"frames_come_zeroed", frames_come_zeroed},
     {"space_mapping", space_mapping},
     {"regions", regions},
     {"threads", threads},

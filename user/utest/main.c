@@ -85,11 +85,14 @@ int64_t join(struct uthread *t)
 {
 	struct thread_info ti = {0};
 
-	if (!wait_dead(t->h)) {
+	bool died = wait_dead(t->h);
+	if (!died) {
 		sys_thread_kill(t->h, -1);
 		wait_dead(t->h);
 	}
 	sys_thread_info(t->h, &ti);
+	if (!died || ti.state != THREAD_DEAD)
+		ti.exit_status = JOIN_STUCK; /* it had to be killed, or would not even die */
 	sys_handle_close(t->h);
 	unmap_pages((void *)t->stack, STACK_ORDER);
 	unmap_pages((void *)t->ipcbuf, 0);
@@ -130,7 +133,8 @@ int main(struct bootinfo *info)
 	bi = info;
 	uenv = (struct uenv){bi->self_space, bi->self_thread, bi->quota, bi->system};
 	uprintf("utest: %u harts, %lu pages free\n", bi->nharts, bi->free_pages);
-	if (!bi->initrd || initrd_map(bi->initrd, bi->initrd_size, &initrd) != ERR_OK) {
+	if (!bi->initrd ||
+	    initrd_map(bi->initrd, bi->initrd_offset, bi->initrd_size, &initrd) != ERR_OK) {
 		uprintf("utest: cannot map the initrd\n");
 		sys_system_exit(uenv.system, 2);
 	}

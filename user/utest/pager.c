@@ -15,6 +15,7 @@ enum pager_mode {
 	PAGER_BAD_FRAME, /* name a frame handle it does not hold */
 	PAGER_ERROR,	 /* reply with an error */
 	PAGER_DIE,	 /* exit holding the fault */
+	PAGER_HANG,	 /* take the fault and never answer */
 };
 
 struct pager {
@@ -85,6 +86,12 @@ static void pager_loop(void *arg)
 		p->faults++;
 		if (p->mode == PAGER_DIE)
 			sys_thread_exit(0);
+		if (p->mode == PAGER_HANG) {
+			handle_t n;
+			uint64_t bits;
+			if (sys_notify_create(&n) == ERR_OK)
+				sys_notify_wait(n, &bits); /* until killed */
+		}
 		p->reply_status = answer(p, &m);
 	}
 }
@@ -252,7 +259,28 @@ static bool pager_dies_mid_fault(void)
 	return pager_mistake(PAGER_DIE, 0, ERR_PEER);
 }
 
+/* A thread killed while its fault waits on a pager dies with the kill's status, quietly. */
+static bool kill_during_fault(void)
+{
+	struct setup s;
+	struct toucher t = {0};
+	struct uthread w;
+
+	OK(setup(&s, 1, PAGER_HANG));
+	t.base = s.p.base;
+	t.pages = 1;
+	OK(spawn_ex(&w, touch_pages, &t, 10, s.exc, 1));
+	for (int i = 0; i < 100 && s.p.faults == 0; i++)
+		sys_sleep(1000000);
+	CHECK(s.p.faults == 1);
+	OK(sys_thread_kill(w.h, 33));
+	/* Had it raised an exception it would wait for our verdict and not end with 33. */
+	CHECK(join(&w) == 33);
+	return teardown(&s);
+}
+
 const struct test pager_tests[] = {
+    {"pager_kill_during_fault", kill_during_fault},
     {"pager_one_page_per_fault", pager_one_page},
     {"pager_fault_around_16", pager_fault_around},
     {"pager_serves_kernel_copies", pager_serves_kernel_copies},

@@ -1,0 +1,234 @@
+/*
+ * bench: in-guest benchmarks, run as the root task of the bench initrd
+ * under QEMU -icount shift=0,sleep=off, where instret counts instructions
+ * deterministically. Each figure is printed as "bench: NAME: VALUE UNIT".
+ *   1 hart:  null system call, IPC round trip between two address spaces,
+ *            page fault resolved by a user pager (1 and 16 pages per reply)
+ *   4 harts: unmap with a TLB shootdown to 3 other harts (run without
+ *            -icount: under icount QEMU 7.2 never lets the other harts run
+ *            while the sender waits in the firmware, and the boot hangs)
+ * The same program serves as the IPC server child (main's argument is then
+ * its endpoint handle instead of the bootinfo address).
+ */
+#include "lib/user/ipc.h"
+#include "lib/user/loader.h"
+#include "lib/user/syscall.h"
+#include "lib/user/ulib.h"
+
+#define PAGE	     4096ull
+#define ROUNDS	     1000
+#define FAULT_PAGES  256
+#define SHOOT_ROUNDS 200
+
+static struct bootinfo *bi;
+static struct initrd rd;
+
+static inline uint64_t instret(void)
+{
+	uint64_t v;
+	__asm__ volatile("csrr %0, instret" : "=r"(v));
+	return v;
+}
+
+static void report(const char *name, uint64_t total, uint64_t n, const char *unit)
+{
+	uprintf("bench: %s: %lu %s\n", name, (total + n / 2) / n, unit);
+}
+
+static void fail(const char *what, int e)
+{
+	uprintf("bench: error: %s: %s\n", what, err_name(e));
+	sys_system_exit(uenv.system, 1);
+}
+
+static void server(handle_t ep)
+{
+	struct msg m = {0};
+	int e = ipc_recv(ep, &m);
+
+	while (e == ERR_OK) {
+		m.tag = msg_tag(1, 1, 0);
+		m.w[0]++;
+		e = ipc_reply_recv(ep, &m);
+	}
+	sys_thread_exit(e);
+}
+
+static void bench_null_syscall(void)
+{
+	for (int i = 0; i < 10; i++)
+		sys_debug_write(0, 0);
+	uint64_t t0 = instret();
+	for (int i = 0; i < ROUNDS; i++)
+		sys_debug_write(0, 0);
+	report("null system call round trip", instret() - t0, ROUNDS, "instructions");
+}
+
+static void bench_ipc(void)
+{
+	struct uprocess p;
+	handle_t ep, child_ep;
+	char err[80];
+	int e = sys_endpoint_create(&ep);
+
+	if (e == ERR_OK)
+		e = uload_program(&rd, "bench", uenv.quota, 0, 20, &p, err, sizeof(err));
+	if (e == ERR_OK)
+		e = sys_handle_give(p.space, ep, RIGHT_READ | RIGHT_WRITE, &child_ep);
+	if (e != ERR_OK)
+		fail("starting the IPC server", e);
+	/* The child's main gets its endpoint handle as argument: recreate the thread for it. */
+	sys_handle_close(p.thread);
+	e = sys_thread_create(p.space, p.entry, p.sp, (uint64_t)child_ep, 20, &p.thread);
+	if (e == ERR_OK)
+		e = sys_thread_start(p.thread);
+	if (e != ERR_OK)
+		fail("starting the IPC server", e);
+	struct msg m = {.tag = msg_tag(1, 1, 0)};
+	for (int i = 0; i < 10; i++)
+		ipc_call(ep, &m);
+	uint64_t t0 = instret();
+	for (int i = 0; i < ROUNDS; i++) {
+		m.tag = msg_tag(1, 1, 0);
+		if ((e = ipc_call(ep, &m)) != ERR_OK)
+			fail("IPC call", e);
+	}
+	report("IPC call+reply between two address spaces", instret() - t0, ROUNDS, "instructions");
+	sys_thread_kill(p.thread, 0);
+	sys_handle_close(p.thread);
+	sys_handle_close(p.space);
+	sys_handle_close(ep);
+}
+
+struct pager {
+	handle_t ep;
+	unsigned per_fault;
+	uint64_t ipcbuf;
+};
+
+static void pager_thread(struct pager *p)
+{
+	struct msg m = {0};
+	struct ipc_buffer *buf = (struct ipc_buffer *)p->ipcbuf;
+	int e = ipc_recv(p->ep, &m);
+
+	while (e == ERR_OK) {
+		uint64_t va = m.w[0] & ~(p->per_fault * PAGE - 1);
+		handle_t f;
+		if (sys_frame_alloc(p->per_fault == 1 ? 0 : 4, FRAME_ZEROED, &f) != ERR_OK)
+			break;
+		for (unsigned i = 0; i < p->per_fault; i++) {
+			uint64_t w0 = fault_item_va(va + i * PAGE, PROT_R | PROT_W);
+			uint64_t w1 = fault_item_frame(f, i);
+			if (2 * i < MSG_REG_WORDS)
+				m.w[2 * i] = w0;
+			else
+				buf->words[2 * i] = w0;
+			if (2 * i + 1 < MSG_REG_WORDS)
+				m.w[2 * i + 1] = w1;
+			else
+				buf->words[2 * i + 1] = w1;
+		}
+		m.tag = msg_tag(MSG_FAULT, 2 * p->per_fault, 0);
+		ipc_reply(&m);
+		sys_handle_close(f);
+		e = ipc_recv(p->ep, &m);
+	}
+	sys_thread_exit(0);
+}
+
+static void pager_entry(void *arg)
+{
+	pager_thread(arg);
+}
+
+static void bench_faults(unsigned per_fault, const char *name)
+{
+	struct pager p = {.per_fault = per_fault};
+	handle_t t;
+	uint64_t base = uvm_reserve((FAULT_PAGES + 16) * PAGE);
+	base = (base + 16 * PAGE - 1) & ~(16 * PAGE - 1);
+	uint8_t *buf = umap_pages(0, 0);
+	int e = sys_endpoint_create(&p.ep);
+
+	p.ipcbuf = (uint64_t)buf;
+	if (e == ERR_OK)
+		e = sys_region_add(uenv.space, base, FAULT_PAGES * PAGE, p.ep, 1, PROT_R | PROT_W);
+	if (e == ERR_OK)
+		e = uthread_spawn(pager_entry, &p, 25, p.ipcbuf, &t);
+	if (e != ERR_OK)
+		fail("starting the pager", e);
+	uint64_t t0 = instret();
+	for (unsigned i = 0; i < FAULT_PAGES; i++)
+		((volatile uint64_t *)(base + i * PAGE))[0] = i;
+	report(name, instret() - t0, FAULT_PAGES, "instructions per page");
+	sys_thread_kill(t, 0);
+	sys_handle_close(t);
+	sys_region_remove(uenv.space, base);
+	sys_space_unmap(uenv.space, base, FAULT_PAGES * PAGE);
+	sys_handle_close(p.ep);
+}
+
+static volatile int spin_stop, spinning;
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&spinning, 1, __ATOMIC_RELAXED);
+	/* Under -icount a vCPU in a tight user loop starves the others: keep entering the kernel.
+	 */
+	while (!spin_stop)
+		sys_sleep(100000);
+}
+
+static uint64_t unmap_cost(handle_t f, uint64_t va)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < SHOOT_ROUNDS; i++) {
+		sys_space_map(uenv.space, va, f, 0, 1, PROT_R | PROT_W);
+		((volatile uint64_t *)va)[0] = 1;
+		uint64_t t0 = instret();
+		sys_space_unmap(uenv.space, va, PAGE);
+		total += instret() - t0;
+	}
+	return total;
+}
+
+static void bench_shootdown(void)
+{
+	handle_t f, t[3];
+	uint64_t va = uvm_reserve(PAGE);
+
+	if (sys_frame_alloc(0, FRAME_ZEROED, &f) != ERR_OK)
+		fail("frame", ERR_NOMEM);
+	report("unmap one page, space live on this hart only", unmap_cost(f, va), SHOOT_ROUNDS,
+	       "instructions");
+	for (int i = 0; i < 3; i++)
+		if (uthread_spawn(spinner, 0, 5, 0, &t[i]) != ERR_OK)
+			fail("spinner", ERR_NOMEM);
+	while (spinning < 3)
+		sys_sleep(1000000);
+	report("unmap one page, TLB shootdown to 3 other harts", unmap_cost(f, va), SHOOT_ROUNDS,
+	       "instructions on the sender");
+	spin_stop = 1;
+}
+
+int main(uint64_t arg)
+{
+	if (arg != BOOTINFO_VA)
+		server((handle_t)arg);
+	bi = (struct bootinfo *)arg;
+	uenv = (struct uenv){bi->self_space, bi->self_thread, bi->quota, bi->system};
+	if (initrd_map(bi->initrd, bi->initrd_offset, bi->initrd_size, &rd) != ERR_OK)
+		fail("initrd", ERR_NOENT);
+	if (bi->nharts >= 4) {
+		bench_shootdown();
+	} else {
+		bench_null_syscall();
+		bench_ipc();
+		bench_faults(1, "page fault resolved by a user pager, 1 page per reply");
+		bench_faults(16, "page fault resolved by a user pager, 16 pages per reply");
+	}
+	sys_system_exit(uenv.system, 0);
+}
