@@ -2,6 +2,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/hart.h"
+#include "kernel/kvm.h"
 #include "kernel/object.h"
 #include "kernel/panic.h"
 #include "kernel/space.h"
@@ -217,7 +218,16 @@ void scheduler_loop(void)
 			run(t);
 			continue;
 		}
-		/* Idle: wfi wakes on a pending enabled interrupt even with SIE clear. */
+		/*
+		 * Idle: leave the last thread's address space first. It may be
+		 * destroyed while we wait, and an interrupt taken with its freed
+		 * root table in satp would walk whatever the page holds by then.
+		 */
+		if (h->space) {
+			kvm_switch_hart();
+			h->space = NULL;
+		}
+		/* wfi wakes on a pending enabled interrupt even with SIE clear. */
 		h->idle = true;
 		bkl_unlock();
 		arch_wfi();

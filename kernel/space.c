@@ -160,11 +160,21 @@ void space_destroy(struct space *s)
 	for (unsigned i = 0; i < s->regions.n; i++)
 		object_put(s->regions.r[i].pager);
 	regions_free(q, s->regions.r, s->regions.cap);
-	space_pt_free(s, s->root);
+	/*
+	 * Only this hart can still have the root in satp: a running thread
+	 * holds a reference on its space, an idle hart leaves its last space
+	 * first, and a hart between threads holds the kernel lock we hold. Move
+	 * off it before it is freed, and forget it, so a new space allocated at
+	 * the same address is not mistaken for the one loaded.
+	 */
 	for (unsigned i = 0; i < nharts; i++) {
-		if (harts[i].space == s)
-			harts[i].space = NULL;
+		if (harts[i].space != s)
+			continue;
+		if (&harts[i] == this_hart())
+			kvm_switch_hart();
+		harts[i].space = NULL;
 	}
+	space_pt_free(s, s->root);
 }
 
 void space_process_exit(struct space *s)

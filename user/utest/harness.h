@@ -64,6 +64,7 @@ struct test {
 	const char *name;
 	bool (*fn)(void);
 };
-extern const struct test kernel_api_tests[], ipc_tests[], pager_tests[], probe_tests[];
+extern const struct test kernel_api_tests[], ipc_tests[], pager_tests[], probe_tests[], hw_tests[],
+    libpager_tests[];
 
 #endif

@@ -142,6 +142,8 @@ int main(struct bootinfo *info)
 	run_all(ipc_tests);
 	run_all(pager_tests);
 	run_all(probe_tests);
+	run_all(hw_tests);
+	run_all(libpager_tests);
 	uprintf("usertest: %d passed, %d failed\n", passed, failed);
 	sys_system_exit(uenv.system, failed ? 1 : 0);
 }
