@@ -92,15 +92,24 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 {
 	uint64_t order = ARG(0), flags = ARG(1);
 	struct frameobj *f;
+	uint32_t rights = FRAME_RIGHTS;
 
-	if (order > BUDDY_MAX_ORDER || (flags & ~(uint64_t)FRAME_ZEROED))
+	if (order > BUDDY_MAX_ORDER || (flags & ~(uint64_t)(FRAME_ZEROED | FRAME_DEVICE)))
 		return ERR_INVALID;
+	if (flags & FRAME_DEVICE) {
+		/* Physical addresses are for drivers the system object's holder trusts. */
+		void *sys;
+		int e = get(t, ARG(2), OBJ_SYSTEM, RIGHT_MANAGE, &sys);
+		if (e != ERR_OK)
+			return e;
+		rights |= RIGHT_DEVICE;
+	}
 	/* Always zeroed: a frame must never show what its last owner left in it. */
 	int e = frameobj_alloc(my_quota(t), (unsigned)order, true, &f);
 	if (e != ERR_OK)
 		return e;
 	memwatch_check();
-	return return_handle(t, tf, &f->obj, FRAME_RIGHTS);
+	return return_handle(t, tf, &f->obj, rights);
 }
 
 int sys_frame_info(struct thread *t, struct trapframe *tf)

@@ -111,7 +111,8 @@ enum obj_type {
 #define PROT_X (1u << 2)
 
 /* SYS_FRAME_ALLOC flags */
-#define FRAME_ZEROED (1u << 0)
+#define FRAME_ZEROED (1u << 0) /* accepted; frames are always zeroed */
+#define FRAME_DEVICE (1u << 1) /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE */
 
 /* SYS_SPACE_AD result bits per page */
 #define PAGE_MAPPED (1u << 0)

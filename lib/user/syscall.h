@@ -120,6 +120,15 @@ static inline int sys_frame_alloc(unsigned order, unsigned flags, handle_t *out)
 		*out = (handle_t)v;
 	return e;
 }
+/* A frame for DMA: its handle can tell its physical address (needs the system handle). */
+static inline int sys_frame_alloc_device(unsigned order, handle_t system, handle_t *out)
+{
+	uint64_t v = 0;
+	int e = sys1(SYS_FRAME_ALLOC, &v, order, FRAME_DEVICE, (uint64_t)system, 0, 0);
+	if (e == 0)
+		*out = (handle_t)v;
+	return e;
+}
 static inline int sys_frame_info(handle_t f, uint64_t *pages, uint64_t *pa)
 {
 	struct sysret r = syscall7(SYS_FRAME_INFO, (uint64_t)f, 0, 0, 0, 0, 0, 0);

@@ -85,6 +85,30 @@ static bool frames(void)
 	return true;
 }
 
+/* DMA frames: the physical address only with RIGHT_DEVICE, only via the system handle. */
+static bool frames_for_dma(void)
+{
+	handle_t f, weak, q;
+	uint64_t pages = 0, pa = 0;
+
+	CHECK_ERR(sys_frame_alloc_device(0, 0, &f), ERR_BADHANDLE);
+	OK(sys_quota_split(uenv.quota, 16 * PAGE, &q));
+	CHECK_ERR(sys_frame_alloc_device(0, q, &f), ERR_INVALID); /* not the system object */
+	OK(sys_handle_close(q));
+	OK(sys_handle_dup(uenv.system, RIGHT_READ, &weak));
+	CHECK_ERR(sys_frame_alloc_device(0, weak, &f), ERR_PERM);
+	OK(sys_handle_close(weak));
+	OK(sys_frame_alloc_device(2, uenv.system, &f));
+	OK(sys_frame_info(f, &pages, &pa));
+	CHECK(pages == 4 && pa != 0 && (pa & (4 * PAGE - 1)) == 0);
+	OK(sys_handle_dup(f, RIGHTS_ALL & ~RIGHT_DEVICE, &weak));
+	OK(sys_frame_info(weak, &pages, &pa));
+	CHECK(pa == 0); /* without the right, no address */
+	OK(sys_handle_close(weak));
+	OK(sys_handle_close(f));
+	return true;
+}
+
 /* A frame never shows what its last owner wrote, with or without FRAME_ZEROED. */
 static bool frames_come_zeroed(void)
 {
@@ -262,6 +286,7 @@ const struct test kernel_api_tests[] = {
     {"quotas", quotas},
     {"frames", frames},
     {"frames_come_zeroed", frames_come_zeroed},
+    {"frames_for_dma", frames_for_dma},
     {"space_mapping", space_mapping},
     {"regions", regions},
     {"threads", threads},
