@@ -14,6 +14,7 @@
 
 #include "lib/error.h"
 #include "tests/host/check.h"
+#include "tests/host/fixture.h"
 
 #define S_DIR 0040755u
 #define S_REG 0100644u
@@ -21,30 +22,6 @@
 #define S_LNK 0120777u
 
 /* ------------------------------------------------------------ helpers */
-
-struct blob {
-	uint8_t *data;
-	size_t len;
-};
-
-static struct blob load(const char *path)
-{
-	struct blob b = {NULL, 0};
-	FILE *fp = fopen(path, "rb");
-	long n;
-
-	if (!fp) {
-		printf("    cannot open %s (run from the repository root)\n", path);
-		return b;
-	}
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0) {
-		b.data = malloc((size_t)n);
-		if (b.data && fread(b.data, 1, (size_t)n, fp) == (size_t)n)
-			b.len = (size_t)n;
-	}
-	fclose(fp);
-	return b;
-}
 
 /* An exactly-sized copy (NULL for zero bytes). */
 static uint8_t *copy(const uint8_t *src, size_t len)

@@ -14,6 +14,7 @@
 
 #include "lib/error.h"
 #include "tests/host/check.h"
+#include "tests/host/fixture.h"
 
 #define USER_TOP (1ull << 38)
 #define PAGE	 4096ull
@@ -68,30 +69,6 @@ static int parse_at(const uint8_t *buf, size_t len, uint64_t user_top, uint64_t 
 static int parse(const uint8_t *buf, size_t len, struct elf_image *out)
 {
 	return parse_at(buf, len, USER_TOP, PAGE, out);
-}
-
-struct blob {
-	uint8_t *data;
-	size_t len;
-};
-
-static struct blob load(const char *path)
-{
-	struct blob b = {NULL, 0};
-	FILE *fp = fopen(path, "rb");
-	long n;
-
-	if (!fp) {
-		printf("    cannot open %s (run from the repository root)\n", path);
-		return b;
-	}
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0) {
-		b.data = malloc((size_t)n);
-		if (b.data && fread(b.data, 1, (size_t)n, fp) == (size_t)n)
-			b.len = (size_t)n;
-	}
-	fclose(fp);
-	return b;
 }
 
 static void put16(uint8_t *p, uint16_t v)

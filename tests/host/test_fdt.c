@@ -18,32 +18,9 @@
 #include "lib/error.h"
 #include "lib/fdt.h"
 #include "tests/host/check.h"
+#include "tests/host/fixture.h"
 
 /* ------------------------------------------------------------ helpers */
-
-struct blob {
-	uint8_t *data;
-	size_t len;
-};
-
-static struct blob load(const char *path)
-{
-	struct blob b = {NULL, 0};
-	FILE *fp = fopen(path, "rb");
-	long n;
-
-	if (!fp) {
-		printf("    cannot open %s (run from the repository root)\n", path);
-		return b;
-	}
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0) {
-		b.data = malloc((size_t)n);
-		if (b.data && fread(b.data, 1, (size_t)n, fp) == (size_t)n)
-			b.len = (size_t)n;
-	}
-	fclose(fp);
-	return b;
-}
 
 /* An exactly-sized copy of the first len bytes (at least one byte allocated). */
 static uint8_t *copy_prefix(const uint8_t *src, size_t len)
