@@ -32,6 +32,12 @@ struct hart {
 	unsigned slice_left;	  /* ticks left in current's time slice */
 	struct space *space;	  /* whose user half satp holds, or NULL */
 	uint64_t asid_gen;	  /* ASID generation this hart's TLB is clean for */
+	/*
+	 * The thread whose FP state this hart's f registers hold, or NULL.
+	 * Set by user_return when it loads them; cleared by run() whenever
+	 * the thread leaves the hart, so it is only ever current or NULL.
+	 */
+	struct thread *fpu_owner;
 };
 
 extern struct hart harts[MAX_HARTS];

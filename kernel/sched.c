@@ -7,6 +7,7 @@
 #include "kernel/panic.h"
 #include "kernel/space.h"
 #include "kernel/timer.h"
+#include "lib/error.h"
 
 struct spinlock big_lock = SPINLOCK_INIT("big kernel lock");
 
@@ -117,6 +118,16 @@ int sched_block(enum thread_wait w)
 
 	t->state = TS_BLOCKED;
 	t->wait = w;
+	/*
+	 * Killed on its way here (the kill came while it waited for the kernel
+	 * lock on another hart): it must not go to sleep, it has to die.
+	 */
+	if (t->kill_pending) {
+		thread_cancel_wait(t);
+		t->state = TS_RUNNING;
+		t->wait = WAIT_NONE;
+		return ERR_PEER;
+	}
 	to_scheduler();
 	return t->wake_status;
 }
@@ -201,6 +212,8 @@ static void run(struct thread *t)
 	h->slice_left = SCHED_SLICE_TICKS;
 	space_activate(t->space);
 	switch_context(&h->sched_ctx, &t->ctx);
+	/* t may run elsewhere next; this hart's f registers are nobody's now. */
+	h->fpu_owner = NULL;
 	h->current = NULL;
 	t->running_on = -1;
 	if (t->state == TS_DEAD)

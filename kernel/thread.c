@@ -52,6 +52,8 @@ int thread_create(struct space *s, uint64_t entry, uint64_t sp, uint64_t arg, un
 	t->kstack = (uint64_t)(uintptr_t)pa_to_kva(stack);
 	t->utf = (struct utrapframe *)(t->kstack + KSTACK_SIZE - sizeof(struct utrapframe));
 	memset(t->utf, 0, sizeof(*t->utf));
+	memset(&t->fpu, 0, sizeof(t->fpu)); /* f0-f31 = 0, fcsr = 0 (RNE, no flags) */
+	t->fpu_used = false;
 	t->utf->tf.sepc = entry;
 	t->utf->tf.x[2] = sp;
 	t->utf->tf.x[10] = arg;
@@ -110,10 +112,8 @@ int thread_start(struct thread *t)
  * Take t out of whatever wait it is in and make it runnable with status.
  * IPC queues, sleep list and notification waits are all undone here.
  */
-void thread_unblock(struct thread *t, int status)
+void thread_cancel_wait(struct thread *t)
 {
-	if (t->state != TS_BLOCKED)
-		return;
 	switch (t->wait) {
 	case WAIT_SEND:
 	case WAIT_RECV:
@@ -129,6 +129,13 @@ void thread_unblock(struct thread *t, int status)
 	default:
 		break;
 	}
+}
+
+void thread_unblock(struct thread *t, int status)
+{
+	if (t->state != TS_BLOCKED)
+		return;
+	thread_cancel_wait(t);
 	t->wake_status = status;
 	sched_ready(t);
 }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/fpu.h"
 #include "kernel/object.h"
 #include "kernel/trap.h"
 #include "lib/abi.h"
@@ -105,6 +106,14 @@ struct thread {
 	struct endpoint *exc_ep; /* exception endpoint (reference held), or NULL */
 	uint64_t exc_badge;
 
+	/*
+	 * User FP registers (kernel/fpu.h): valid whenever the thread is not in
+	 * user mode, saved at trap entry if it left user mode with FS = Dirty.
+	 * fpu_used: it has ever dirtied them (else they are all zero).
+	 */
+	struct fpu_state fpu;
+	bool fpu_used;
+
 	/* statistics */
 	uint64_t faults, syscalls;
 };
@@ -129,5 +138,7 @@ struct thread *thread_current(void);
 
 /* Remove t from whatever it is blocked on and wake it with status. */
 void thread_unblock(struct thread *t, int status);
+/* Undo t's wait (endpoint or notification queue, sleep list, reply) without waking it. */
+void thread_cancel_wait(struct thread *t);
 
 #endif

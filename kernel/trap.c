@@ -58,6 +58,8 @@ void trap_init_hart(void)
 {
 	csr_write(stvec, (unsigned long)trap_entry);
 	csr_write(sscratch, 0);
+	/* The kernel never uses FP (the firmware may have left FS on). */
+	csr_clear(sstatus, SSTATUS_FS);
 	/* User programs may read cycle, time and instret (benchmarks, clocks). */
 	csr_write(scounteren, 7);
 }

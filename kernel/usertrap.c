@@ -5,6 +5,7 @@
  */
 #include "kernel/arch.h"
 #include "kernel/fault.h"
+#include "kernel/fpu.h"
 #include "kernel/hart.h"
 #include "kernel/irq.h"
 #include "kernel/sched.h"
@@ -37,9 +38,23 @@ static void user_interrupt(uint64_t code)
 
 void user_trap(struct utrapframe *utf)
 {
-	bkl_lock();
 	struct thread *t = thread_current();
 	struct trapframe *tf = &utf->tf;
+
+	/*
+	 * The trap left sstatus.FS as user mode had it (tf->sstatus holds the
+	 * same). Save dirty FP registers now, before this thread can block or
+	 * be preempted and another thread, here or on another hart, loads its
+	 * own; then turn FP off for the kernel. The big lock taken below
+	 * publishes t->fpu to whichever hart runs t next.
+	 */
+	if ((tf->sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		fpu_save(&t->fpu);
+		t->fpu_used = true;
+	}
+	csr_clear(sstatus, SSTATUS_FS);
+
+	bkl_lock();
 	uint64_t cause = tf->scause;
 	unsigned access;
 
@@ -76,6 +91,19 @@ void user_return(void)
 	unsigned long ss = csr_read(sstatus);
 	ss &= ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS);
 	ss |= SSTATUS_SPIE;
+	/*
+	 * Load t's FP registers unless this hart still holds them (t has not
+	 * left it since it last loaded them, so nothing else touched them).
+	 * Interrupts are off until sret, so nothing can switch threads here.
+	 */
+	struct hart *h = this_hart();
+	if (h->fpu_owner != t) {
+		csr_write(sstatus, ss | SSTATUS_FS_CLEAN);
+		fpu_restore(&t->fpu);
+		h->fpu_owner = t;
+	}
+	/* U-mode sees Clean (Initial if never used): a write makes it Dirty. */
+	ss |= t->fpu_used ? SSTATUS_FS_CLEAN : SSTATUS_FS_INITIAL;
 	csr_write(sstatus, ss);
 	bkl_unlock();
 	user_return_to(t->utf);

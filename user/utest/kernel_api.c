@@ -235,6 +235,24 @@ static bool threads(void)
 	return true;
 }
 
+/*
+ * Kill threads at every point of their way into a blocking call (started,
+ * trapping, waiting for the kernel lock, asleep): each must die, with the
+ * kill's status, never sleep on.
+ */
+static bool kill_races_with_blocking(void)
+{
+	for (int i = 0; i < 30; i++) {
+		struct uthread s;
+		OK(spawn(&s, sleeper, 0, 10));
+		for (int spin = 0; spin < i * 50; spin++)
+			__asm__ volatile("" ::: "memory");
+		OK(sys_thread_kill(s.h, 11));
+		CHECK(join(&s) == 11);
+	}
+	return true;
+}
+
 static bool time_and_sleep(void)
 {
 	uint64_t t0 = sys_clock();
@@ -290,6 +308,7 @@ const struct test kernel_api_tests[] = {
     {"space_mapping", space_mapping},
     {"regions", regions},
     {"threads", threads},
+    {"kill_races_with_blocking", kill_races_with_blocking},
     {"time_and_sleep", time_and_sleep},
     {"notifications", notifications},
     {"memory_watch", memory_watch},
