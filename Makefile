@@ -91,6 +91,40 @@ $(B)/user/$(1).elf: $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(ULIB_OB
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 
+# Each directory user/c/NAME with .c files is a C program using picolibc,
+# build/user/NAME.elf (NAME must not also be a user/NAME program): rv64gc,
+# lp64d (picolibc's rv64imafdc/lp64d multilib), linked with our own start-up
+# code and glue (lib/libc: crt0.S, glue.c) and lib/libc/strata.ld instead of
+# picolibc's crt0 and picolibc.ld. It may include lib/user/syscall.h.
+LIBC_ARCH := -march=rv64gc -mabi=lp64d -mcmodel=medany
+LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 -O2 -g -fno-common \
+	-Wall -Wextra -Werror -I. -MMD -MP
+LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
+	-T lib/libc/strata.ld -Wl,--gc-sections
+LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/glue.c
+LIBC_RT_OBJS := $(patsubst %,$(B)/c/%.o,$(LIBC_RT_SRCS))
+C_PROGS := $(sort $(patsubst user/c/%/,%,$(dir $(wildcard user/c/*/*.c))))
+C_ELFS := $(patsubst %,$(B)/user/%.elf,$(C_PROGS))
+
+$(B)/c/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CCC     $<"
+	$(Q)$(CC) $(LIBC_CFLAGS) -c $< -o $@
+
+$(B)/c/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  CAS     $<"
+	$(Q)$(CC) $(LIBC_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+define c_prog
+$(B)/user/$(1).elf: $(patsubst %,$(B)/c/%.o,$(wildcard user/c/$(1)/*.c)) $(LIBC_RT_OBJS) lib/libc/strata.ld
+	@mkdir -p $$(dir $$@)
+	@echo "  CLD     $$@"
+	$(Q)$(CC) $(LIBC_LDFLAGS) $(LIBC_RT_OBJS) $(patsubst %,$(B)/c/%.o,$(wildcard user/c/$(1)/*.c)) -o $$@
+endef
+$(foreach p,$(C_PROGS),$(eval $(call c_prog,$(p))))
+USER_ELFS += $(C_ELFS)
+
 # The initrd for make run (root = user/root) and the one for in-guest tests
 # (root = user/utest). Every program is in both, under its own name.
 INITRD := $(B)/initrd.cpio

@@ -145,6 +145,7 @@ int main(struct bootinfo *info)
 	run_all(hw_tests);
 	run_all(libpager_tests);
 	run_all(fpu_tests);
+	run_all(libc_tests);
 	uprintf("usertest: %d passed, %d failed\n", passed, failed);
 	sys_system_exit(uenv.system, failed ? 1 : 0);
 }

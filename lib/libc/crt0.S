@@ -1,0 +1,45 @@
+/*
+ * Program entry for Strata C programs linked with picolibc (lib/libc/strata.ld).
+ *
+ * Contract: the kernel or the loader that started us has set pc = _start,
+ * sp = the top of a mapped stack, and a0 = a start-up argument (the bootinfo
+ * address for the root task, the loader's arg otherwise). We set gp (for
+ * linker relaxation) and tp (picolibc's errno and other thread-local data live
+ * at tp = __tls_base), zero .tbss and .bss (the loader gives zeroed pages,
+ * but a program must not depend on that), store a0 in strata_startup_arg,
+ * run the constructors, and call exit(main(0, NULL)): there is no argv yet.
+ * picolibc's own crt0 is not used: its F/D variants touch mstatus, which
+ * traps in U-mode.
+ */
+	.section .text.start, "ax"
+	.globl _start
+_start:
+	.option push
+	.option norelax
+	lla	gp, __global_pointer$
+	.option pop
+	andi	sp, sp, -16
+	lla	tp, __tls_base
+	mv	s0, a0
+
+	lla	t0, __tbss_start
+	lla	t1, __tbss_end
+1:	bgeu	t0, t1, 2f
+	sb	zero, 0(t0)
+	addi	t0, t0, 1
+	j	1b
+2:	lla	t0, __bss_start
+	lla	t1, __bss_end
+3:	bgeu	t0, t1, 4f
+	sb	zero, 0(t0)
+	addi	t0, t0, 1
+	j	3b
+
+4:	lla	t0, strata_startup_arg
+	sd	s0, 0(t0)
+	call	__libc_init_array
+	li	a0, 0
+	li	a1, 0
+	call	main
+	call	exit
+5:	j	5b
