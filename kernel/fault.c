@@ -73,15 +73,16 @@ int fault_reply(struct thread *pager, struct thread *faulter)
 		return ERR_NOENT;
 	int e = fault_items_decode(pager->out.tag, pager->out.words, r->base, r->end, r->maxrights,
 				   fi, &n);
+	/* The decoder checked rights, W^X, targets and duplicates; the frames remain. */
 	for (unsigned i = 0; e == ERR_OK && i < n; i++) {
 		struct object *o;
 		e = handle_get(&pager->space->handles, fi[i].frame, OBJ_FRAME,
 			       frame_rights_for(fi[i].prot), &o, NULL);
+		if (e == ERR_OK && fi[i].page >= frameobj_pages((struct frameobj *)o))
+			e = ERR_RANGE;
 		items[i] =
 		    (struct map_item){fi[i].va, (struct frameobj *)o, fi[i].page, fi[i].prot};
 	}
-	if (e == ERR_OK)
-		e = space_check_items(items, n);
 	if (e == ERR_OK)
 		e = space_apply_items(faulter->space, items, n);
 	return e;

@@ -41,6 +41,10 @@ void sched_yield(void);
 void sched_leave(void);
 /* Sleep until the time value deadline (or until woken). */
 int sched_sleep_until(uint64_t deadline);
+/* Take a sleeping t off the sleep list (it is being woken early). */
+void sched_cancel_sleep(struct thread *t);
+/* Take a READY t off its run queue (it is being suspended). */
+void sched_unready(struct thread *t);
 /* Timer tick on this hart, in the kernel with the lock held: sleepers, time slice. */
 void sched_tick(void);
 /* Run threads on this hart forever. Called with the lock held. */

@@ -277,25 +277,6 @@ static int check_user_range(uint64_t va, uint64_t npages)
 	return ERR_OK;
 }
 
-int space_check_items(const struct map_item *items, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		const struct map_item *it = &items[i];
-		int e = check_user_range(it->va, 1);
-		if (e == ERR_OK)
-			e = check_prot(it->prot);
-		if (e == ERR_OK && it->page >= frameobj_pages(it->frame))
-			e = ERR_RANGE;
-		for (unsigned j = 0; e == ERR_OK && j < i; j++) {
-			if (items[j].va == it->va)
-				e = ERR_INVALID;
-		}
-		if (e != ERR_OK)
-			return e;
-	}
-	return ERR_OK;
-}
-
 static pte_t item_pte(const struct map_item *it)
 {
 	return pte_make(it->frame->pa + it->page * PAGE_SIZE, prot_to_pte(it->prot) | PTE_V);

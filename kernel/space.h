@@ -51,14 +51,10 @@ void space_activate(struct space *s);
 void space_process_exit(struct space *s);
 
 /*
- * Check a batch of map items against s: targets page aligned and below
- * USER_TOP, pages inside their frames, rights valid (W^X, at least one of
- * R/W/X), no two items for one address. ERR_ALIGN / ERR_RANGE / ERR_INVALID /
- * ERR_PERM; no change.
- */
-int space_check_items(const struct map_item *items, unsigned n);
-/*
- * Install checked items, replacing what is mapped there; all or nothing
+ * Install items, replacing what is mapped there. The caller has checked
+ * them (lib/faultmsg.c and the frame lookups in fault_reply): targets page
+ * aligned inside a user region, valid W^X rights, pages inside their frames,
+ * no two items for one address; all or nothing
  * (ERR_NOMEM / ERR_QUOTA if a page table cannot be had). Flushes the TLB.
  */
 int space_apply_items(struct space *s, const struct map_item *items, unsigned n);

@@ -8,7 +8,6 @@
 #include "mm/slab.h"
 
 #define DEBUG_WRITE_MAX 4096
-#define DEBUG_CHUNK	128
 
 int give_handle(struct thread *t, struct object *o, uint32_t rights, handle_t *out)
 {

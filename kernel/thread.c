@@ -13,8 +13,6 @@
 
 static uint64_t next_id = 1;
 
-void sched_cancel_sleep(struct thread *t);
-void sched_unready(struct thread *t);
 void thread_first_run(void);
 
 struct thread *thread_current(void)

@@ -49,6 +49,18 @@
 	sd x31, 31*8(\base)
 .endm
 
+/* sepc, sstatus, scause and stval into the frame at base (clobbers t0). */
+.macro SAVE_TRAP_CSRS base
+	csrr t0, sepc
+	sd t0, TF_SEPC*8(\base)
+	csrr t0, sstatus
+	sd t0, TF_SSTATUS*8(\base)
+	csrr t0, scause
+	sd t0, TF_SCAUSE*8(\base)
+	csrr t0, stval
+	sd t0, TF_STVAL*8(\base)
+.endm
+
 /* Restores every register but x2 (sp), which the caller handles. */
 .macro LOAD_GPRS base
 	ld x1, 1*8(\base)
@@ -95,14 +107,7 @@ trap_entry:
 	SAVE_GPRS sp
 	addi t0, sp, TF_SIZE
 	sd t0, 2*8(sp)
-	csrr t0, sepc
-	sd t0, TF_SEPC*8(sp)
-	csrr t0, sstatus
-	sd t0, TF_SSTATUS*8(sp)
-	csrr t0, scause
-	sd t0, TF_SCAUSE*8(sp)
-	csrr t0, stval
-	sd t0, TF_STVAL*8(sp)
+	SAVE_TRAP_CSRS sp
 	mv a0, sp
 	call kernel_trap
 	ld t0, TF_SEPC*8(sp)
@@ -119,14 +124,7 @@ from_user:
 	csrr t0, sscratch
 	sd t0, 2*8(sp)
 	csrw sscratch, zero
-	csrr t0, sepc
-	sd t0, TF_SEPC*8(sp)
-	csrr t0, sstatus
-	sd t0, TF_SSTATUS*8(sp)
-	csrr t0, scause
-	sd t0, TF_SCAUSE*8(sp)
-	csrr t0, stval
-	sd t0, TF_STVAL*8(sp)
+	SAVE_TRAP_CSRS sp
 	ld tp, UTF_KERNEL_TP(sp)
 	mv a0, sp
 	li fp, 0

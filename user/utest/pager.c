@@ -13,6 +13,7 @@ enum pager_mode {
 	PAGER_OUTSIDE,	 /* map an address outside the region */
 	PAGER_TOO_MUCH,	 /* map with rights beyond the region's */
 	PAGER_BAD_FRAME, /* name a frame handle it does not hold */
+	PAGER_BAD_PAGE,	 /* name a page beyond the end of its frame */
 	PAGER_ERROR,	 /* reply with an error */
 	PAGER_DIE,	 /* exit holding the fault */
 	PAGER_HANG,	 /* take the fault and never answer */
@@ -56,7 +57,7 @@ static int answer(struct pager *p, const struct msg *fault)
 		if (p->mode == PAGER_BAD_FRAME)
 			fh = 0x7ff0;
 		words[2 * i] = fault_item_va(target, prot);
-		words[2 * i + 1] = fault_item_frame(fh, i);
+		words[2 * i + 1] = fault_item_frame(fh, p->mode == PAGER_BAD_PAGE ? n + i : i);
 	}
 	struct ipc_buffer *buf = (struct ipc_buffer *)p->ipcbuf;
 	for (unsigned i = 0; i < 2 * n; i++) {
@@ -249,6 +250,11 @@ static bool pager_bad_frame(void)
 	return pager_mistake(PAGER_BAD_FRAME, ERR_BADHANDLE, ERR_BADHANDLE);
 }
 
+static bool pager_page_beyond_frame(void)
+{
+	return pager_mistake(PAGER_BAD_PAGE, ERR_RANGE, ERR_RANGE);
+}
+
 static bool pager_replies_error(void)
 {
 	return pager_mistake(PAGER_ERROR, 0, ERR_NOMEM);
@@ -287,6 +293,7 @@ const struct test pager_tests[] = {
     {"pager_maps_outside_region", pager_maps_outside_region},
     {"pager_exceeds_region_rights", pager_exceeds_rights},
     {"pager_names_foreign_frame", pager_bad_frame},
+    {"pager_page_beyond_frame", pager_page_beyond_frame},
     {"pager_replies_error", pager_replies_error},
     {"pager_dies_mid_fault", pager_dies_mid_fault},
     {0, 0},
