@@ -2,6 +2,7 @@
 
 #include "kernel/console.h"
 #include "kernel/frames.h"
+#include "kernel/memlayout.h"
 #include "kernel/shutdown.h"
 #include "kernel/uaccess.h"
 #include "lib/error.h"
@@ -147,10 +148,20 @@ static int sys_mem_info(struct thread *t, struct trapframe *tf)
 
 	if (e != ERR_OK)
 		return e;
+	uint64_t out = ARG(1);
+	if (out && (out >= USER_TOP || BUDDY_NORDERS * 8 > USER_TOP - out))
+		return ERR_FAULT;
 	struct buddy_stats s;
 	/* Empty slab pages are free memory in waiting: count them as free. */
 	kmalloc_shrink();
 	frames_get_stats(&s);
+	if (out) {
+		uint64_t blocks[BUDDY_NORDERS];
+		for (unsigned i = 0; i < BUDDY_NORDERS; i++)
+			blocks[i] = s.free_blocks[i];
+		if (copyout((void __user *)out, blocks, sizeof(blocks)) != ERR_OK)
+			return ERR_FAULT;
+	}
 	RET(1, s.free_pages);
 	RET(2, s.total_pages);
 	return ERR_OK;

@@ -293,6 +293,18 @@ static inline int sys_mem_info(handle_t sys, uint64_t *free_pages, uint64_t *tot
 	}
 	return (int)r.err;
 }
+/* As sys_mem_info, and blocks[0..18] = free buddy blocks of each order. */
+static inline int sys_mem_info_orders(handle_t sys, uint64_t *free_pages, uint64_t *total_pages,
+				      uint64_t blocks[19])
+{
+	struct sysret r = syscall7(SYS_MEM_INFO, (uint64_t)sys, (uint64_t)blocks, 0, 0, 0, 0, 0);
+	if (r.err == 0) {
+		*free_pages = r.r[0];
+		if (total_pages)
+			*total_pages = r.r[1];
+	}
+	return (int)r.err;
+}
 static inline void __attribute__((noreturn)) sys_system_exit(handle_t sys, int status)
 {
 	sys0(SYS_SYSTEM_EXIT, (uint64_t)sys, (uint64_t)(int64_t)status, 0, 0, 0, 0);

@@ -1,0 +1,129 @@
+/*
+ * The mem protocol: messages to the memory server (user/mem).
+ *
+ * mem is the pager of every ordinary process's whole address space. Each
+ * process has a *memory space* (vs): one region [UIMAGE_BASE... USER_TOP)
+ * of its address space served by mem, and inside it a list of mappings
+ * (program segments, heap, stack, anonymous mmaps). A fault outside every
+ * mapping, or beyond a mapping's rights, is refused (the process gets a
+ * segmentation fault from proc).
+ *
+ * Who may send what is decided by the badge of the sender's handle:
+ *   - MEM_BADGE_ADMIN (held by proc): create, fork, reset and destroy memory
+ *     spaces, set up mappings in them, write into them;
+ *   - a memory-space id (each process holds a handle badged with its own):
+ *     brk, mmap, munmap on that space only;
+ *   - any badge: the statistics calls.
+ *
+ * Every request is a SYS_CALL with the label below. A failure is an error
+ * reply, msg_error_tag(label, err) with an enum err; success is a reply with
+ * the same label and the results in the words listed. Bytes and structures
+ * travel as lib/user/msgbytes.h describes. Arguments are checked completely
+ * before anything changes.
+ */
+#ifndef STRATA_LIB_USER_MEM_PROTO_H
+#define STRATA_LIB_USER_MEM_PROTO_H
+
+#include <stdint.h>
+
+#define MEM_BADGE_ADMIN (1ull << 63)
+
+/* clang-format off */
+enum mem_label {
+	/*
+	 * Admin. w0 = commit limit in pages (0: the default), handles[0] = the
+	 * process's space (MANAGE, MAP, READ) -> w0 = vs id. Adds the region
+	 * covering the process's address space, with mem's endpoint as pager.
+	 */
+	MEM_VS_CREATE  = 0x100,
+	/* Admin. w0 = vs: unmap and free everything, remove the region, forget the space. */
+	MEM_VS_DESTROY = 0x101,
+	/*
+	 * Admin. w0 = parent vs, handles[0] = the child's new space -> w0 = child
+	 * vs id. Copy-on-write copy of every mapping: pages are shared read-only
+	 * by both until one of them writes. ERR_NOMEM if the child's commit
+	 * (equal to the parent's) does not fit.
+	 */
+	MEM_VS_FORK    = 0x102,
+	/* Admin. w0 = vs: remove every mapping (exec), keep the space and region. */
+	MEM_VS_RESET   = 0x103,
+	/*
+	 * Admin. w0 = vs, w1 = va, w2 = length, w3 = prot | MEM_MAP_* kind,
+	 * w4 = offset in the initrd, w5 = bytes from the initrd. A mapping whose
+	 * first w5 bytes come from the initrd (an ELF segment), the rest zero.
+	 * va and length page aligned; w4 may be anything (copies are made).
+	 */
+	MEM_MAP        = 0x104,
+	/* Admin. w0 = vs, w1 = base: the heap starts (empty) at base; brk grows it. */
+	MEM_HEAP_INIT  = 0x105,
+	/*
+	 * Admin. w0 = vs, w1 = va, w2 = n, bytes in words 3.. (msgbytes):
+	 * write n bytes at va, which must lie in one mapping (any rights).
+	 */
+	MEM_POKE       = 0x106,
+
+	/*
+	 * Client. w0 = new end of the heap, or 0 to ask -> w0 = the end.
+	 * Shrinking frees the pages. ERR_NOMEM: past UHEAP_END, into another
+	 * mapping, or beyond the commit limit.
+	 */
+	MEM_BRK        = 0x110,
+	/*
+	 * Client. w0 = address hint (0: anywhere), w1 = length, w2 = prot,
+	 * w3 = flags (MEM_MMAP_FIXED) -> w0 = address. Anonymous, private,
+	 * demand-zero. Length is rounded up to pages. ERR_INVALID: length 0,
+	 * unknown prot or flag bits, W and X together, FIXED with an unaligned
+	 * hint; ERR_NOMEM: no room in [UMMAP_BASE, UMMAP_END), FIXED outside it,
+	 * or the commit limit. FIXED replaces mappings it overlaps in that area.
+	 */
+	MEM_MMAP       = 0x111,
+	/*
+	 * Client. w0 = address, w1 = length: remove mappings in the range (may
+	 * split one); pages not mapped are skipped. ERR_INVALID: unaligned
+	 * address, length 0, or a range outside [UMMAP_BASE, UMMAP_END).
+	 */
+	MEM_MUNMAP     = 0x112,
+
+	/* Anyone. -> struct mem_stats in words 0.. (msgbytes). */
+	MEM_STATS      = 0x120,
+	/* Anyone. w0 = vs (0: the caller's own) -> struct mem_vs_stats in words 0... */
+	MEM_VS_STATS   = 0x121,
+};
+/* clang-format on */
+
+/* MEM_MAP kinds, in w3 above the PROT_* bits. */
+#define MEM_MAP_ANON  (0u << 4) /* demand-zero (w4, w5 ignored) */
+#define MEM_MAP_FILE  (1u << 4) /* initrd bytes, then zero */
+#define MEM_MAP_STACK (2u << 4) /* demand-zero stack */
+#define MEM_MAP_KIND  (3u << 4)
+
+#define MEM_MMAP_FIXED (1u << 0)
+
+#define MEM_ORDERS 19 /* buddy orders 0..18 */
+
+struct mem_stats {
+	uint64_t free_pages, total_pages;   /* the kernel's view (SYS_MEM_INFO) */
+	uint64_t free_blocks[MEM_ORDERS];   /* free buddy blocks per order */
+	uint64_t resident;		    /* pages mem has given to processes */
+	uint64_t committed, commit_limit;   /* pages promised, and the most it promises */
+	uint64_t pool_pages;		    /* pages mem holds from the kernel (incl. free ones) */
+	uint64_t faults;		    /* fault messages handled */
+	uint64_t zero_fills, file_fills;    /* pages filled with zeros / from the initrd */
+	uint64_t cow_copies;		    /* pages copied on a write to a shared page */
+	uint64_t cow_shared;		    /* faults answered by mapping a shared page read-only */
+	uint64_t around;		    /* extra pages mapped by fault-around */
+	uint64_t pressure;		    /* 1 while memory is low */
+	uint64_t pressure_events;	    /* times memory went low */
+	uint64_t low_water;		    /* the watch's mark, in pages */
+	uint64_t spaces;		    /* live memory spaces */
+};
+
+struct mem_vs_stats {
+	uint64_t resident;  /* pages mapped in this space */
+	uint64_t committed; /* pages promised to it */
+	uint64_t limit;	    /* its commit limit */
+	uint64_t faults;
+	uint64_t zero_fills, file_fills, cow_copies, cow_shared;
+};
+
+#endif

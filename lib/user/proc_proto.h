@@ -1,0 +1,103 @@
+/*
+ * The proc protocol: messages to the process server (user/proc).
+ *
+ * proc starts, forks, execs, waits for and kills processes, and is the
+ * exception handler of every process it starts. A process talks to it
+ * through a handle badged with its pid; root's handle has badge 0 and
+ * counts as the parent of the processes it spawns (pid 0).
+ *
+ * Every request is a SYS_CALL with the label below; failure is an error
+ * reply msg_error_tag(label, err), success a reply with the same label.
+ *
+ * Waiting never blocks inside proc: PROC_WAIT answers at once, and a parent
+ * with nothing to reap yet waits on its child_event notification (struct
+ * ustart), which proc signals whenever one of its children ends, then asks
+ * again.
+ */
+#ifndef STRATA_LIB_USER_PROC_PROTO_H
+#define STRATA_LIB_USER_PROC_PROTO_H
+
+#include <stdint.h>
+
+#include "lib/user/msgbytes.h"
+
+/*
+ * Program and arguments, for PROC_SPAWN and PROC_EXEC: in words 5.. as bytes
+ * (msgbytes), the path (a name in the initrd), then argc argument strings,
+ * then envc environment strings, each NUL-terminated.
+ */
+#define PROC_ARGS_WORD 5
+#define PROC_ARGS_MAX  MSGBYTES_MAX(PROC_ARGS_WORD) /* 472 bytes */
+
+/* clang-format off */
+enum proc_label {
+	/*
+	 * w0 = flags (0), w1 = commit limit in pages (0: the default), w2 = argc,
+	 * w3 = envc, w4 = bytes of the argument block -> w0 = pid. The new
+	 * process is the caller's child. ERR_NOENT: no such program;
+	 * ERR_CORRUPT: not a loadable ELF; ERR_INVALID: malformed block;
+	 * ERR_NOMEM / ERR_QUOTA / ERR_FULL: out of memory or process slots.
+	 */
+	PROC_SPAWN  = 0x200,
+	/*
+	 * As PROC_SPAWN (w1 ignored: the limit stays), replacing the caller's
+	 * program. On success there is no reply: the caller's thread is
+	 * replaced by one running the new program. Errors leave it untouched.
+	 */
+	PROC_EXEC   = 0x201,
+	/*
+	 * w0 = child's entry pc, w1 = child's sp, w2 = child's a0 -> w0 = child
+	 * pid. The child gets a copy-on-write copy of the caller's memory and
+	 * starts one thread at entry; its start-up page carries its own pid and
+	 * handles (same values as the parent's are not guaranteed).
+	 */
+	PROC_FORK   = 0x202,
+	/* w0 = status (0..255). Ends the caller; there is no reply. */
+	PROC_EXIT   = 0x203,
+	/*
+	 * w0 = pid, or -1 for any child -> w0 = pid, w1 = wait status (below).
+	 * Reaps one ended child. ERR_WOULDBLOCK: such children exist but none
+	 * has ended; ERR_NOENT: no such child.
+	 */
+	PROC_WAIT   = 0x204,
+	/* w0 = pid, w1 = signal number (1..31). ERR_NOENT: no such live process. */
+	PROC_KILL   = 0x205,
+	/* -> w0 = pid, w1 = parent's pid. */
+	PROC_GETPID = 0x206,
+	/*
+	 * w0 = cursor (0 to start) -> w0 = next cursor (0 after the last),
+	 * struct proc_info in words 1.. (msgbytes). ERR_NOENT: no process at or
+	 * after the cursor.
+	 */
+	PROC_LIST   = 0x207,
+};
+/* clang-format on */
+
+/* Wait status, as POSIX encodes it (picolibc's <sys/wait.h> macros apply). */
+#define PROC_STATUS_EXITED(code) (((code)&0xff) << 8)
+#define PROC_STATUS_SIGNALED(sig) ((sig)&0x7f)
+
+/* Signals proc delivers (they all end the process). */
+#define PROC_SIGILL  4
+#define PROC_SIGKILL 9
+#define PROC_SIGBUS  7
+#define PROC_SIGSEGV 11
+#define PROC_SIGTERM 15
+
+enum proc_state {
+	PROC_RUNNING = 1,
+	PROC_ZOMBIE = 2, /* ended, not yet reaped by its parent */
+};
+
+struct proc_info {
+	int32_t pid, ppid;
+	uint32_t state;	 /* enum proc_state */
+	int32_t status;	 /* wait status once ended */
+	uint64_t resident; /* pages mapped (mem) */
+	uint64_t faults;   /* page faults taken (mem) */
+	uint64_t cow_copies;
+	uint64_t committed; /* pages */
+	char name[32];
+};
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * The start-up page: how a Strata process learns who it is.
+ *
+ * Every program started by root (the servers) or by proc (everything else)
+ * begins with a0 = USTART_VA, where it finds a read-only struct ustart
+ * followed by its argument and environment vectors and their strings. The
+ * page after it is the main thread's IPC buffer, already registered.
+ *
+ *   USTART_VA            struct ustart, argv[], envp[], strings
+ *   USTART_VA + 4096     IPC buffer of the first thread
+ *   USTACK_TOP           = USTART_VA: the stack grows down from here
+ *   USTACK_TOP - USTACK_MAX + 4096 .. USTACK_TOP   stack (demand-zero)
+ *   USTACK_TOP - USTACK_MAX                        guard page (never mapped)
+ *
+ * Handles a process does not get are 0. After fork the child's page is
+ * rewritten with its own pid and handle values.
+ */
+#ifndef STRATA_LIB_USER_USTART_H
+#define STRATA_LIB_USER_USTART_H
+
+#include <stdint.h>
+
+#include "lib/abi.h"
+
+#define USTART_MAGIC 0x5452415453525453ull /* "STRSTART" */
+#define USTART_VA    0x3f00000000ull
+#define USTART_PAGES 2			   /* the page itself and the IPC buffer */
+#define USTART_IPCBUF (USTART_VA + 4096)
+#define USTACK_TOP   USTART_VA
+#define USTACK_MAX   (8ull << 20) /* stack limit, guard page included */
+
+/* Layout of a process's address space (mem enforces it). */
+#define UIMAGE_BASE 0x10000ull	     /* lowest address a program is loaded at */
+#define UMMAP_BASE  0x1000000000ull /* mmap area: [UMMAP_BASE, UMMAP_END) */
+#define UMMAP_END   0x3e00000000ull
+#define UHEAP_END   UMMAP_BASE /* brk never grows past this */
+
+/* Why a process is running: which handles in struct ustart are meaningful. */
+enum ustart_role {
+	ROLE_PROCESS = 0, /* an ordinary program, started by proc */
+	ROLE_CON = 1,	  /* console server */
+	ROLE_MEM = 2,	  /* memory server */
+	ROLE_PROC = 3,	  /* process server */
+};
+
+struct ustart {
+	uint64_t magic; /* USTART_MAGIC */
+	uint32_t role;	/* enum ustart_role */
+	int32_t pid;	/* process id (0 for servers) */
+	int32_t ppid;	/* parent's pid, 0 if started by root */
+
+	/* Every process. */
+	handle_t proc;	      /* proc endpoint, badged with the pid (WRITE) */
+	handle_t mem;	      /* mem endpoint, badged with the process's memory space id (WRITE) */
+	handle_t con;	      /* con endpoint (WRITE) */
+	handle_t con_input;   /* notification: console input may be waiting (READ) */
+	handle_t child_event; /* notification: a child exited (READ) */
+
+	/* Servers (root hands these out; 0 for ordinary processes). */
+	handle_t self_space;  /* the server's own space (MAP, MANAGE) */
+	handle_t self_thread; /* its first thread */
+	handle_t quota;	      /* quota for what it allocates */
+	handle_t system;      /* mem: READ|MANAGE (memory info and watch) */
+	handle_t initrd;      /* mem, proc: the initrd frame (READ|MAP) */
+	handle_t serve;	      /* the endpoint this server receives on (READ, and WRITE|GRANT for proc) */
+	handle_t mem_admin;   /* proc: mem endpoint with the admin badge (WRITE) */
+	handle_t device;      /* con: the UART's MMIO frame */
+	handle_t irq;	      /* con: the UART's interrupt */
+	handle_t con_input_signal; /* con: con_input with WRITE; proc: with READ|GRANT */
+	uint32_t initrd_offset;	   /* archive start in the initrd frame's first page */
+	uint32_t pad0;
+	uint64_t initrd_size;
+	char device_compatible[32]; /* con: "ns16550a" or "sifive,uart0" */
+	uint64_t timebase_hz;
+	uint32_t nharts;
+	uint32_t pad1;
+
+	/* Every process: the program's arguments, as main() receives them. */
+	uint64_t heap_base; /* first byte of the brk heap (0: no mem server) */
+	int32_t argc, envc;
+	uint64_t argv; /* char *argv[argc + 1] in this page (NULL-terminated) */
+	uint64_t envp; /* char *envp[envc + 1] in this page */
+	/* argv[], envp[] and the strings follow, up to the end of the page. */
+};
+
+#endif
