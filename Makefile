@@ -94,14 +94,16 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 # Each directory user/c/NAME with .c files is a C program using picolibc,
 # build/user/NAME.elf (NAME must not also be a user/NAME program): rv64gc,
 # lp64d (picolibc's rv64imafdc/lp64d multilib), linked with our own start-up
-# code and glue (lib/libc: crt0.S, glue.c) and lib/libc/strata.ld instead of
+# code and glue (lib/libc: crt0.S, fork.S, *.c) and lib/libc/strata.ld instead of
 # picolibc's crt0 and picolibc.ld. It may include lib/user/syscall.h.
+# _POSIX_MONOTONIC_CLOCK: picolibc's <time.h> offers CLOCK_MONOTONIC only where the
+# system says it has one; lib/libc/time.c implements it.
 LIBC_ARCH := -march=rv64gc -mabi=lp64d -mcmodel=medany
-LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 -O2 -g -fno-common \
-	-Wall -Wextra -Werror -I. -MMD -MP
+LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 -D_GNU_SOURCE -D_POSIX_MONOTONIC_CLOCK=200809L -O2 -g -fno-common \
+	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
 	-T lib/libc/strata.ld -Wl,--gc-sections
-LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/glue.c
+LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S $(wildcard lib/libc/*.c) lib/user/msgbytes.c lib/error.c
 LIBC_RT_OBJS := $(patsubst %,$(B)/c/%.o,$(LIBC_RT_SRCS))
 C_PROGS := $(sort $(patsubst user/c/%/,%,$(dir $(wildcard user/c/*/*.c))))
 C_ELFS := $(patsubst %,$(B)/user/%.elf,$(C_PROGS))

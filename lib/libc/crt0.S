@@ -6,8 +6,9 @@
  * address for the root task, the loader's arg otherwise). We set gp (for
  * linker relaxation) and tp (picolibc's errno and other thread-local data live
  * at tp = __tls_base), zero .tbss and .bss (the loader gives zeroed pages,
- * but a program must not depend on that), store a0 in strata_startup_arg,
- * run the constructors, and call exit(main(0, NULL)): there is no argv yet.
+ * but a program must not depend on that), then hand over to __strata_main
+ * (lib/libc/start.c) with the start-up argument, which runs the
+ * constructors and calls exit(main(argc, argv, envp)).
  * picolibc's own crt0 is not used: its F/D variants touch mstatus, which
  * traps in U-mode.
  */
@@ -35,11 +36,6 @@ _start:
 	addi	t0, t0, 1
 	j	3b
 
-4:	lla	t0, strata_startup_arg
-	sd	s0, 0(t0)
-	call	__libc_init_array
-	li	a0, 0
-	li	a1, 0
-	call	main
-	call	exit
+4:	mv	a0, s0
+	call	__strata_main
 5:	j	5b

@@ -102,20 +102,20 @@ enum mem_label {
 #define MEM_ORDERS 19 /* buddy orders 0..18 */
 
 struct mem_stats {
-	uint64_t free_pages, total_pages;   /* the kernel's view (SYS_MEM_INFO) */
-	uint64_t free_blocks[MEM_ORDERS];   /* free buddy blocks per order */
-	uint64_t resident;		    /* pages mem has given to processes */
-	uint64_t committed, commit_limit;   /* pages promised, and the most it promises */
-	uint64_t pool_pages;		    /* pages mem holds from the kernel (incl. free ones) */
-	uint64_t faults;		    /* fault messages handled */
-	uint64_t zero_fills, file_fills;    /* pages filled with zeros / from the initrd */
-	uint64_t cow_copies;		    /* pages copied on a write to a shared page */
-	uint64_t cow_shared;		    /* faults answered by mapping a shared page read-only */
-	uint64_t around;		    /* extra pages mapped by fault-around */
-	uint64_t pressure;		    /* 1 while memory is low */
-	uint64_t pressure_events;	    /* times memory went low */
-	uint64_t low_water;		    /* the watch's mark, in pages */
-	uint64_t spaces;		    /* live memory spaces */
+	uint64_t free_pages, total_pages; /* the kernel's view (SYS_MEM_INFO) */
+	uint64_t free_blocks[MEM_ORDERS]; /* free buddy blocks per order */
+	uint64_t resident;		  /* pages mem has given to processes */
+	uint64_t committed, commit_limit; /* pages promised, and the most it promises */
+	uint64_t pool_pages;		  /* pages mem holds from the kernel (incl. free ones) */
+	uint64_t faults;		  /* fault messages handled */
+	uint64_t zero_fills, file_fills;  /* pages filled with zeros / from the initrd */
+	uint64_t cow_copies;		  /* pages copied on a write to a shared page */
+	uint64_t cow_shared;		  /* faults answered by mapping a shared page read-only */
+	uint64_t around;		  /* extra pages mapped by fault-around */
+	uint64_t pressure;		  /* 1 while memory is low */
+	uint64_t pressure_events;	  /* times memory went low */
+	uint64_t low_water;		  /* the watch's mark, in pages */
+	uint64_t spaces;		  /* live memory spaces */
 };
 
 struct mem_vs_stats {

@@ -74,7 +74,7 @@ enum proc_label {
 /* clang-format on */
 
 /* Wait status, as POSIX encodes it (picolibc's <sys/wait.h> macros apply). */
-#define PROC_STATUS_EXITED(code) (((code)&0xff) << 8)
+#define PROC_STATUS_EXITED(code)  (((code)&0xff) << 8)
 #define PROC_STATUS_SIGNALED(sig) ((sig)&0x7f)
 
 /* Signals proc delivers (they all end the process). */
@@ -91,8 +91,8 @@ enum proc_state {
 
 struct proc_info {
 	int32_t pid, ppid;
-	uint32_t state;	 /* enum proc_state */
-	int32_t status;	 /* wait status once ended */
+	uint32_t state;	   /* enum proc_state */
+	int32_t status;	   /* wait status once ended */
 	uint64_t resident; /* pages mapped (mem) */
 	uint64_t faults;   /* page faults taken (mem) */
 	uint64_t cow_copies;

@@ -22,15 +22,15 @@
 
 #include "lib/abi.h"
 
-#define USTART_MAGIC 0x5452415453525453ull /* "STRSTART" */
-#define USTART_VA    0x3f00000000ull
-#define USTART_PAGES 2			   /* the page itself and the IPC buffer */
+#define USTART_MAGIC  0x5452415453525453ull /* "STRSTART" */
+#define USTART_VA     0x3f00000000ull
+#define USTART_PAGES  2 /* the page itself and the IPC buffer */
 #define USTART_IPCBUF (USTART_VA + 4096)
-#define USTACK_TOP   USTART_VA
-#define USTACK_MAX   (8ull << 20) /* stack limit, guard page included */
+#define USTACK_TOP    USTART_VA
+#define USTACK_MAX    (1ull << 20) /* stack limit, guard page included */
 
 /* Layout of a process's address space (mem enforces it). */
-#define UIMAGE_BASE 0x10000ull	     /* lowest address a program is loaded at */
+#define UIMAGE_BASE 0x10000ull	    /* lowest address a program is loaded at */
 #define UMMAP_BASE  0x1000000000ull /* mmap area: [UMMAP_BASE, UMMAP_END) */
 #define UMMAP_END   0x3e00000000ull
 #define UHEAP_END   UMMAP_BASE /* brk never grows past this */
@@ -62,10 +62,10 @@ struct ustart {
 	handle_t quota;	      /* quota for what it allocates */
 	handle_t system;      /* mem: READ|MANAGE (memory info and watch) */
 	handle_t initrd;      /* mem, proc: the initrd frame (READ|MAP) */
-	handle_t serve;	      /* the endpoint this server receives on (READ, and WRITE|GRANT for proc) */
-	handle_t mem_admin;   /* proc: mem endpoint with the admin badge (WRITE) */
-	handle_t device;      /* con: the UART's MMIO frame */
-	handle_t irq;	      /* con: the UART's interrupt */
+	handle_t serve; /* the endpoint this server receives on (READ, and WRITE|GRANT for proc) */
+	handle_t mem_admin;	   /* proc: mem endpoint with the admin badge (WRITE) */
+	handle_t device;	   /* con: the UART's MMIO frame */
+	handle_t irq;		   /* con: the UART's interrupt */
 	handle_t con_input_signal; /* con: con_input with WRITE; proc: with READ|GRANT */
 	uint32_t initrd_offset;	   /* archive start in the initrd frame's first page */
 	uint32_t pad0;
@@ -80,7 +80,7 @@ struct ustart {
 	int32_t argc, envc;
 	uint64_t argv; /* char *argv[argc + 1] in this page (NULL-terminated) */
 	uint64_t envp; /* char *envp[envc + 1] in this page */
-	/* argv[], envp[] and the strings follow, up to the end of the page. */
+		       /* argv[], envp[] and the strings follow, up to the end of the page. */
 };
 
 #endif

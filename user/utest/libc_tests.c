@@ -8,7 +8,7 @@
 extern const struct test libc_tests[];
 
 #define PAGE 4096ull
-/* hello's data segment has a 1 MiB heap: its frame alone is 2 MiB (order 9). */
+/* Run standalone (no servers), a C program gets a 256 KiB heap in its .bss. */
 #define LIBC_QUOTA (1024 * PAGE)
 
 /* Run program `name` to its end; true if it exited with status 0 and left nothing behind. */

@@ -1,0 +1,90 @@
+/* Calling the servers, and turning their errors into errno values. */
+#include <errno.h>
+
+#include "lib/error.h"
+#include "lib/libc/strata.h"
+#include "lib/libc/sys.h"
+#include "lib/user/msgbytes.h"
+
+int __strata_call(handle_t ep, struct msg *m)
+{
+	if (!ep)
+		return ERR_UNSUPPORTED;
+	int e = ipc_call(ep, m);
+	return e != ERR_OK ? e : msg_error(m->tag);
+}
+
+int __strata_errno(int err)
+{
+	switch (err) {
+	case ERR_OK:
+		return 0;
+	case ERR_NOMEM:
+	case ERR_QUOTA:
+		return ENOMEM;
+	case ERR_INVALID:
+	case ERR_ALIGN:
+		return EINVAL;
+	case ERR_RANGE:
+		return E2BIG;
+	case ERR_NOENT:
+		return ENOENT;
+	case ERR_PERM:
+		return EPERM;
+	case ERR_EXISTS:
+		return EEXIST;
+	case ERR_CORRUPT:
+		return ENOEXEC;
+	case ERR_FULL:
+	case ERR_WOULDBLOCK:
+	case ERR_BUSY:
+		return EAGAIN;
+	case ERR_UNSUPPORTED:
+		return ENOSYS;
+	case ERR_FAULT:
+		return EFAULT;
+	case ERR_PEER:
+		return EPIPE;
+	case ERR_TIMEOUT:
+		return ETIMEDOUT;
+	default:
+		return EIO;
+	}
+}
+
+int __strata_fail(int err)
+{
+	errno = __strata_errno(err);
+	return -1;
+}
+
+const char *strata_strerror(int err)
+{
+	return err_name(err);
+}
+
+int strata_mem_stats(struct mem_stats *out)
+{
+	struct msg m = {.tag = msg_tag(MEM_STATS, 0, 0)};
+	int e = __strata_us ? __strata_call(__strata_us->mem, &m) : ERR_UNSUPPORTED;
+
+	if (e == ERR_OK && !msgbytes_fit(m.tag, 0, sizeof(*out)))
+		e = ERR_CORRUPT;
+	if (e != ERR_OK)
+		return __strata_fail(e);
+	msgbytes_get(&m, __strata_ipcbuf(), 0, out, sizeof(*out));
+	return 0;
+}
+
+int strata_vs_stats(uint64_t vs, struct mem_vs_stats *out)
+{
+	struct msg m = {.tag = msg_tag(MEM_VS_STATS, 1, 0), .w = {vs}};
+	int e = __strata_us ? __strata_call(__strata_us->mem, &m) : ERR_UNSUPPORTED;
+
+	if (e == ERR_OK && !msgbytes_fit(m.tag, 0, sizeof(*out)))
+		e = ERR_CORRUPT;
+	if (e != ERR_OK)
+		return __strata_fail(e);
+	msgbytes_get(&m, __strata_ipcbuf(), 0, out, sizeof(*out));
+	return 0;
+}

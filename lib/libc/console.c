@@ -1,0 +1,168 @@
+/*
+ * The standard streams. Output is buffered per line and written through
+ * the console server (CON_WRITE); input is read a line at a time
+ * (CON_READ), waiting on the con_input notification while no line is
+ * ready. A program started without servers writes to the kernel console
+ * (SYS_DEBUG_WRITE) and reads end of file. read() and write() on
+ * descriptors 0, 1 and 2 use the same paths.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/error.h"
+#include "lib/libc/sys.h"
+#include "lib/user/con_proto.h"
+#include "lib/user/msgbytes.h"
+#include "lib/user/syscall.h"
+
+#define LINE 256
+
+/* Write n bytes to the console; returns ERR_OK or the error. */
+static int con_write(const char *p, size_t n)
+{
+	if (!__strata_us || !__strata_us->con) {
+		for (size_t done = 0; done < n; done += 4096) {
+			size_t k = n - done < 4096 ? n - done : 4096;
+			int e = sys_debug_write(p + done, k);
+			if (e != ERR_OK)
+				return e;
+		}
+		return ERR_OK;
+	}
+	while (n) {
+		size_t k = n < CON_DATA_MAX ? n : CON_DATA_MAX;
+		struct msg m = {.w = {k}};
+		unsigned words = msgbytes_put(&m, __strata_ipcbuf(), CON_DATA_WORD, p, k);
+		m.tag = msg_tag(CON_WRITE, words, 0);
+		int e = __strata_call(__strata_us->con, &m);
+		if (e != ERR_OK)
+			return e;
+		p += k;
+		n -= k;
+	}
+	return ERR_OK;
+}
+
+/*
+ * Read up to n bytes of console input, waiting for a line. Returns the
+ * count (0 at end of file) or a negative enum err.
+ */
+static long con_read(char *p, size_t n)
+{
+	if (!__strata_us || !__strata_us->con)
+		return 0;
+	if (n > CON_DATA_MAX)
+		n = CON_DATA_MAX;
+	for (;;) {
+		struct msg m = {.tag = msg_tag(CON_READ, 1, 0), .w = {n}};
+		int e = __strata_call(__strata_us->con, &m);
+		if (e == ERR_WOULDBLOCK) {
+			uint64_t bits;
+			e = sys_notify_wait(__strata_us->con_input, &bits);
+			if (e != ERR_OK)
+				return e;
+			continue;
+		}
+		if (e != ERR_OK)
+			return e;
+		size_t got = m.w[0];
+		if (got > n || !msgbytes_fit(m.tag, CON_DATA_WORD, got))
+			return ERR_CORRUPT;
+		msgbytes_get(&m, __strata_ipcbuf(), CON_DATA_WORD, p, got);
+		return (long)got;
+	}
+}
+
+/* A buffered output stream. */
+struct out_stream {
+	FILE file; /* first, so a FILE * is a struct out_stream * */
+	size_t n;
+	char buf[LINE];
+};
+
+static int out_flush(FILE *f)
+{
+	struct out_stream *s = (struct out_stream *)f;
+	int e = s->n ? con_write(s->buf, s->n) : ERR_OK;
+
+	s->n = 0;
+	return e == ERR_OK ? 0 : EOF;
+}
+
+static int out_put(char c, FILE *f)
+{
+	struct out_stream *s = (struct out_stream *)f;
+
+	s->buf[s->n++] = c;
+	if ((c == '\n' || s->n == LINE) && out_flush(f) != 0)
+		return EOF;
+	return (unsigned char)c;
+}
+
+/* The input stream: a line of console input at a time. */
+static struct {
+	char buf[LINE];
+	size_t pos, len;
+} in;
+
+static int in_get(FILE *f)
+{
+	(void)f;
+	if (in.pos == in.len) {
+		__strata_flush_all(); /* show a prompt before waiting for its answer */
+		long n = con_read(in.buf, sizeof(in.buf));
+		if (n <= 0)
+			return EOF;
+		in.pos = 0;
+		in.len = (size_t)n;
+	}
+	return (unsigned char)in.buf[in.pos++];
+}
+
+static struct out_stream out = {.file =
+				    FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE)};
+static struct out_stream err = {.file =
+				    FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE)};
+static FILE inf = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);
+
+FILE *const stdin = &inf;
+FILE *const stdout = &out.file;
+FILE *const stderr = &err.file;
+
+void __strata_flush_all(void)
+{
+	out_flush(stdout);
+	out_flush(stderr);
+}
+
+ssize_t write(int fd, const void *p, size_t n)
+{
+	if (fd != 1 && fd != 2) {
+		errno = EBADF;
+		return -1;
+	}
+	__strata_flush_all(); /* keep the order with what stdio buffered */
+	int e = con_write(p, n);
+	return e == ERR_OK ? (ssize_t)n : __strata_fail(e);
+}
+
+ssize_t read(int fd, void *p, size_t n)
+{
+	if (fd != 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (in.pos < in.len) { /* what stdio already took from con comes first */
+		size_t k = in.len - in.pos < n ? in.len - in.pos : n;
+		memcpy(p, in.buf + in.pos, k);
+		in.pos += k;
+		return (ssize_t)k;
+	}
+	__strata_flush_all();
+	long got = con_read(p, n);
+	return got >= 0 ? got : __strata_fail((int)got);
+}

@@ -1,0 +1,209 @@
+/*
+ * Processes: fork, exec, exit, wait, kill and ids, through the process
+ * server (lib/user/proc_proto.h).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/libc/strata.h"
+#include "lib/libc/sys.h"
+#include "lib/user/msgbytes.h"
+#include "lib/user/proc_proto.h"
+#include "lib/user/syscall.h"
+
+extern char **environ;
+extern void __strata_fork_child(void *jb);
+
+static int proc_ep(void)
+{
+	return __strata_us ? __strata_us->proc : 0;
+}
+
+pid_t getpid(void)
+{
+	return __strata_us ? __strata_us->pid : 0;
+}
+
+pid_t getppid(void)
+{
+	return __strata_us ? __strata_us->ppid : 0;
+}
+
+/* Append string s (with its NUL) to block; false if it does not fit. */
+static bool append(char *block, size_t *n, const char *s)
+{
+	size_t l = strlen(s) + 1;
+
+	if (l > PROC_ARGS_MAX - *n)
+		return false;
+	memcpy(block + *n, s, l);
+	*n += l;
+	return true;
+}
+
+/*
+ * Pack path, argv and envp into a PROC_SPAWN/PROC_EXEC message. Returns
+ * ERR_OK, or ERR_RANGE if they do not fit (E2BIG).
+ */
+static int pack_args(struct msg *m, unsigned label, const char *path, char *const argv[],
+		     char *const envp[], uint64_t limit)
+{
+	char block[PROC_ARGS_MAX];
+	size_t n = 0;
+	uint64_t argc = 0, envc = 0;
+
+	if (!append(block, &n, path))
+		return ERR_RANGE;
+	for (; argv && argv[argc]; argc++)
+		if (!append(block, &n, argv[argc]))
+			return ERR_RANGE;
+	for (; envp && envp[envc]; envc++)
+		if (!append(block, &n, envp[envc]))
+			return ERR_RANGE;
+	*m = (struct msg){.w = {0, limit, argc, envc, n}};
+	unsigned words = msgbytes_put(m, __strata_ipcbuf(), PROC_ARGS_WORD, block, n);
+	m->tag = msg_tag(label, words, 0);
+	return ERR_OK;
+}
+
+int strata_spawn(const char *path, char *const argv[], uint64_t limit_pages)
+{
+	struct msg m;
+	int e = proc_ep() ? pack_args(&m, PROC_SPAWN, path, argv, environ, limit_pages)
+			  : ERR_UNSUPPORTED;
+
+	if (e == ERR_OK)
+		e = __strata_call(proc_ep(), &m);
+	return e == ERR_OK ? (int)m.w[0] : __strata_fail(e);
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	struct msg m;
+	int e = proc_ep() ? pack_args(&m, PROC_EXEC, path, argv, envp, 0) : ERR_UNSUPPORTED;
+
+	if (e == ERR_OK) {
+		__strata_flush_all();
+		e = __strata_call(proc_ep(), &m); /* returns only if exec failed */
+	}
+	return __strata_fail(e);
+}
+
+int execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+	return execve(file, argv, environ);
+}
+
+/*
+ * The child starts at __strata_fork_child with sp as it is here and a0 =
+ * &jb: it longjmps back into this frame (in its own copy of the stack)
+ * and returns 0.
+ */
+pid_t fork(void)
+{
+	jmp_buf jb;
+	uint64_t sp;
+
+	if (!proc_ep())
+		return __strata_fail(ERR_UNSUPPORTED);
+	__strata_flush_all(); /* or the child would print the parent's buffered output too */
+	if (setjmp(jb))
+		return 0;
+	__asm__ volatile("mv %0, sp" : "=r"(sp));
+	struct msg m = {.tag = msg_tag(PROC_FORK, 3, 0),
+			.w = {(uint64_t)__strata_fork_child, sp & ~15ull, (uint64_t)&jb}};
+	int e = __strata_call(proc_ep(), &m);
+	return e == ERR_OK ? (pid_t)m.w[0] : __strata_fail(e);
+}
+
+void _exit(int status)
+{
+	__strata_flush_all();
+	if (proc_ep()) {
+		struct msg m = {.tag = msg_tag(PROC_EXIT, 1, 0), .w = {(uint64_t)status & 0xff}};
+		__strata_call(proc_ep(), &m); /* proc ends this thread */
+	}
+	sys_thread_exit(status);
+	for (;;)
+		;
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+	if (options & ~WNOHANG)
+		return __strata_fail(ERR_INVALID);
+	for (;;) {
+		struct msg m = {.tag = msg_tag(PROC_WAIT, 1, 0),
+				.w = {(uint64_t)(pid > 0 ? pid : -1)}};
+		int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_NOENT;
+		if (e == ERR_OK) {
+			if (status)
+				*status = (int)m.w[1];
+			return (pid_t)m.w[0];
+		}
+		if (e != ERR_WOULDBLOCK) {
+			errno = e == ERR_NOENT ? ECHILD : __strata_errno(e);
+			return -1;
+		}
+		if (options & WNOHANG)
+			return 0;
+		uint64_t bits;
+		sys_notify_wait(__strata_us->child_event, &bits);
+	}
+}
+
+pid_t wait(int *status)
+{
+	return waitpid(-1, status, 0);
+}
+
+int kill(pid_t pid, int sig)
+{
+	if (sig == 0) { /* only check that the process exists */
+		struct proc_info pi;
+		for (int c = 0;;) {
+			int next = strata_proc_list(c, &pi);
+			if (next < 0)
+				break;
+			if (pi.pid == pid && pi.state == PROC_RUNNING)
+				return 0;
+			if (next == 0)
+				break;
+			c = next;
+		}
+		errno = ESRCH;
+		return -1;
+	}
+	struct msg m = {.tag = msg_tag(PROC_KILL, 2, 0), .w = {(uint64_t)pid, (uint64_t)sig}};
+	int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_UNSUPPORTED;
+	if (e == ERR_NOENT) {
+		errno = ESRCH;
+		return -1;
+	}
+	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int strata_proc_list(int cursor, struct proc_info *out)
+{
+	struct msg m = {.tag = msg_tag(PROC_LIST, 1, 0), .w = {(uint64_t)cursor}};
+	int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_UNSUPPORTED;
+
+	if (e == ERR_OK && !msgbytes_fit(m.tag, 1, sizeof(*out)))
+		e = ERR_CORRUPT;
+	if (e != ERR_OK)
+		return __strata_fail(e);
+	msgbytes_get(&m, __strata_ipcbuf(), 1, out, sizeof(*out));
+	return (int)m.w[0];
+}

@@ -1,0 +1,39 @@
+/*
+ * Internals of Strata's side of picolibc (lib/libc): how the C library
+ * reaches the servers. Not for programs; they use the POSIX calls and
+ * lib/libc/strata.h.
+ */
+#ifndef STRATA_LIB_LIBC_SYS_H
+#define STRATA_LIB_LIBC_SYS_H
+
+#include <stdint.h>
+
+#include "lib/user/ipc.h"
+#include "lib/user/ustart.h"
+
+/* The start-up page, or NULL when the program runs without servers (standalone). */
+extern struct ustart *__strata_us;
+
+/* The IPC buffer of the main thread (NULL when standalone). */
+static inline struct ipc_buffer *__strata_ipcbuf(void)
+{
+	return __strata_us ? (struct ipc_buffer *)USTART_IPCBUF : 0;
+}
+
+/*
+ * Call a server: send *m on ep and wait for the reply (into *m). Returns
+ * ERR_OK, the transport's error, or the error carried in the reply's tag.
+ * ERR_UNSUPPORTED if ep is 0 (no such server).
+ */
+int __strata_call(handle_t ep, struct msg *m);
+
+/* Set errno from an enum err and return -1. */
+int __strata_fail(int err);
+
+/* The errno value for an enum err. */
+int __strata_errno(int err);
+
+/* Write out stdout and stderr (before fork, exec and exit). */
+void __strata_flush_all(void);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * root: the first user program. It starts the servers from the initrd —
+ * con (console), mem (memory) and proc (processes) — giving each only the
+ * handles it needs, then asks proc to start the init program (`sh`, or
+ * `init=NAME` from the kernel command line, with the words after `--` as
+ * its arguments). It reports a server that dies, restarts nothing, and
+ * when init ends powers the machine off with init's exit status.
+ */
+#include <stddef.h>
+
+#include "lib/error.h"
+#include "lib/str.h"
+#include "lib/user/con_proto.h"
+#include "lib/user/ipc.h"
+#include "lib/user/mem_proto.h"
+#include "lib/user/msgbytes.h"
+#include "lib/user/proc_proto.h"
+#include "lib/user/syscall.h"
+#include "lib/user/ulib.h"
+#include "user/root/servers.h"
+
+#define PRIO_CON  30
+#define PRIO_MEM  29
+#define PRIO_PROC 28
+
+#define CON_QUOTA (1ull << 20)
+#define ROOT_KEEP (2ull << 20) /* what root keeps for itself */
+#define EV_CHILD  1ull	       /* root's notification: a child of root ended */
+#define MAX_ARGS  16
+
+enum { SRV_CON, SRV_MEM, SRV_PROC, NSERVERS };
+static struct server servers[NSERVERS];
+
+#define F(field) offsetof(struct ustart, field)
+
+/* The command line: init's name and arguments. */
+struct init_cmd {
+	char buf[256];
+	const char *argv[MAX_ARGS + 1];
+	int argc;
+};
+
+/* Split the kernel command line: `init=NAME` anywhere, and the words after `--`. */
+static void parse_bootargs(const char *args, struct init_cmd *c)
+{
+	char *w[MAX_ARGS + 8];
+	int n = 0;
+
+	str_copy(c->buf, args, sizeof(c->buf));
+	for (char *p = c->buf; *p && n < (int)(sizeof(w) / sizeof(w[0]));) {
+		while (*p == ' ')
+			*p++ = 0;
+		if (!*p)
+			break;
+		w[n++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	c->argv[0] = "sh";
+	c->argc = 1;
+	int i = 0;
+	for (; i < n && strcmp(w[i], "--") != 0; i++)
+		if (str_starts(w[i], "init=") && w[i][5])
+			c->argv[0] = w[i] + 5;
+	for (i++; i < n && c->argc < MAX_ARGS; i++)
+		c->argv[c->argc++] = w[i];
+	c->argv[c->argc] = 0;
+}
+
+/* The console UART among the boot devices (the kernel lists it first), or NULL. */
+static const struct boot_device *find_uart(const struct bootinfo *bi)
+{
+	for (unsigned i = 0; i < bi->ndevices; i++) {
+		const char *c = bi->devices[i].compatible;
+		if (strcmp(c, "ns16550a") == 0 || strcmp(c, "sifive,uart0") == 0)
+			return &bi->devices[i];
+	}
+	return 0;
+}
+
+/* Endpoints and notifications root creates and shares between the servers. */
+struct wiring {
+	handle_t ep_con, ep_mem, ep_proc;
+	handle_t con_input; /* con signals it when a line of input is ready */
+	handle_t child_ev;  /* proc signals it when a child of root ends */
+};
+
+static int make_wiring(struct wiring *w)
+{
+	int e = sys_endpoint_create(&w->ep_con);
+	if (e == ERR_OK)
+		e = sys_endpoint_create(&w->ep_mem);
+	if (e == ERR_OK)
+		e = sys_endpoint_create(&w->ep_proc);
+	if (e == ERR_OK)
+		e = sys_notify_create(&w->con_input);
+	if (e == ERR_OK)
+		e = sys_notify_create(&w->child_ev);
+	return e;
+}
+
+static void start_con(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w)
+{
+	const struct boot_device *u = find_uart(bi);
+	if (!u || !u->frame || !u->irq) {
+		uprintf("root: no console UART with an interrupt; con not started\n");
+		return;
+	}
+	struct ustart us = {.role = ROLE_CON, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
+	str_copy(us.device_compatible, u->compatible, sizeof(us.device_compatible));
+	const struct grant g[] = {
+	    {w->ep_con, RIGHT_READ | RIGHT_WRITE, F(serve)},
+	    {u->frame, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP, F(device)},
+	    {u->irq, RIGHT_MANAGE, F(irq)},
+	    {w->con_input, RIGHT_WRITE, F(con_input_signal)},
+	};
+	server_start(&servers[SRV_CON], rd, "con", CON_QUOTA, PRIO_CON, g, 4, &us);
+}
+
+static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
+		      uint64_t quota)
+{
+	struct ustart us = {.role = ROLE_MEM,
+			    .initrd_offset = bi->initrd_offset,
+			    .initrd_size = bi->initrd_size,
+			    .timebase_hz = bi->timebase_hz,
+			    .nharts = bi->nharts};
+	const struct grant g[] = {
+	    {w->ep_mem, RIGHT_READ, F(serve)},
+	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
+	    {bi->initrd, RIGHT_READ | RIGHT_MAP, F(initrd)},
+	};
+	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, 3, &us);
+}
+
+static void start_proc(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
+		       uint64_t quota)
+{
+	struct ustart us = {.role = ROLE_PROC,
+			    .initrd_offset = bi->initrd_offset,
+			    .initrd_size = bi->initrd_size,
+			    .timebase_hz = bi->timebase_hz,
+			    .nharts = bi->nharts};
+	const struct grant g[] = {
+	    {w->ep_proc, RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT, F(serve)},
+	    {w->ep_mem, RIGHT_WRITE | RIGHT_GRANT, F(mem)},
+	    {w->ep_con, RIGHT_WRITE | RIGHT_GRANT, F(con)},
+	    {w->con_input, RIGHT_READ | RIGHT_GRANT, F(con_input_signal)},
+	    {w->child_ev, RIGHT_WRITE, F(child_event)},
+	    {bi->initrd, RIGHT_READ | RIGHT_MAP, F(initrd)},
+	};
+	server_start(&servers[SRV_PROC], rd, "proc", quota, PRIO_PROC, g, 6, &us);
+}
+
+/* Report each server whose first thread has died, once. */
+static void watch_servers(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		for (int i = 0; i < NSERVERS; i++) {
+			struct server *s = &servers[i];
+			struct thread_info ti = {0};
+			if (!s->p.thread || s->dead_reported ||
+			    sys_thread_info(s->p.thread, &ti) != ERR_OK || ti.state != THREAD_DEAD)
+				continue;
+			s->dead_reported = 1;
+			uprintf("root: server %s died (exit status %ld); it is not restarted\n",
+				s->name, ti.exit_status);
+		}
+		sys_sleep(100 * 1000 * 1000ull);
+	}
+}
+
+/* Ask proc to start cmd; returns the pid, or a negative enum err. */
+static int spawn_init(handle_t proc, const struct init_cmd *c)
+{
+	struct ipc_buffer *b = (struct ipc_buffer *)(BOOTINFO_VA + 4096);
+	char block[PROC_ARGS_MAX];
+	size_t n = 0;
+
+	for (int i = -1; i < c->argc; i++) {
+		const char *s = c->argv[i < 0 ? 0 : i];
+		size_t l = strlen(s) + 1;
+		if (n + l > sizeof(block))
+			return ERR_INVALID;
+		memcpy(block + n, s, l);
+		n += l;
+	}
+	struct msg m = {.w = {0, 0, (uint64_t)c->argc, 0, n}};
+	unsigned words = msgbytes_put(&m, b, PROC_ARGS_WORD, block, n);
+	m.tag = msg_tag(PROC_SPAWN, words, 0);
+	int e = ipc_call(proc, &m);
+	if (e == ERR_OK)
+		e = msg_error(m.tag);
+	return e == ERR_OK ? (int)m.w[0] : e;
+}
+
+/* Wait until init ends; returns the exit code to power off with. */
+static int wait_for_init(handle_t proc, handle_t child_ev, int init_pid)
+{
+	for (;;) {
+		uint64_t bits;
+		sys_notify_wait(child_ev, &bits);
+		for (;;) {
+			struct msg m = {.tag = msg_tag(PROC_WAIT, 1, 0), .w = {(uint64_t)-1}};
+			if (ipc_call(proc, &m) != ERR_OK || msg_error(m.tag) != ERR_OK)
+				break;
+			int st = (int)m.w[1];
+			if ((int)m.w[0] != init_pid)
+				continue;
+			if ((st & 0x7f) == 0) {
+				uprintf("root: init exited with status %d\n", (st >> 8) & 0xff);
+				return (st >> 8) & 0xff;
+			}
+			uprintf("root: init killed by signal %d\n", st & 0x7f);
+			return 128 + (st & 0x7f);
+		}
+	}
+}
+
+int main(struct bootinfo *bi)
+{
+	uenv = (struct uenv){bi->self_space, bi->self_thread, bi->quota, bi->system};
+	struct initrd rd;
+	struct wiring w;
+	struct init_cmd cmd;
+	uint64_t limit = 0, used = 0;
+
+	uprintf("root: %lu of %lu pages free, %u harts\n", bi->free_pages, bi->total_pages,
+		bi->nharts);
+	if (!bi->initrd ||
+	    initrd_map(bi->initrd, bi->initrd_offset, bi->initrd_size, &rd) != ERR_OK ||
+	    make_wiring(&w) != ERR_OK || sys_quota_info(bi->quota, &limit, &used) != ERR_OK) {
+		uprintf("root: no initrd, or out of memory at start\n");
+		sys_system_exit(bi->system, 1);
+	}
+	parse_bootargs(bi->bootargs, &cmd);
+	uint64_t avail = (limit - used - ROOT_KEEP - CON_QUOTA) & ~4095ull;
+	uint64_t proc_quota = (avail / 8 > (8ull << 20) ? avail / 8 : (8ull << 20)) & ~4095ull;
+	start_con(bi, &rd, &w);
+	start_mem(bi, &rd, &w, avail - proc_quota);
+	start_proc(bi, &rd, &w, proc_quota);
+	handle_t watcher;
+	uthread_spawn(watch_servers, 0, 31, 0, &watcher);
+
+	int pid = spawn_init(w.ep_proc, &cmd);
+	if (pid < 0) {
+		uprintf("root: cannot start init %s: %s\n", cmd.argv[0], err_name(pid));
+		sys_system_exit(bi->system, 1);
+	}
+	int code = wait_for_init(w.ep_proc, w.child_ev, pid);
+	sys_system_exit(bi->system, code);
+	return code;
+}
