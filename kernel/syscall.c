@@ -162,8 +162,11 @@ static int sys_mem_info(struct thread *t, struct trapframe *tf)
 		if (copyout((void __user *)out, blocks, sizeof(blocks)) != ERR_OK)
 			return ERR_FAULT;
 	}
+	struct kmalloc_stats k;
+	kmalloc_get_stats(&k);
 	RET(1, s.free_pages);
 	RET(2, s.total_pages);
+	RET(3, k.slab_pages);
 	return ERR_OK;
 }
 

@@ -55,7 +55,7 @@ enum sys {
 	SYS_IRQ_BIND             = 36, /* (irq, notification, bits) */
 	SYS_IRQ_ACK              = 37, /* (irq) */
 	SYS_MEM_WATCH            = 38, /* (system, notification, bits, low_water_pages) */
-	SYS_MEM_INFO             = 39, /* (system, out) -> a1 = free pages, a2 = total pages; out[19] = free blocks per order */
+	SYS_MEM_INFO             = 39, /* (system, out) -> a1 = free, a2 = total, a3 = slab pages; out[19] = free blocks per order */
 	SYS_SYSTEM_EXIT          = 40, /* (system, status): power off */
 	SYS_HANDLE_MINT          = 41, /* (h, rights, badge) -> a1 = new handle carrying badge (h has none) */
 	SYS_THREAD_INFO          = 42, /* (thread) -> a1 = id, a2 = state, a3 = exit status, a4 = faults */

@@ -116,6 +116,7 @@ struct mem_stats {
 	uint64_t pressure_events;	  /* times memory went low */
 	uint64_t low_water;		  /* the watch's mark, in pages */
 	uint64_t spaces;		  /* live memory spaces */
+	uint64_t slab_pages; /* pages the kernel's object caches hold (not free, not a leak) */
 };
 
 struct mem_vs_stats {

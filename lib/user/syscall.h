@@ -293,15 +293,20 @@ static inline int sys_mem_info(handle_t sys, uint64_t *free_pages, uint64_t *tot
 	}
 	return (int)r.err;
 }
-/* As sys_mem_info, and blocks[0..18] = free buddy blocks of each order. */
+/*
+ * As sys_mem_info, and blocks[0..18] = free buddy blocks of each order,
+ * *slab_pages (if not NULL) = pages the kernel's object caches hold.
+ */
 static inline int sys_mem_info_orders(handle_t sys, uint64_t *free_pages, uint64_t *total_pages,
-				      uint64_t blocks[19])
+				      uint64_t blocks[19], uint64_t *slab_pages)
 {
 	struct sysret r = syscall7(SYS_MEM_INFO, (uint64_t)sys, (uint64_t)blocks, 0, 0, 0, 0, 0);
 	if (r.err == 0) {
 		*free_pages = r.r[0];
 		if (total_pages)
 			*total_pages = r.r[1];
+		if (slab_pages)
+			*slab_pages = r.r[2];
 	}
 	return (int)r.err;
 }
