@@ -243,18 +243,62 @@ static int build_reply(struct pager *pg, const struct pager_attachment *a,
 	return e;
 }
 
-/* Put the items into *m (words 0..4) and the IPC buffer (words 5..). */
-static void stage_items(struct pager *pg, const struct pager_reply *r, struct msg *m)
+/* Put n items' words into *m (words 0..4) and the IPC buffer (words 5..). */
+static void stage_items(struct pager *pg, const uint64_t *words, unsigned n, struct msg *m)
 {
-	unsigned nwords = 2 * r->nitems;
+	unsigned nwords = 2 * n;
 
 	*m = (struct msg){.tag = msg_tag(MSG_FAULT, nwords, 0)};
 	for (unsigned i = 0; i < nwords; i++) {
 		if (i < MSG_REG_WORDS)
-			m->w[i] = r->words[i];
+			m->w[i] = words[i];
 		else
-			pg->ipcbuf->words[i] = r->words[i];
+			pg->ipcbuf->words[i] = words[i];
 	}
+}
+
+int pager_items_add(struct pager_items *it, uint64_t va, unsigned prot, handle_t frame,
+		    uint64_t page)
+{
+	if (it->n >= PAGER_MAX_WINDOW)
+		return ERR_FULL;
+	it->words[2 * it->n] = fault_item_va(va, prot);
+	it->words[2 * it->n + 1] = fault_item_frame(frame, page);
+	it->n++;
+	return ERR_OK;
+}
+
+/*
+ * Reply to the fault with n items, or with error e if it is not ERR_OK;
+ * count the outcome. Returns the reply's result.
+ */
+static int reply_items(struct pager *pg, int e, const uint64_t *words, unsigned n)
+{
+	struct msg m;
+
+	if (e == ERR_OK) {
+		stage_items(pg, words, n, &m);
+		e = ipc_reply(&m);
+	} else {
+		m = (struct msg){.tag = msg_error_tag(MSG_FAULT, e)};
+		ipc_reply(&m);
+	}
+	if (e == ERR_OK)
+		pg->stats.pages += n;
+	else
+		pg->stats.errors++;
+	return e;
+}
+
+/* A fault answered by the program's own hook (struct pager's fault). */
+static void serve_fault_hook(struct pager *pg, const struct pager_fault *f)
+{
+	struct pager_items it = {.n = 0};
+	int e = pg->fault(pg, f, &it);
+
+	if (e == ERR_OK && 2 * it.n > MSG_REG_WORDS && !pg->ipcbuf)
+		e = ERR_STATE;
+	reply_items(pg, e, it.words, it.n);
 }
 
 static void tell_policy(struct pager *pg, const struct pager_attachment *a,
@@ -269,25 +313,13 @@ static void serve_fault(struct pager *pg, const struct pager_fault *f)
 {
 	struct pager_attachment *a = pager_find(pg, f->badge);
 	struct pager_reply r;
-	struct msg m;
 	int e;
 
 	r.nframes = r.nitems = 0;
 	pg->stats.faults++;
 	e = a ? build_reply(pg, a, f, &r) : ERR_NOENT;
-	if (e == ERR_OK) {
-		stage_items(pg, &r, &m);
-		e = ipc_reply(&m);
-	} else {
-		m = (struct msg){.tag = msg_error_tag(MSG_FAULT, e)};
-		ipc_reply(&m);
-	}
-	if (e == ERR_OK) {
-		pg->stats.pages += r.nitems;
+	if (reply_items(pg, e, r.words, r.nitems) == ERR_OK)
 		tell_policy(pg, a, &r);
-	} else {
-		pg->stats.errors++;
-	}
 	pager_frames_close(r.frames, r.nframes); /* the client's mappings keep the frames */
 }
 
@@ -311,7 +343,12 @@ int pager_handle(struct pager *pg, struct msg *m)
 	struct pager_fault f;
 
 	if (pager_fault_decode(m, &f) == ERR_OK) {
-		serve_fault(pg, &f);
+		if (pg->fault) {
+			pg->stats.faults++;
+			serve_fault_hook(pg, &f);
+		} else {
+			serve_fault(pg, &f);
+		}
 		return ERR_OK;
 	}
 	return serve_other(pg, m);

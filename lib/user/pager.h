@@ -114,6 +114,20 @@ struct pager_policy {
 	unsigned hand; /* clock hand: index into pages */
 };
 
+/*
+ * Map items a fault hook builds (struct pager's fault): up to
+ * PAGER_MAX_WINDOW pages, each a page of a frame the pager keeps.
+ */
+struct pager_items {
+	uint64_t words[2 * PAGER_MAX_WINDOW];
+	unsigned n;
+};
+
+/* Add an item: map page `page` of frame at va with prot. ERR_FULL if n is at the window's maximum.
+ */
+int pager_items_add(struct pager_items *it, uint64_t va, unsigned prot, handle_t frame,
+		    uint64_t page);
+
 struct pager {
 	handle_t ep;		   /* endpoint the faults arrive on (READ) */
 	handle_t self;		   /* the pager's own space (MAP): frames are filled there */
@@ -127,6 +141,15 @@ struct pager {
 	 * it such messages get an error reply.
 	 */
 	int (*control)(struct pager *pg, struct msg *m);
+	/*
+	 * Optional: answer every kernel fault here instead of through the
+	 * attachments, for pagers that keep their own regions and frames (mem:
+	 * a region per client space, copy-on-write pages shared between
+	 * spaces). Add the items to *it and return ERR_OK, or return an error
+	 * for an error reply. The frames stay the pager's: nothing is closed
+	 * after the reply. Items beyond 2 need ipcbuf.
+	 */
+	int (*fault)(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
 	struct pager_policy *policy; /* optional: on_map for every page mapped (errors ignored) */
 	void *user;		     /* for the program */
 	volatile bool stop;
