@@ -126,7 +126,7 @@ static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const 
 			    .timebase_hz = bi->timebase_hz,
 			    .nharts = bi->nharts};
 	const struct grant g[] = {
-	    {w->ep_mem, RIGHT_READ, F(serve)},
+	    {w->ep_mem, RIGHT_READ | RIGHT_WRITE, F(serve)},
 	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
 	    {bi->initrd, RIGHT_READ | RIGHT_MAP, F(initrd)},
 	};

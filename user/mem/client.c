@@ -1,0 +1,136 @@
+/*
+ * Requests from a process about its own memory space (the badge names it):
+ * brk, mmap, munmap. Checked completely before anything changes; *m
+ * becomes the reply.
+ */
+#include "user/mem/mem.h"
+
+static void reply_word(struct msg *m, uint64_t w)
+{
+	*m = (struct msg){.tag = msg_tag(msg_label(m->tag), 1, 0), .w = {w}};
+}
+
+static uint64_t heap_pages(const struct vs *v, uint64_t end)
+{
+	return PAGES(end - v->heap_base);
+}
+
+/* Does growing the heap to end run into a mapping above it? */
+static bool heap_blocked(const struct vs *v, uint64_t end)
+{
+	uint64_t old = v->heap_base + heap_pages(v, v->heap_end) * PAGE;
+	uint64_t top = v->heap_base + heap_pages(v, end) * PAGE;
+
+	for (unsigned i = 0; i < v->nmap; i++)
+		if (v->map[i].va < top && v->map[i].va + v->map[i].len > old)
+			return true;
+	return false;
+}
+
+static int do_brk(struct vs *v, struct msg *m)
+{
+	uint64_t end = m->w[0];
+
+	if (msg_words(m->tag) != 1)
+		return ERR_INVALID;
+	if (!v->heap_base)
+		return ERR_STATE;
+	if (end == 0) {
+		reply_word(m, v->heap_end);
+		return ERR_OK;
+	}
+	if (end < v->heap_base)
+		return ERR_INVALID;
+	uint64_t now = heap_pages(v, v->heap_end), want;
+	if (end > UHEAP_END || heap_blocked(v, end))
+		return ERR_NOMEM;
+	want = heap_pages(v, end);
+	if (want > now && !vs_commit_ok(v, want - now, 0))
+		return ERR_NOMEM;
+	if (want < now)
+		vs_drop_pages(v, v->heap_base + want * PAGE, (now - want) * PAGE);
+	v->committed = v->committed + want - now;
+	total_committed = total_committed + want - now;
+	v->heap_end = end;
+	reply_word(m, end);
+	return ERR_OK;
+}
+
+static bool in_mmap_area(uint64_t va, uint64_t len)
+{
+	return va >= UMMAP_BASE && va < UMMAP_END && len <= UMMAP_END - va;
+}
+
+/* Where a new mapping of len bytes goes: the hint if it is free, else the lowest gap. */
+static uint64_t place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed)
+{
+	if (fixed)
+		return in_mmap_area(hint, len) ? hint : 0;
+	if (hint && IS_PAGED(hint) && in_mmap_area(hint, len) && !mapping_overlaps(v, hint, len))
+		return hint;
+	return mapping_find_gap(v, UMMAP_BASE, UMMAP_END, len);
+}
+
+static int do_mmap(struct vs *v, struct msg *m)
+{
+	uint64_t hint = m->w[0], len = m->w[1], prot = m->w[2], flags = m->w[3];
+	bool fixed = flags & MEM_MMAP_FIXED;
+
+	if (msg_words(m->tag) != 4 || len == 0 || prot > 7 || flags & ~(uint64_t)MEM_MMAP_FIXED ||
+	    ((prot & PROT_W) && (prot & PROT_X)) || (fixed && !IS_PAGED(hint)))
+		return ERR_INVALID;
+	if (len > UMMAP_END - UMMAP_BASE)
+		return ERR_NOMEM;
+	len = PAGES(len) * PAGE;
+	uint64_t va = place(v, hint, len, fixed);
+	if (!va)
+		return ERR_NOMEM;
+	uint64_t replaced = fixed ? mapping_pages_in(v, va, len) : 0;
+	if (!vs_commit_ok(v, len / PAGE, replaced) ||
+	    v->nmap + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP)
+		return ERR_NOMEM;
+	if (fixed) {
+		vs_drop_pages(v, va, len);
+		mapping_remove(v, va, len);
+	}
+	struct mapping map = {.va = va, .len = len, .prot = (unsigned)prot, .kind = KIND_ANON};
+	mapping_add(v, &map);
+	v->committed = v->committed - replaced + len / PAGE;
+	total_committed = total_committed - replaced + len / PAGE;
+	reply_word(m, va);
+	return ERR_OK;
+}
+
+static int do_munmap(struct vs *v, struct msg *m)
+{
+	uint64_t va = m->w[0], len = m->w[1];
+
+	if (msg_words(m->tag) != 2 || !IS_PAGED(va) || len == 0 || len > UMMAP_END - UMMAP_BASE)
+		return ERR_INVALID;
+	len = PAGES(len) * PAGE;
+	if (!in_mmap_area(va, len))
+		return ERR_INVALID;
+	if (v->nmap + mapping_split_slots(v, va, len) > MAXMAP)
+		return ERR_NOMEM;
+	uint64_t pages = mapping_pages_in(v, va, len);
+	vs_drop_pages(v, va, len);
+	mapping_remove(v, va, len);
+	v->committed -= pages;
+	total_committed -= pages;
+	*m = (struct msg){.tag = msg_tag(MEM_MUNMAP, 0, 0)};
+	return ERR_OK;
+}
+
+int client_request(struct vs *v, struct msg *m)
+{
+	switch (msg_label(m->tag)) {
+	case MEM_BRK:
+		return do_brk(v, m);
+	case MEM_MMAP:
+		return do_mmap(v, m);
+	case MEM_MUNMAP:
+		return do_munmap(v, m);
+	default:
+		return ERR_UNSUPPORTED;
+	}
+}

@@ -1,0 +1,129 @@
+/*
+ * Page faults of the processes mem serves (libpager's fault hook). The
+ * mapping decides whether the access is allowed; the page table of the
+ * space decides what to do:
+ *
+ *   no page yet            a fresh page, zeroed or filled from the initrd,
+ *                          and for sequential access the next pages too;
+ *   a page of its own      map it with the mapping's rights (after fork
+ *                          once the other side has its copy);
+ *   a shared page, read    map it read-only (copy-on-write pending);
+ *   a shared page, write   copy it and map the copy writable.
+ */
+#include "user/mem/mem.h"
+
+#include "lib/str.h"
+
+struct vs_counters total;
+
+void fault_fill(struct vs *v, const struct mapping *m, uint64_t va, pageid_t p)
+{
+	uint64_t off = va - m->va;
+
+	if (m->kind == KIND_FILE && off < m->file_size) {
+		uint64_t n = m->file_size - off < PAGE ? m->file_size - off : PAGE;
+		memcpy(pool_addr(p), env.initrd + m->file_off + off, n);
+		v->c.file_fills++;
+		total.file_fills++;
+	} else {
+		v->c.zero_fills++;
+		total.zero_fills++;
+	}
+}
+
+/* A new page for va, filled and entered in v's table. */
+static int new_page(struct vs *v, const struct mapping *m, uint64_t va, pageid_t *out)
+{
+	pageid_t p = pool_alloc();
+
+	if (!p)
+		return ERR_NOMEM;
+	if (radix_set(&v->pages, va, p) != ERR_OK) {
+		pool_unref(p);
+		return ERR_NOMEM;
+	}
+	fault_fill(v, m, va, p);
+	v->resident++;
+	*out = p;
+	return ERR_OK;
+}
+
+static void add_item(struct pager_items *it, uint64_t va, unsigned prot, pageid_t p)
+{
+	uint64_t page;
+	handle_t frame = pool_frame(p, &page);
+
+	pager_items_add(it, va, prot, frame, page);
+}
+
+/*
+ * Fault-around: when a fault lands on the page after the previous one's
+ * window, the process is walking forward; map the pages that follow in the
+ * same mapping too, up to the window, stopping at one that exists. Not
+ * under memory pressure: then every page must be asked for.
+ */
+static void around(struct vs *v, const struct mapping *m, uint64_t va, bool sequential,
+		   struct pager_items *it)
+{
+	uint64_t next = va + PAGE, end = m->va + m->len;
+
+	while (sequential && !pressure_low() && it->n < AROUND && next < end &&
+	       !radix_get(&v->pages, next)) {
+		pageid_t p;
+		if (new_page(v, m, next, &p) != ERR_OK)
+			break;
+		add_item(it, next, m->prot, p);
+		v->c.around++;
+		total.around++;
+		next += PAGE;
+	}
+	v->seq_next = next;
+}
+
+/* The page exists: map it, or copy it first if a write finds it shared. */
+static int existing_page(struct vs *v, const struct mapping *m, uint64_t va, pageid_t p,
+			 unsigned access, struct pager_items *it)
+{
+	void *unused;
+
+	if (pool_refs(p) == 1) {
+		add_item(it, va, m->prot, p);
+		return ERR_OK;
+	}
+	if (!(access & PROT_W)) {
+		add_item(it, va, m->prot & ~PROT_W, p);
+		v->c.cow_shared++;
+		total.cow_shared++;
+		return ERR_OK;
+	}
+	int e = vs_page_for_write(v, m, va, &unused); /* copies: the page is shared */
+	if (e == ERR_OK)
+		add_item(it, va, m->prot, radix_get(&v->pages, va));
+	return e;
+}
+
+int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it)
+{
+	(void)pg;
+	struct vs *v = vs_find(f->badge);
+	uint64_t va = PAGE_DOWN(f->addr);
+	struct mapping m;
+
+	if (!v)
+		return ERR_NOENT;
+	if (!mapping_find(v, va, &m))
+		return ERR_NOENT;
+	if (!(f->access & m.prot))
+		return ERR_PERM;
+	v->c.faults++;
+	total.faults++;
+	pageid_t p = radix_get(&v->pages, va);
+	if (p)
+		return existing_page(v, &m, va, p, f->access, it);
+	int e = new_page(v, &m, va, &p);
+	if (e != ERR_OK)
+		return e;
+	add_item(it, va, m.prot, p);
+	around(v, &m, va, va == v->seq_next, it);
+	return ERR_OK;
+}

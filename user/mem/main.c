@@ -1,0 +1,88 @@
+/*
+ * mem: start-up, and the receive loop. libpager drives it: kernel faults go
+ * to fault_serve (the pager's fault hook), every other message to
+ * control(), which tells requests apart by the sender's badge — proc's
+ * admin badge, a memory-space id, or anyone for the statistics.
+ */
+#include "user/mem/mem.h"
+
+#include "lib/error.h"
+#include "lib/user/loader.h"
+#include "lib/user/syscall.h"
+#include "lib/user/ulib.h"
+
+struct mem_env env;
+static struct pager pager;
+
+/* Only VS_CREATE and VS_FORK carry a handle: close any other that came, so none pile up. */
+static void close_stray_handles(const struct msg *m, bool admin)
+{
+	unsigned label = msg_label(m->tag);
+	bool expected = admin && (label == MEM_VS_CREATE || label == MEM_VS_FORK);
+
+	for (unsigned i = expected ? 1 : 0; i < msg_handles(m->tag); i++)
+		if (IPCBUF->handles[i] > 0)
+			sys_handle_close(IPCBUF->handles[i]);
+}
+
+static int control(struct pager *pg, struct msg *m)
+{
+	(void)pg;
+	unsigned label = msg_label(m->tag);
+	bool admin = m->badge == MEM_BADGE_ADMIN;
+	struct vs *v = admin ? 0 : vs_find(m->badge);
+	int e;
+
+	close_stray_handles(m, admin);
+	if (label == MEM_STATS || label == MEM_VS_STATS)
+		e = stats_request(admin ? 0 : m->badge, m);
+	else if (admin)
+		e = admin_request(m);
+	else if (v)
+		e = client_request(v, m);
+	else
+		e = ERR_PERM;
+	if (e != ERR_OK)
+		*m = (struct msg){.tag = msg_error_tag(label, e)};
+	return ERR_OK;
+}
+
+static int init(const struct ustart *us)
+{
+	struct initrd rd;
+
+	if (us->magic != USTART_MAGIC || us->role != ROLE_MEM || !us->serve || !us->system ||
+	    !us->initrd)
+		return ERR_INVALID;
+	uenv = (struct uenv){us->self_space, us->self_thread, us->quota, us->system};
+	env = (struct mem_env){
+	    .self = us->self_space, .quota = us->quota, .system = us->system, .serve = us->serve};
+	int e = initrd_map(us->initrd, us->initrd_offset, us->initrd_size, &rd);
+	if (e != ERR_OK)
+		return e;
+	env.initrd = rd.data;
+	env.initrd_size = rd.size;
+	e = pager_init(&pager, env.serve, env.self, IPCBUF, AROUND);
+	if (e != ERR_OK)
+		return e;
+	pager.fault = fault_serve;
+	pager.control = control;
+	e = pool_init(env.self, env.quota);
+	if (e == ERR_OK)
+		e = pressure_start(env.system);
+	return e;
+}
+
+int main(const struct ustart *us)
+{
+	int e = init(us);
+
+	if (e != ERR_OK) {
+		uprintf("mem: cannot start: %s\n", err_name(e));
+		return 1;
+	}
+	uprintf("mem: ready, %lu pages to give\n", pool_capacity());
+	e = pager_run(&pager);
+	uprintf("mem: stopped: %s\n", err_name(e));
+	return 1;
+}

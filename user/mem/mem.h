@@ -1,0 +1,166 @@
+/*
+ * mem, the memory server: shared state and the pieces it is built from.
+ *
+ * mem is the pager of every ordinary process. proc gives it each process's
+ * space; mem adds one region covering the whole user range with itself as
+ * pager, and keeps for each *memory space* (vs):
+ *
+ *   - the mappings (mapping.c): what may exist where, with what rights
+ *     and filled how (zeros, or bytes of the initrd);
+ *   - the pages (radix.c): which pool page backs each virtual page.
+ *
+ * Pages come from the pool (pool.c): frames of 2^CHUNK_ORDER pages taken
+ * from the kernel, mapped into mem's own space, and handed out one page at
+ * a time, each with a reference count so that fork can share them
+ * copy-on-write (fault.c, vs.c). A fault is answered with map items naming
+ * the chunk frame and the page in it (libpager's fault hook).
+ *
+ * One thread serves faults and requests (main.c); a second one watches
+ * the kernel's memory-pressure notification (pressure.c).
+ */
+#ifndef STRATA_USER_MEM_MEM_H
+#define STRATA_USER_MEM_MEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/abi.h"
+#include "lib/user/ipc.h"
+#include "lib/user/mem_proto.h"
+#include "lib/user/pager.h"
+#include "lib/user/ustart.h"
+
+#define PAGE	     4096ull
+#define NVS	     80 /* memory spaces: proc's NPROC, plus ones being torn down */
+#define MAXMAP	     64 /* mappings per memory space */
+#define AROUND	     16 /* most pages one fault maps (sequential fault-around) */
+#define REGION_BASE  UIMAGE_BASE
+#define REGION_END   USER_TOP_ABI
+#define IPCBUF	     ((struct ipc_buffer *)USTART_IPCBUF)
+#define PAGES(bytes) (((bytes) + PAGE - 1) / PAGE)
+#define PAGE_DOWN(a) ((a) & ~(PAGE - 1))
+#define IS_PAGED(a)  (((a) & (PAGE - 1)) == 0)
+
+/* ---- pool.c: pages from chunk frames */
+
+/* A page of the pool: chunk index << 8 | page index in the chunk; 0 is no page. */
+typedef uint32_t pageid_t;
+
+int pool_init(handle_t self_space, handle_t quota);
+/* A zeroed page with reference count 1, or 0 (out of memory). */
+pageid_t pool_alloc(void);
+/* A page for mem's own use (radix nodes): not counted as resident. */
+void *pool_alloc_meta(void);
+void pool_free_meta(void *page);
+void pool_ref(pageid_t p);
+/* Drop a reference; the page goes back to the pool at the last one. */
+void pool_unref(pageid_t p);
+unsigned pool_refs(pageid_t p);
+void *pool_addr(pageid_t p); /* where mem sees the page */
+handle_t pool_frame(pageid_t p, uint64_t *page_in_frame);
+uint64_t pool_pages(void);    /* pages held from the kernel */
+uint64_t pool_resident(void); /* pages handed to processes */
+uint64_t pool_capacity(void); /* pages the quota could still hold, plus the pool */
+
+/* ---- radix.c: virtual page -> pool page, per memory space */
+
+/* The root of a space's table: a meta page of 512 entries. */
+struct radix {
+	uint64_t *top;
+};
+
+int radix_init(struct radix *r);
+/* Free every node (the pages they name are the caller's business). */
+void radix_destroy(struct radix *r);
+pageid_t radix_get(const struct radix *r, uint64_t va);
+/* Set va's page (0 removes it). ERR_NOMEM if a node cannot be allocated. */
+int radix_set(struct radix *r, uint64_t va, pageid_t p);
+/* Call fn for each page present in [lo, hi), in address order. */
+void radix_each(const struct radix *r, uint64_t lo, uint64_t hi,
+		void (*fn)(void *arg, uint64_t va, pageid_t p), void *arg);
+
+/* ---- mapping.c: what may exist where */
+
+enum map_kind { KIND_ANON, KIND_FILE, KIND_STACK, KIND_HEAP };
+
+struct mapping {
+	uint64_t va, len;   /* page aligned; len > 0 */
+	uint64_t file_off;  /* KIND_FILE: initrd offset of the mapping's first byte */
+	uint64_t file_size; /* KIND_FILE: bytes from the initrd, then zeros */
+	unsigned prot;	    /* PROT_R | PROT_W | PROT_X, never W and X */
+	enum map_kind kind;
+};
+
+struct vs_counters {
+	uint64_t faults, zero_fills, file_fills, cow_copies, cow_shared, around;
+};
+
+/* A memory space: one process's address space as mem sees it. */
+struct vs {
+	uint64_t id; /* 0: free slot */
+	handle_t space;
+	uint64_t limit, committed, resident; /* pages */
+	uint64_t heap_base, heap_end;	     /* heap_base 0: no heap yet */
+	uint64_t seq_next;		     /* the page a sequential fault would hit next */
+	struct radix pages;
+	struct mapping map[MAXMAP];
+	unsigned nmap;
+	struct vs_counters c;
+};
+
+/* The mapping containing va (the heap counts as one), copied to *out. */
+bool mapping_find(const struct vs *v, uint64_t va, struct mapping *out);
+/* Does [va, va + len) overlap a mapping or the heap? */
+bool mapping_overlaps(const struct vs *v, uint64_t va, uint64_t len);
+/* Pages of mappings (not the heap) inside [va, va + len). */
+uint64_t mapping_pages_in(const struct vs *v, uint64_t va, uint64_t len);
+/* Slots removing [va, va + len) needs beyond those it frees (0 or 1: a split). */
+unsigned mapping_split_slots(const struct vs *v, uint64_t va, uint64_t len);
+/* Add a mapping; the caller checked room and overlap. */
+void mapping_add(struct vs *v, const struct mapping *m);
+/* Cut [va, va + len) out of every mapping; the caller checked room for a split. */
+void mapping_remove(struct vs *v, uint64_t va, uint64_t len);
+/* Lowest free range of len bytes in [lo, hi), or 0. */
+uint64_t mapping_find_gap(const struct vs *v, uint64_t lo, uint64_t hi, uint64_t len);
+
+/* ---- vs.c: memory spaces */
+
+struct vs *vs_find(uint64_t id);
+int vs_create(handle_t space, uint64_t limit, struct vs **out);
+int vs_fork(struct vs *parent, handle_t space, struct vs **out);
+void vs_reset(struct vs *v);
+void vs_destroy(struct vs *v);
+/* Can v promise `more` pages (after giving back `less`)? */
+bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less);
+/* Drop the pages in [va, va + len): unmap them from the space, unreference them. */
+void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len);
+/* Make va's page v's own, writable by mem (alloc, fill or copy): for POKE. */
+int vs_page_for_write(struct vs *v, const struct mapping *m, uint64_t va, void **out);
+unsigned vs_count(void);
+extern uint64_t total_committed;
+
+/* ---- fault.c */
+int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
+/* Fill a fresh page for va of mapping m (zeros or initrd bytes). */
+void fault_fill(struct vs *v, const struct mapping *m, uint64_t va, pageid_t p);
+extern struct vs_counters total;
+
+/* ---- requests: admin.c, client.c, stats.c */
+int admin_request(struct msg *m);
+int client_request(struct vs *v, struct msg *m);
+int stats_request(uint64_t badge, struct msg *m);
+
+/* ---- pressure.c */
+int pressure_start(handle_t system);
+bool pressure_low(void);
+void pressure_stats(struct mem_stats *s);
+
+/* ---- main.c: what mem was given */
+struct mem_env {
+	handle_t self, quota, system, serve;
+	const uint8_t *initrd;
+	uint64_t initrd_size;
+};
+extern struct mem_env env;
+
+#endif

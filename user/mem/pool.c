@@ -1,0 +1,233 @@
+/*
+ * The page pool. A frame handle per page would cap mem at 4096 pages (the
+ * handle table's limit), so mem takes frames of 2^CHUNK_ORDER pages from
+ * the kernel (chunks), maps each into its own space at POOL_BASE + index *
+ * CHUNK_SPAN, and hands out single pages. A map item names the chunk's
+ * frame and the page in it.
+ *
+ * A chunk's first page is its bookkeeping (reference counts, free list),
+ * so the table here stays small. Pages are taken from the lowest chunk that
+ * has one, so long-lived pages gather in the first chunks and the others
+ * empty out; an empty chunk goes straight back to the kernel, so the
+ * system's free memory returns to where it was when processes end.
+ *
+ * A page is zero when handed out: a chunk's never-used pages are zero
+ * already (the kernel zeroes frames), a freed page is zeroed on reuse.
+ */
+#include "user/mem/mem.h"
+
+#include "lib/str.h"
+#include "lib/user/syscall.h"
+
+#define CHUNK_ORDER 8 /* 256 pages, 1 MiB */
+#define CHUNK_MIN   2 /* smallest chunk when memory is fragmented */
+#define CHUNK_SPAN  (PAGE << CHUNK_ORDER)
+#define CHUNK_PAGES (1u << CHUNK_ORDER)
+#define MAXCHUNKS   4000 /* under the 4096-handle table, with room for mem's own */
+#define POOL_BASE   0x1000000000ull
+#define ID(c, i)    ((pageid_t)((c) << CHUNK_ORDER | (i)))
+#define ID_CHUNK(p) ((p) >> CHUNK_ORDER)
+#define ID_INDEX(p) ((p) & (CHUNK_PAGES - 1))
+
+/* Page 0 of every chunk. */
+struct chunk_meta {
+	uint16_t ref[CHUNK_PAGES];  /* references of each page (0: free) */
+	uint16_t next[CHUNK_PAGES]; /* free list of used-before pages */
+};
+
+struct chunk {
+	handle_t frame; /* 0: slot empty */
+	uint16_t npages;
+	uint16_t used;	    /* pages handed out, page 0 included */
+	uint16_t fresh;	    /* pages at or above it were never handed out */
+	uint16_t free_head; /* first freed page, 0: none */
+};
+
+static struct chunk chunks[MAXCHUNKS];
+static unsigned nchunks;  /* slots in use are below it */
+static unsigned lowest;	  /* no chunk below it has a page free */
+static handle_t self;	  /* our space */
+static uint64_t held;	  /* pages of all chunks */
+static uint64_t resident; /* pages handed to processes */
+static uint64_t capacity;
+
+static struct chunk_meta *meta_of(unsigned c)
+{
+	return (struct chunk_meta *)(POOL_BASE + (uint64_t)c * CHUNK_SPAN);
+}
+
+void *pool_addr(pageid_t p)
+{
+	return (void *)(POOL_BASE + (uint64_t)ID_CHUNK(p) * CHUNK_SPAN + ID_INDEX(p) * PAGE);
+}
+
+handle_t pool_frame(pageid_t p, uint64_t *page_in_frame)
+{
+	*page_in_frame = ID_INDEX(p);
+	return chunks[ID_CHUNK(p)].frame;
+}
+
+int pool_init(handle_t self_space, handle_t quota)
+{
+	uint64_t limit = 0, used = 0;
+	int e = sys_quota_info(quota, &limit, &used);
+
+	self = self_space;
+	/* What is left of the quota, less a chunk's bookkeeping page in every 256 and slack
+	 * for page tables. */
+	capacity = e == ERR_OK && limit > used ? (limit - used) / PAGE * 31 / 32 : 0;
+	return e;
+}
+
+/* Take a frame from the kernel for slot c: the largest that can be had. */
+static int chunk_new(unsigned c)
+{
+	for (unsigned order = CHUNK_ORDER; order >= CHUNK_MIN; order -= 2) {
+		handle_t f;
+		uint64_t va = POOL_BASE + (uint64_t)c * CHUNK_SPAN;
+		if (sys_frame_alloc(order, FRAME_ZEROED, &f) != ERR_OK)
+			continue;
+		if (sys_space_map(self, va, f, 0, 1ull << order, PROT_R | PROT_W) != ERR_OK) {
+			sys_handle_close(f);
+			continue;
+		}
+		chunks[c] = (struct chunk){f, (uint16_t)(1u << order), 1, 1, 0};
+		held += 1ull << order;
+		return ERR_OK;
+	}
+	return ERR_NOMEM;
+}
+
+static void chunk_release(unsigned c)
+{
+	struct chunk *k = &chunks[c];
+
+	sys_space_unmap(self, POOL_BASE + (uint64_t)c * CHUNK_SPAN, k->npages * PAGE);
+	sys_handle_close(k->frame);
+	held -= k->npages;
+	*k = (struct chunk){0};
+	while (nchunks > 0 && !chunks[nchunks - 1].frame)
+		nchunks--;
+}
+
+/* A chunk with a page free: the lowest, or a new one. */
+static int chunk_with_room(unsigned *out)
+{
+	unsigned empty = MAXCHUNKS;
+
+	for (unsigned c = lowest; c < nchunks; c++) {
+		if (chunks[c].frame && chunks[c].used < chunks[c].npages) {
+			*out = lowest = c;
+			return ERR_OK;
+		}
+		if (!chunks[c].frame && empty == MAXCHUNKS)
+			empty = c;
+	}
+	if (empty == MAXCHUNKS && nchunks == MAXCHUNKS)
+		return ERR_NOMEM;
+	unsigned c = empty != MAXCHUNKS ? empty : nchunks;
+	int e = chunk_new(c);
+	if (e != ERR_OK)
+		return e;
+	if (c >= nchunks)
+		nchunks = c + 1;
+	*out = c;
+	if (c < lowest)
+		lowest = c;
+	return ERR_OK;
+}
+
+static pageid_t take(void)
+{
+	unsigned c;
+
+	if (chunk_with_room(&c) != ERR_OK)
+		return 0;
+	struct chunk *k = &chunks[c];
+	struct chunk_meta *mt = meta_of(c);
+	unsigned i;
+	if (k->free_head) {
+		i = k->free_head;
+		k->free_head = mt->next[i];
+		memset(pool_addr(ID(c, i)), 0, PAGE); /* it held someone's data */
+	} else {
+		i = k->fresh++;
+	}
+	mt->ref[i] = 1;
+	k->used++;
+	return ID(c, i);
+}
+
+pageid_t pool_alloc(void)
+{
+	pageid_t p = take();
+
+	if (p)
+		resident++;
+	return p;
+}
+
+void *pool_alloc_meta(void)
+{
+	pageid_t p = take();
+
+	return p ? pool_addr(p) : 0;
+}
+
+void pool_ref(pageid_t p)
+{
+	meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)]++;
+}
+
+unsigned pool_refs(pageid_t p)
+{
+	return meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)];
+}
+
+static void put(pageid_t p)
+{
+	unsigned c = ID_CHUNK(p), i = ID_INDEX(p);
+	struct chunk *k = &chunks[c];
+	struct chunk_meta *mt = meta_of(c);
+
+	mt->next[i] = k->free_head;
+	k->free_head = (uint16_t)i;
+	if (--k->used == 1) {
+		chunk_release(c);
+		return;
+	}
+	if (c < lowest)
+		lowest = c;
+}
+
+void pool_unref(pageid_t p)
+{
+	if (--meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)] == 0) {
+		resident--;
+		put(p);
+	}
+}
+
+void pool_free_meta(void *page)
+{
+	uint64_t off = (uint64_t)page - POOL_BASE;
+	pageid_t p = ID(off / CHUNK_SPAN, off % CHUNK_SPAN / PAGE);
+
+	meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)] = 0;
+	put(p);
+}
+
+uint64_t pool_pages(void)
+{
+	return held;
+}
+
+uint64_t pool_resident(void)
+{
+	return resident;
+}
+
+uint64_t pool_capacity(void)
+{
+	return capacity;
+}

@@ -1,0 +1,233 @@
+/*
+ * Memory spaces: creating one for a new process (a region over its whole
+ * user range, served by mem), forking one copy-on-write, emptying one for
+ * exec and destroying one when its process is gone.
+ *
+ * A page may be in several spaces after fork (its reference count says how
+ * many). Whenever a space stops using a page, the page is unmapped from
+ * that space before the reference is dropped, so a page back in the pool is
+ * mapped nowhere.
+ */
+#include "user/mem/mem.h"
+
+#include "lib/str.h"
+#include "lib/user/syscall.h"
+
+static struct vs spaces[NVS];
+static uint32_t generation;
+uint64_t total_committed;
+
+struct vs *vs_find(uint64_t id)
+{
+	uint64_t slot = (id & 0xffff) - 1;
+
+	if (id == 0 || slot >= NVS || spaces[slot].id != id)
+		return 0;
+	return &spaces[slot];
+}
+
+unsigned vs_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < NVS; i++)
+		n += spaces[i].id != 0;
+	return n;
+}
+
+bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less)
+{
+	uint64_t after = v->committed - (less < v->committed ? less : v->committed);
+
+	return more <= v->limit && after <= v->limit - more;
+}
+
+/* ----------------------------------------------------------------- runs of pages */
+
+/*
+ * Work on a space's pages in runs of consecutive present pages, so that one
+ * unmap or protect call covers many pages.
+ */
+struct run {
+	struct vs *v;
+	bool drop;     /* unmap and unreference; else write-protect */
+	unsigned prot; /* for protect */
+	uint64_t lo, hi;
+	pageid_t pages[64];
+	unsigned n;
+};
+
+static void run_flush(struct run *r)
+{
+	if (!r->n)
+		return;
+	if (!r->drop) {
+		sys_space_protect(r->v->space, r->lo, r->hi - r->lo, r->prot);
+	} else {
+		sys_space_unmap(r->v->space, r->lo, r->hi - r->lo);
+		for (unsigned i = 0; i < r->n; i++) {
+			radix_set(&r->v->pages, r->lo + i * PAGE, 0);
+			pool_unref(r->pages[i]);
+		}
+		r->v->resident -= r->n;
+	}
+	r->n = 0;
+}
+
+static void run_add(void *arg, uint64_t va, pageid_t p)
+{
+	struct run *r = arg;
+
+	if (r->n && (va != r->hi || r->n == 64))
+		run_flush(r);
+	if (!r->n)
+		r->lo = va;
+	r->pages[r->n++] = p;
+	r->hi = va + PAGE;
+}
+
+void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len)
+{
+	struct run r = {.v = v, .drop = true};
+
+	radix_each(&v->pages, va, va + len, run_add, &r);
+	run_flush(&r);
+}
+
+static void protect_pages(struct vs *v, uint64_t va, uint64_t len, unsigned prot)
+{
+	struct run r = {.v = v, .prot = prot};
+
+	radix_each(&v->pages, va, va + len, run_add, &r);
+	run_flush(&r);
+}
+
+/* ----------------------------------------------------------------- life cycle */
+
+static struct vs *vs_alloc(void)
+{
+	for (unsigned i = 0; i < NVS; i++) {
+		if (spaces[i].id)
+			continue;
+		generation++;
+		memset(&spaces[i], 0, sizeof(spaces[i]));
+		spaces[i].id = ((uint64_t)(generation & 0xffffff) << 16) | (i + 1);
+		return &spaces[i];
+	}
+	return 0;
+}
+
+int vs_create(handle_t space, uint64_t limit, struct vs **out)
+{
+	struct vs *v = vs_alloc();
+
+	if (!v)
+		return ERR_FULL;
+	int e = radix_init(&v->pages);
+	if (e == ERR_OK)
+		e = sys_region_add(space, REGION_BASE, REGION_END - REGION_BASE, env.serve, v->id,
+				   PROT_R | PROT_W | PROT_X);
+	if (e != ERR_OK) {
+		radix_destroy(&v->pages);
+		v->id = 0;
+		return e;
+	}
+	v->space = space;
+	v->limit = limit ? limit : pool_capacity();
+	*out = v;
+	return ERR_OK;
+}
+
+static void share_page(void *arg, uint64_t va, pageid_t p)
+{
+	struct vs *child = arg;
+
+	if (radix_set(&child->pages, va, p) == ERR_OK) {
+		pool_ref(p);
+		child->resident++;
+	} else {
+		child->limit = 0; /* tells vs_fork the copy is incomplete */
+	}
+}
+
+/* Take away the parent's write right on every page it now shares. */
+static void protect_shared(struct vs *v)
+{
+	for (unsigned i = 0; i < v->nmap; i++)
+		if (v->map[i].prot & PROT_W)
+			protect_pages(v, v->map[i].va, v->map[i].len, v->map[i].prot & ~PROT_W);
+	if (v->heap_base && v->heap_end > v->heap_base)
+		protect_pages(v, v->heap_base, PAGES(v->heap_end - v->heap_base) * PAGE, PROT_R);
+}
+
+int vs_fork(struct vs *parent, handle_t space, struct vs **out)
+{
+	struct vs *child;
+	int e = vs_create(space, parent->limit, &child);
+
+	if (e != ERR_OK)
+		return e;
+	memcpy(child->map, parent->map, sizeof(parent->map));
+	child->nmap = parent->nmap;
+	child->heap_base = parent->heap_base;
+	child->heap_end = parent->heap_end;
+	radix_each(&parent->pages, REGION_BASE, REGION_END, share_page, child);
+	if (child->limit == 0) { /* out of memory for the child's table: undo */
+		vs_destroy(child);
+		return ERR_NOMEM;
+	}
+	child->committed = parent->committed;
+	total_committed += child->committed;
+	protect_shared(parent);
+	*out = child;
+	return ERR_OK;
+}
+
+void vs_reset(struct vs *v)
+{
+	vs_drop_pages(v, REGION_BASE, REGION_END - REGION_BASE);
+	total_committed -= v->committed;
+	v->committed = 0;
+	v->nmap = 0;
+	v->heap_base = v->heap_end = 0;
+	v->seq_next = 0;
+}
+
+void vs_destroy(struct vs *v)
+{
+	vs_reset(v);
+	radix_destroy(&v->pages);
+	sys_region_remove(v->space, REGION_BASE); /* fails harmlessly if the space has exited */
+	sys_handle_close(v->space);
+	v->id = 0;
+}
+
+/* ----------------------------------------------------------------- pages */
+
+int vs_page_for_write(struct vs *v, const struct mapping *m, uint64_t va, void **out)
+{
+	pageid_t p = radix_get(&v->pages, va), q;
+
+	if (p && pool_refs(p) == 1) {
+		*out = pool_addr(p);
+		return ERR_OK;
+	}
+	if (!(q = pool_alloc()))
+		return ERR_NOMEM;
+	if (radix_set(&v->pages, va, q) != ERR_OK) {
+		pool_unref(q);
+		return ERR_NOMEM;
+	}
+	if (p) { /* shared: copy it, and the space must stop seeing the old page */
+		memcpy(pool_addr(q), pool_addr(p), PAGE);
+		sys_space_unmap(v->space, va, PAGE);
+		pool_unref(p);
+		v->c.cow_copies++;
+		total.cow_copies++;
+	} else {
+		fault_fill(v, m, va, q);
+		v->resident++;
+	}
+	*out = pool_addr(q);
+	return ERR_OK;
+}
