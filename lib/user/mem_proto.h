@@ -8,6 +8,12 @@
  * mapping, or beyond a mapping's rights, is refused (the process gets a
  * segmentation fault from proc).
  *
+ * mem does not overcommit: every page a mapping or the heap may hold is
+ * promised (committed) when it is created, against the space's commit
+ * limit and against all mem can give, so a process that asks for too much
+ * gets ERR_NOMEM from brk or mmap (ENOMEM from malloc), never a fault it
+ * cannot survive.
+ *
  * Who may send what is decided by the badge of the sender's handle:
  *   - MEM_BADGE_ADMIN (held by proc): create, fork, reset and destroy memory
  *     spaces, set up mappings in them, write into them;
@@ -31,7 +37,7 @@
 /* clang-format off */
 enum mem_label {
 	/*
-	 * Admin. w0 = commit limit in pages (0: the default), handles[0] = the
+	 * Admin. w0 = commit limit in pages (0: all mem can give), handles[0] = the
 	 * process's space (MANAGE, MAP, READ) -> w0 = vs id. Adds the region
 	 * covering the process's address space, with mem's endpoint as pager.
 	 */
@@ -41,8 +47,9 @@ enum mem_label {
 	/*
 	 * Admin. w0 = parent vs, handles[0] = the child's new space -> w0 = child
 	 * vs id. Copy-on-write copy of every mapping: pages are shared read-only
-	 * by both until one of them writes. ERR_NOMEM if the child's commit
-	 * (equal to the parent's) does not fit.
+	 * by both until one of them writes. The child gets the parent's commit
+	 * limit. ERR_NOMEM if the child's commit (equal to the parent's) does
+	 * not fit in what mem can give, or mem has no memory for its tables.
 	 */
 	MEM_VS_FORK    = 0x102,
 	/* Admin. w0 = vs: remove every mapping (exec), keep the space and region. */

@@ -1,12 +1,16 @@
 /*
  * Which pool page backs each virtual page of a memory space: a three-level
  * table indexed like Sv39 (9 bits per level above the page offset), its
- * nodes being pool pages of 512 entries. A node is freed when its last
- * entry goes, so a space's table costs what it maps.
+ * nodes being pool pages of 512 entries. An entry of an upper node is the
+ * child's address (page aligned) with the child's number of used entries
+ * in its low 12 bits, so a node is freed the moment its last entry goes
+ * without scanning it, and a space's table costs what it maps.
  */
 #include "user/mem/mem.h"
 
-#define FANOUT 512u
+#define FANOUT	512u
+#define COUNT	0xfffull
+#define NODE(e) ((uint64_t *)((e) & ~COUNT))
 
 static unsigned idx(uint64_t va, unsigned level)
 {
@@ -19,21 +23,13 @@ int radix_init(struct radix *r)
 	return r->top ? ERR_OK : ERR_NOMEM;
 }
 
-static bool node_empty(const uint64_t *n)
-{
-	for (unsigned i = 0; i < FANOUT; i++)
-		if (n[i])
-			return false;
-	return true;
-}
-
 void radix_destroy(struct radix *r)
 {
 	for (unsigned i = 0; r->top && i < FANOUT; i++) {
-		uint64_t *mid = (uint64_t *)r->top[i];
+		uint64_t *mid = NODE(r->top[i]);
 		for (unsigned j = 0; mid && j < FANOUT; j++)
 			if (mid[j])
-				pool_free_meta((void *)mid[j]);
+				pool_free_meta(NODE(mid[j]));
 		if (mid)
 			pool_free_meta(mid);
 	}
@@ -44,47 +40,78 @@ void radix_destroy(struct radix *r)
 
 pageid_t radix_get(const struct radix *r, uint64_t va)
 {
-	const uint64_t *mid = (const uint64_t *)r->top[idx(va, 2)];
-	const uint64_t *leaf = mid ? (const uint64_t *)mid[idx(va, 1)] : 0;
+	const uint64_t *mid = NODE(r->top[idx(va, 2)]);
+	const uint64_t *leaf = mid ? NODE(mid[idx(va, 1)]) : 0;
 
 	return leaf ? (pageid_t)leaf[idx(va, 0)] : 0;
 }
 
-/* The node at slot, made if absent and make is set. */
-static uint64_t *child(uint64_t *slot, bool make)
+/* The node below *slot, made (and counted in the parent) if absent. */
+static uint64_t *child_made(uint64_t *slot, uint64_t *parent_slot)
 {
-	if (!*slot && make)
-		*slot = (uint64_t)pool_alloc_meta();
-	return (uint64_t *)*slot;
+	if (!*slot) {
+		uint64_t *n = pool_alloc_meta();
+		if (!n)
+			return 0;
+		*slot = (uint64_t)n;
+		if (parent_slot)
+			(*parent_slot)++;
+	}
+	return NODE(*slot);
+}
+
+/* One entry fewer under *slot: free the child node when it has none left. */
+static bool child_shrinks(uint64_t *slot)
+{
+	if (--*slot & COUNT)
+		return false;
+	pool_free_meta(NODE(*slot));
+	*slot = 0;
+	return true;
+}
+
+static int radix_add(struct radix *r, uint64_t va, pageid_t p)
+{
+	uint64_t *mslot = &r->top[idx(va, 2)];
+	uint64_t *mid = child_made(mslot, 0);
+	if (!mid)
+		return ERR_NOMEM;
+	uint64_t *lslot = &mid[idx(va, 1)];
+	uint64_t *leaf = child_made(lslot, mslot);
+	if (!leaf) {
+		if (!(*mslot & COUNT)) { /* the mid node was made for nothing */
+			pool_free_meta(mid);
+			*mslot = 0;
+		}
+		return ERR_NOMEM;
+	}
+	if (!leaf[idx(va, 0)])
+		(*lslot)++;
+	leaf[idx(va, 0)] = p;
+	return ERR_OK;
+}
+
+static void radix_remove(struct radix *r, uint64_t va)
+{
+	uint64_t *mslot = &r->top[idx(va, 2)];
+	uint64_t *mid = NODE(*mslot);
+	uint64_t *lslot = mid ? &mid[idx(va, 1)] : 0;
+	uint64_t *leaf = lslot ? NODE(*lslot) : 0;
+
+	if (!leaf || !leaf[idx(va, 0)])
+		return;
+	leaf[idx(va, 0)] = 0;
+	if (child_shrinks(lslot))
+		child_shrinks(mslot);
 }
 
 int radix_set(struct radix *r, uint64_t va, pageid_t p)
 {
-	uint64_t *mslot = &r->top[idx(va, 2)];
-	uint64_t *mid = child(mslot, p != 0);
-	if (!mid)
-		return p ? ERR_NOMEM : ERR_OK;
-	uint64_t *lslot = &mid[idx(va, 1)];
-	uint64_t *leaf = child(lslot, p != 0);
-	if (!leaf) {
-		if (p && node_empty(mid)) { /* the mid node was made for nothing */
-			pool_free_meta(mid);
-			*mslot = 0;
-		}
-		return p ? ERR_NOMEM : ERR_OK;
-	}
-	leaf[idx(va, 0)] = p;
-	if (p)
+	if (!p) {
+		radix_remove(r, va);
 		return ERR_OK;
-	if (node_empty(leaf)) {
-		pool_free_meta(leaf);
-		*lslot = 0;
-		if (node_empty(mid)) {
-			pool_free_meta(mid);
-			*mslot = 0;
-		}
 	}
-	return ERR_OK;
+	return radix_add(r, va, p);
 }
 
 void radix_each(const struct radix *r, uint64_t lo, uint64_t hi,
@@ -93,12 +120,12 @@ void radix_each(const struct radix *r, uint64_t lo, uint64_t hi,
 	const uint64_t span1 = 1ull << 21, span2 = 1ull << 30;
 
 	for (uint64_t va = PAGE_DOWN(lo); va < hi;) {
-		const uint64_t *mid = (const uint64_t *)r->top[idx(va, 2)];
+		const uint64_t *mid = NODE(r->top[idx(va, 2)]);
 		if (!mid) {
 			va = (va & ~(span2 - 1)) + span2;
 			continue;
 		}
-		const uint64_t *leaf = (const uint64_t *)mid[idx(va, 1)];
+		const uint64_t *leaf = NODE(mid[idx(va, 1)]);
 		if (!leaf) {
 			va = (va & ~(span1 - 1)) + span1;
 			continue;

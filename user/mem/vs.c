@@ -35,11 +35,22 @@ unsigned vs_count(void)
 	return n;
 }
 
+/*
+ * Fits `more` under both the space's limit and what mem can give at all:
+ * every promised page can be delivered, so a process runs out of memory in
+ * malloc (ENOMEM), never at a fault.
+ */
+static bool fits(uint64_t used, uint64_t less, uint64_t more, uint64_t limit)
+{
+	uint64_t after = used - (less < used ? less : used);
+
+	return more <= limit && after <= limit - more;
+}
+
 bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less)
 {
-	uint64_t after = v->committed - (less < v->committed ? less : v->committed);
-
-	return more <= v->limit && after <= v->limit - more;
+	return fits(v->committed, less, more, v->limit) &&
+	       fits(total_committed, less, more, pool_capacity());
 }
 
 /* ----------------------------------------------------------------- runs of pages */
@@ -163,8 +174,10 @@ static void protect_shared(struct vs *v)
 int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 {
 	struct vs *child;
-	int e = vs_create(space, parent->limit, &child);
 
+	if (!fits(total_committed, 0, parent->committed, pool_capacity()))
+		return ERR_NOMEM;
+	int e = vs_create(space, parent->limit, &child);
 	if (e != ERR_OK)
 		return e;
 	memcpy(child->map, parent->map, sizeof(parent->map));
