@@ -48,12 +48,13 @@ static int new_page(struct vs *v, const struct mapping *m, uint64_t va, pageid_t
 	return ERR_OK;
 }
 
-static void add_item(struct pager_items *it, uint64_t va, unsigned prot, pageid_t p)
+static void add_item(struct vs *v, struct pager_items *it, uint64_t va, unsigned prot, pageid_t p)
 {
 	uint64_t page;
 	handle_t frame = pool_frame(p, &page);
 
 	pager_items_add(it, va, prot, frame, page);
+	radix_mark_mapped(&v->pages, va);
 }
 
 /*
@@ -72,7 +73,7 @@ static void around(struct vs *v, const struct mapping *m, uint64_t va, bool sequ
 		pageid_t p;
 		if (new_page(v, m, next, &p) != ERR_OK)
 			break;
-		add_item(it, next, m->prot, p);
+		add_item(v, it, next, m->prot, p);
 		v->c.around++;
 		total.around++;
 		next += PAGE;
@@ -87,18 +88,18 @@ static int existing_page(struct vs *v, const struct mapping *m, uint64_t va, pag
 	void *unused;
 
 	if (pool_refs(p) == 1) {
-		add_item(it, va, m->prot, p);
+		add_item(v, it, va, m->prot, p);
 		return ERR_OK;
 	}
 	if (!(access & PROT_W)) {
-		add_item(it, va, m->prot & ~PROT_W, p);
+		add_item(v, it, va, m->prot & ~PROT_W, p);
 		v->c.cow_shared++;
 		total.cow_shared++;
 		return ERR_OK;
 	}
 	int e = vs_page_for_write(v, m, va, &unused); /* copies: the page is shared */
 	if (e == ERR_OK)
-		add_item(it, va, m->prot, radix_get(&v->pages, va));
+		add_item(v, it, va, m->prot, radix_get(&v->pages, va));
 	return e;
 }
 
@@ -123,7 +124,7 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 	int e = new_page(v, &m, va, &p);
 	if (e != ERR_OK)
 		return e;
-	add_item(it, va, m.prot, p);
+	add_item(v, it, va, m.prot, p);
 	around(v, &m, va, va == v->seq_next, it);
 	return ERR_OK;
 }

@@ -73,11 +73,14 @@ int radix_init(struct radix *r);
 /* Free every node (the pages they name are the caller's business). */
 void radix_destroy(struct radix *r);
 pageid_t radix_get(const struct radix *r, uint64_t va);
-/* Set va's page (0 removes it). ERR_NOMEM if a node cannot be allocated. */
+/* Set va's page, not mapped yet (0 removes it). ERR_NOMEM if a node cannot be allocated. */
 int radix_set(struct radix *r, uint64_t va, pageid_t p);
+/* Note that va's page may now be mapped in the space (a map item was sent). */
+void radix_mark_mapped(struct radix *r, uint64_t va);
+bool radix_mapped(const struct radix *r, uint64_t va);
 /* Call fn for each page present in [lo, hi), in address order. */
 void radix_each(const struct radix *r, uint64_t lo, uint64_t hi,
-		void (*fn)(void *arg, uint64_t va, pageid_t p), void *arg);
+		void (*fn)(void *arg, uint64_t va, pageid_t p, bool mapped), void *arg);
 
 /* ---- mapping.c: what may exist where */
 

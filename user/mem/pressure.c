@@ -4,6 +4,11 @@
  * so on the console, stops fault-around (every page must then be asked
  * for) and polls until free memory is back above the mark plus an eighth,
  * which is where the kernel re-arms the watch.
+ *
+ * The mark is set where mem is near the end of what it may give: free
+ * pages are then the pages mem will never take (the other quotas' budgets,
+ * mostly unused) plus a sixteenth of memory. A mark on free pages
+ * alone would never be reached, as mem's quota runs out first.
  */
 #include "user/mem/mem.h"
 
@@ -63,7 +68,9 @@ int pressure_start(handle_t system)
 	int e = sys_mem_info(system, &free, &total);
 
 	sys = system;
-	mark = total / 32 > 128 ? total / 32 : 128;
+	mark = total / 16 > 256 ? total / 16 : 256;
+	if (free > pool_capacity())
+		mark += free - pool_capacity();
 	if (e == ERR_OK)
 		e = sys_notify_create(&note);
 	if (e == ERR_OK)

@@ -4,13 +4,16 @@
  * nodes being pool pages of 512 entries. An entry of an upper node is the
  * child's address (page aligned) with the child's number of used entries
  * in its low 12 bits, so a node is freed the moment its last entry goes
- * without scanning it, and a space's table costs what it maps.
+ * without scanning it, and a space's table costs what it maps. A leaf
+ * entry is the page id, plus MAPPED once the page may be mapped in the
+ * space: pages never mapped there (most of a forked child's) need no unmap.
  */
 #include "user/mem/mem.h"
 
 #define FANOUT	512u
 #define COUNT	0xfffull
 #define NODE(e) ((uint64_t *)((e) & ~COUNT))
+#define MAPPED	(1ull << 32)
 
 static unsigned idx(uint64_t va, unsigned level)
 {
@@ -38,12 +41,35 @@ void radix_destroy(struct radix *r)
 	r->top = 0;
 }
 
-pageid_t radix_get(const struct radix *r, uint64_t va)
+/* va's leaf entry, or NULL if it has no leaf. */
+static uint64_t *entry(const struct radix *r, uint64_t va)
 {
 	const uint64_t *mid = NODE(r->top[idx(va, 2)]);
-	const uint64_t *leaf = mid ? NODE(mid[idx(va, 1)]) : 0;
+	uint64_t *leaf = mid ? NODE(mid[idx(va, 1)]) : 0;
 
-	return leaf ? (pageid_t)leaf[idx(va, 0)] : 0;
+	return leaf ? &leaf[idx(va, 0)] : 0;
+}
+
+pageid_t radix_get(const struct radix *r, uint64_t va)
+{
+	const uint64_t *e = entry(r, va);
+
+	return e ? (pageid_t)*e : 0;
+}
+
+bool radix_mapped(const struct radix *r, uint64_t va)
+{
+	const uint64_t *e = entry(r, va);
+
+	return e && (*e & MAPPED);
+}
+
+void radix_mark_mapped(struct radix *r, uint64_t va)
+{
+	uint64_t *e = entry(r, va);
+
+	if (e && *e)
+		*e |= MAPPED;
 }
 
 /* The node below *slot, made (and counted in the parent) if absent. */
@@ -115,7 +141,7 @@ int radix_set(struct radix *r, uint64_t va, pageid_t p)
 }
 
 void radix_each(const struct radix *r, uint64_t lo, uint64_t hi,
-		void (*fn)(void *arg, uint64_t va, pageid_t p), void *arg)
+		void (*fn)(void *arg, uint64_t va, pageid_t p, bool mapped), void *arg)
 {
 	const uint64_t span1 = 1ull << 21, span2 = 1ull << 30;
 
@@ -131,9 +157,9 @@ void radix_each(const struct radix *r, uint64_t lo, uint64_t hi,
 			continue;
 		}
 		/* The callback may clear the entry and free the leaf: look it up anew each step. */
-		pageid_t p = (pageid_t)leaf[idx(va, 0)];
-		if (p)
-			fn(arg, va, p);
+		uint64_t e = leaf[idx(va, 0)];
+		if (e)
+			fn(arg, va, (pageid_t)e, (e & MAPPED) != 0);
 		va += PAGE;
 	}
 }

@@ -66,6 +66,7 @@ struct run {
 	uint64_t lo, hi;
 	pageid_t pages[64];
 	unsigned n;
+	bool mapped; /* some page of the run may be mapped in the space */
 };
 
 static void run_flush(struct run *r)
@@ -75,7 +76,8 @@ static void run_flush(struct run *r)
 	if (!r->drop) {
 		sys_space_protect(r->v->space, r->lo, r->hi - r->lo, r->prot);
 	} else {
-		sys_space_unmap(r->v->space, r->lo, r->hi - r->lo);
+		if (r->mapped)
+			sys_space_unmap(r->v->space, r->lo, r->hi - r->lo);
 		for (unsigned i = 0; i < r->n; i++) {
 			radix_set(&r->v->pages, r->lo + i * PAGE, 0);
 			pool_unref(r->pages[i]);
@@ -83,17 +85,21 @@ static void run_flush(struct run *r)
 		r->v->resident -= r->n;
 	}
 	r->n = 0;
+	r->mapped = false;
 }
 
-static void run_add(void *arg, uint64_t va, pageid_t p)
+static void run_add(void *arg, uint64_t va, pageid_t p, bool mapped)
 {
 	struct run *r = arg;
 
+	if (!r->drop && !mapped)
+		return; /* protecting: only mappings matter */
 	if (r->n && (va != r->hi || r->n == 64))
 		run_flush(r);
 	if (!r->n)
 		r->lo = va;
 	r->pages[r->n++] = p;
+	r->mapped |= mapped;
 	r->hi = va + PAGE;
 }
 
@@ -149,8 +155,9 @@ int vs_create(handle_t space, uint64_t limit, struct vs **out)
 	return ERR_OK;
 }
 
-static void share_page(void *arg, uint64_t va, pageid_t p)
+static void share_page(void *arg, uint64_t va, pageid_t p, bool mapped)
 {
+	(void)mapped;
 	struct vs *child = arg;
 
 	if (radix_set(&child->pages, va, p) == ERR_OK) {
@@ -220,6 +227,7 @@ void vs_destroy(struct vs *v)
 int vs_page_for_write(struct vs *v, const struct mapping *m, uint64_t va, void **out)
 {
 	pageid_t p = radix_get(&v->pages, va), q;
+	bool was_mapped = radix_mapped(&v->pages, va);
 
 	if (p && pool_refs(p) == 1) {
 		*out = pool_addr(p);
@@ -233,7 +241,8 @@ int vs_page_for_write(struct vs *v, const struct mapping *m, uint64_t va, void *
 	}
 	if (p) { /* shared: copy it, and the space must stop seeing the old page */
 		memcpy(pool_addr(q), pool_addr(p), PAGE);
-		sys_space_unmap(v->space, va, PAGE);
+		if (was_mapped)
+			sys_space_unmap(v->space, va, PAGE);
 		pool_unref(p);
 		v->c.cow_copies++;
 		total.cow_copies++;
