@@ -77,10 +77,11 @@ enum proc_label {
 #define PROC_STATUS_EXITED(code)  (((code)&0xff) << 8)
 #define PROC_STATUS_SIGNALED(sig) ((sig)&0x7f)
 
-/* Signals proc delivers (they all end the process). */
+/* Signals proc delivers (they all end the process); numbers as picolibc's <signal.h>. */
 #define PROC_SIGILL  4
+#define PROC_SIGTRAP 5
 #define PROC_SIGKILL 9
-#define PROC_SIGBUS  7
+#define PROC_SIGBUS  10
 #define PROC_SIGSEGV 11
 #define PROC_SIGTERM 15
 

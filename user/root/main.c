@@ -152,6 +152,25 @@ static void start_proc(const struct bootinfo *bi, const struct initrd *rd, const
 	server_start(&servers[SRV_PROC], rd, "proc", quota, PRIO_PROC, g, 6, &us);
 }
 
+/*
+ * Root made the servers' endpoints, so it holds them with every right. An
+ * endpoint closes only when its last READ handle goes: keeping ours would
+ * leave a dead server's callers waiting forever instead of getting
+ * ERR_PEER. Keep only the right to call (proc's, to start init).
+ */
+static void keep_calling_only(struct wiring *w)
+{
+	handle_t *eps[] = {&w->ep_con, &w->ep_mem, &w->ep_proc};
+
+	for (unsigned i = 0; i < 3; i++) {
+		handle_t call;
+		if (sys_handle_dup(*eps[i], RIGHT_WRITE, &call) == ERR_OK) {
+			sys_handle_close(*eps[i]);
+			*eps[i] = call;
+		}
+	}
+}
+
 /* Report each server whose first thread has died, once. */
 static void watch_servers(void *arg)
 {
@@ -240,6 +259,7 @@ int main(struct bootinfo *bi)
 	start_con(bi, &rd, &w);
 	start_mem(bi, &rd, &w, avail - proc_quota);
 	start_proc(bi, &rd, &w, proc_quota);
+	keep_calling_only(&w);
 	handle_t watcher;
 	uthread_spawn(watch_servers, 0, 31, 0, &watcher);
 

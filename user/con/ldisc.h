@@ -1,0 +1,40 @@
+/*
+ * The line discipline: turns typed bytes into lines of ready input and
+ * echo. Used by the input thread only, so it needs no lock.
+ *
+ *   printable bytes and Tab   added to the line and echoed
+ *   CR or LF                  end the line: echo "\r\n", queue "...\n"
+ *                             (an LF right after a CR is the same Enter)
+ *   BS or DEL                 erase one byte: echo "\b \b"
+ *   Ctrl-U                    erase the line
+ *   Ctrl-C                    drop the line: echo "^C\r\n"
+ *   Ctrl-D on an empty line   end of file
+ *   ESC sequences             (arrow keys and the like) ignored whole
+ *   anything else             ignored
+ *
+ * A byte that does not fit in the line, or a line (or end of file) that
+ * does not fit in the ready queue, is dropped; editing goes on.
+ */
+#ifndef STRATA_USER_CON_LDISC_H
+#define STRATA_USER_CON_LDISC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "user/con/echo.h"
+
+/* Longest line, without its "\n" (a whole line then fits one 256-byte read). */
+#define LDISC_LINE_MAX 255
+
+struct ldisc {
+	char line[LDISC_LINE_MAX + 1]; /* + the "\n" */
+	size_t len;
+	bool after_cr;
+	unsigned char esc; /* where in an escape sequence (enum in ldisc.c) */
+	bool queued;	   /* a line or end of file was queued since the caller last cleared it */
+};
+
+/* Process one received byte; echo goes to *e. */
+void ldisc_byte(struct ldisc *ld, unsigned char c, struct echo *e);
+
+#endif

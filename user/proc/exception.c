@@ -1,0 +1,91 @@
+/*
+ * Exceptions of process threads: proc is every process's exception
+ * handler. An exception always ends the process, with the POSIX signal
+ * that matches it, after a line on the kernel console saying what happened.
+ */
+#include "user/proc/proc.h"
+
+#include "lib/error.h"
+#include "lib/user/ulib.h"
+
+/* scause values (RISC-V privileged spec) */
+enum {
+	CAUSE_MISALIGNED_FETCH = 0,
+	CAUSE_FETCH_ACCESS = 1,
+	CAUSE_ILLEGAL = 2,
+	CAUSE_BREAKPOINT = 3,
+	CAUSE_MISALIGNED_LOAD = 4,
+	CAUSE_LOAD_ACCESS = 5,
+	CAUSE_MISALIGNED_STORE = 6,
+	CAUSE_STORE_ACCESS = 7,
+	CAUSE_FETCH_PAGE = 12,
+	CAUSE_LOAD_PAGE = 13,
+	CAUSE_STORE_PAGE = 15,
+};
+
+/* The access a memory fault was, or NULL if the cause is no memory fault. */
+static const char *fault_access(uint64_t cause)
+{
+	switch (cause) {
+	case CAUSE_LOAD_PAGE:
+	case CAUSE_LOAD_ACCESS:
+		return "load";
+	case CAUSE_STORE_PAGE:
+	case CAUSE_STORE_ACCESS:
+		return "store";
+	case CAUSE_FETCH_PAGE:
+	case CAUSE_FETCH_ACCESS:
+		return "exec";
+	default:
+		return NULL;
+	}
+}
+
+/* Print what happened to p and return the signal it dies of. */
+static int report(const struct process *p, uint64_t cause, uint64_t addr, uint64_t pc)
+{
+	const char *access = fault_access(cause);
+
+	if (access) {
+		uprintf("%s[%d]: segmentation fault at 0x%lx (pc 0x%lx, %s)\n", p->name, p->pid,
+			addr, pc, access);
+		return PROC_SIGSEGV;
+	}
+	if (cause == CAUSE_ILLEGAL) {
+		uprintf("%s[%d]: illegal instruction at pc 0x%lx\n", p->name, p->pid, pc);
+		return PROC_SIGILL;
+	}
+	if (cause == CAUSE_BREAKPOINT) { /* ebreak: nobody debugs processes */
+		uprintf("%s[%d]: breakpoint at pc 0x%lx\n", p->name, p->pid, pc);
+		return PROC_SIGTRAP;
+	}
+	if (cause == CAUSE_MISALIGNED_FETCH || cause == CAUSE_MISALIGNED_LOAD ||
+	    cause == CAUSE_MISALIGNED_STORE) {
+		uprintf("%s[%d]: misaligned access at 0x%lx (pc 0x%lx)\n", p->name, p->pid, addr,
+			pc);
+		return PROC_SIGBUS;
+	}
+	uprintf("%s[%d]: exception %lu at pc 0x%lx\n", p->name, p->pid, cause, pc);
+	return PROC_SIGILL;
+}
+
+/*
+ * An exception message (the caller checked it came from the kernel with an
+ * exception badge): w0 cause, w1 address, w2 pc, w3 thread id. The verdict
+ * is always "die" (an error reply), sent here before the process is ended.
+ * A thread that is not the process's current one (or of no process) is
+ * just refused.
+ */
+void do_exception(struct msg *m)
+{
+	int32_t pid = (int32_t)(m->badge & PID_MASK);
+	uint64_t cause = m->w[0], addr = m->w[1], pc = m->w[2], tid = m->w[3];
+	struct process *p = proc_running(pid);
+	struct msg reply = {.tag = msg_error_tag(MSG_EXCEPTION, ERR_INVALID)};
+
+	ipc_reply(&reply);
+	if (!p || p->tid != tid)
+		return;
+	int sig = report(p, cause, addr, pc);
+	process_end(p, PROC_STATUS_SIGNALED(sig));
+}

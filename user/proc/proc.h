@@ -1,0 +1,155 @@
+/*
+ * proc, the process server: shared state and the pieces it is built from.
+ *
+ * proc owns every ordinary process: it creates its space, asks mem to set
+ * up its memory, gives it its handles, starts its thread and is its
+ * exception handler. One thread serves requests (main.c); a second one
+ * (reaper.c) only wakes the first up now and then so it can notice
+ * processes whose thread died without telling anyone.
+ */
+#ifndef STRATA_USER_PROC_PROC_H
+#define STRATA_USER_PROC_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/abi.h"
+#include "lib/elf.h"
+#include "lib/user/ipc.h"
+#include "lib/user/loader.h"
+#include "lib/user/mem_proto.h"
+#include "lib/user/proc_proto.h"
+#include "lib/user/ustart.h"
+
+#define NPROC	  64 /* process slots */
+#define PROC_PRIO 10 /* priority of every process's thread */
+#define PAGE	  4096ull
+
+/* Badges on proc's endpoint besides 0 (root) and a pid (a process). */
+#define EXC_BADGE    (1ull << 62) /* | pid: an exception of that process's thread */
+#define REAPER_BADGE (1ull << 61) /* the reaper thread's periodic call */
+#define PID_MASK     0x7fffffffull
+
+/* What proc signals on a parent's child_event notification (root's too) when a child ends. */
+#define CHILD_EVENT_BITS 1ull
+
+/* The IPC buffer of proc's main thread (registered by root). */
+#define IPCBUF ((struct ipc_buffer *)USTART_IPCBUF)
+
+/* A slot is free, being set up (invisible to requests), running or a zombie. */
+enum slot_state {
+	SLOT_FREE = 0,
+	SLOT_RUNNING = PROC_RUNNING,
+	SLOT_ZOMBIE = PROC_ZOMBIE,
+	SLOT_NEW = 3,
+};
+
+/* Handle values proc gave a process, in the process's own table. */
+struct given {
+	handle_t proc, mem, con, con_input, child_event;
+};
+
+struct process {
+	enum slot_state state;
+	int32_t pid;
+	int32_t ppid;	/* 0: root; -1: orphan (reaped as soon as it ends) */
+	int32_t status; /* wait status, once a zombie */
+	char name[32];
+	/* proc's own handles for the process; 0 once closed. */
+	handle_t space, thread, quota, event;
+	uint64_t tid;	      /* kernel id of its thread, to match exception messages */
+	uint64_t vs;	      /* its memory space in mem; 0 if none */
+	uint64_t limit;	      /* commit limit in pages (0: mem's default) */
+	uint64_t quota_bytes; /* kernel quota split for it */
+	uint64_t heap_base;
+	struct given given;
+};
+
+/* proc's own handles and the initrd, from its start-up page. */
+struct proc_env {
+	handle_t space, quota, serve;
+	handle_t mem;	    /* mem's endpoint, unbadged: per-process handles are minted from it */
+	handle_t mem_admin; /* mem's endpoint with MEM_BADGE_ADMIN */
+	handle_t con, con_input, root_event;
+	struct initrd rd;
+	uint64_t timebase_hz;
+	uint32_t nharts;
+	uint64_t default_limit; /* commit limit in pages of a process started without one */
+};
+
+extern struct proc_env env;
+extern struct process procs[NPROC];
+
+/* ---- table.c: process slots */
+struct process *proc_alloc(int32_t ppid);
+void proc_free(struct process *p);
+struct process *proc_find(int32_t pid); /* running or zombie */
+struct process *proc_running(int32_t pid);
+
+/* ---- args.c: the argument block of PROC_SPAWN and PROC_EXEC */
+struct proc_args {
+	char buf[PROC_ARGS_MAX];
+	size_t len;
+	uint32_t argc, envc;
+	const char *path;    /* buf */
+	const char *strings; /* the argc + envc strings after the path */
+	size_t strings_len;
+};
+int args_decode(const struct msg *m, struct proc_args *a);
+
+/* ---- program.c: programs in the initrd */
+struct program {
+	struct elf_image img;
+	uint64_t file_off;  /* of the ELF file's first byte in the initrd archive */
+	uint64_t heap_base; /* first page above every segment */
+};
+const char *program_name(const char *path);
+int program_find(const char *path, struct program *prog);
+int program_map(uint64_t vs, const struct program *prog);
+
+/* ---- memcall.c: requests to mem */
+int mem_vs_create(handle_t space, uint64_t limit, uint64_t *vs);
+int mem_vs_fork(uint64_t parent, handle_t space, uint64_t *vs);
+int mem_vs_reset(uint64_t vs);
+int mem_vs_destroy(uint64_t vs);
+int mem_map(uint64_t vs, uint64_t va, uint64_t len, unsigned prot_kind, uint64_t off,
+	    uint64_t bytes);
+int mem_heap_init(uint64_t vs, uint64_t base);
+int mem_poke(uint64_t vs, uint64_t va, const void *src, size_t n);
+int mem_vs_stats(uint64_t vs, struct mem_vs_stats *out);
+int mem_stats(struct mem_stats *out);
+
+/* ---- startpage.c: the struct ustart page of a process */
+int startpage_build(const struct proc_args *a);
+int startpage_write(const struct process *p);
+int startpage_write_forked(const struct process *p);
+
+/* ---- setup.c: the kernel objects and handles of a process */
+void setup_default_limit(void);
+int setup_limit(uint64_t *limit, uint64_t *bytes); /* ERR_QUOTA: limit too big */
+int setup_objects(struct process *p);
+int setup_give_handles(struct process *p);
+int setup_thread(const struct process *p, uint64_t pc, uint64_t sp, uint64_t a0, handle_t *thread,
+		 uint64_t *tid);
+void setup_discard(struct process *p);
+
+/* ---- end.c: a process ends */
+void process_end(struct process *p, int32_t status);
+void process_reap(struct process *p);
+
+/* ---- request handlers (spawn.c, exec.c, fork.c, wait.c, info.c, kill.c, exception.c) */
+int do_spawn(int32_t caller, struct msg *m);
+int do_exec(struct process *caller, struct msg *m);
+int do_fork(struct process *caller, struct msg *m);
+int do_wait(int32_t caller, struct msg *m);
+int do_kill(struct msg *m);
+int do_getpid(int32_t caller, struct msg *m);
+int do_list(struct msg *m);
+void do_exit(struct process *caller, struct msg *m);
+void do_exception(struct msg *m);
+
+/* ---- reaper.c */
+int reaper_start(void);
+void reaper_scan(void);
+
+#endif

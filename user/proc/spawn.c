@@ -1,0 +1,58 @@
+/*
+ * PROC_SPAWN: a new process running a program from the initrd, a child of
+ * the caller (root counts as pid 0).
+ */
+#include "user/proc/proc.h"
+
+#include "lib/error.h"
+#include "lib/str.h"
+
+/*
+ * Check the request completely (argument block, program, start-up page),
+ * then build the process step by step; any failure undoes every step and
+ * is the reply. On success m holds the reply: w0 = the new pid.
+ */
+int do_spawn(int32_t caller, struct msg *m)
+{
+	static struct proc_args a;
+	struct program prog;
+	uint64_t limit = m->w[1], quota_bytes;
+
+	if (m->w[0] != 0)
+		return ERR_INVALID;
+	int e = args_decode(m, &a);
+	if (e == ERR_OK)
+		e = setup_limit(&limit, &quota_bytes);
+	if (e == ERR_OK)
+		e = program_find(a.path, &prog);
+	if (e == ERR_OK)
+		e = startpage_build(&a);
+	if (e != ERR_OK)
+		return e;
+
+	struct process *p = proc_alloc(caller);
+	if (!p)
+		return ERR_FULL;
+	p->limit = limit;
+	p->quota_bytes = quota_bytes;
+	p->heap_base = prog.heap_base;
+	str_copy(p->name, program_name(a.path), sizeof(p->name));
+	e = setup_objects(p);
+	if (e == ERR_OK)
+		e = mem_vs_create(p->space, p->limit, &p->vs);
+	if (e == ERR_OK)
+		e = program_map(p->vs, &prog);
+	if (e == ERR_OK)
+		e = setup_give_handles(p);
+	if (e == ERR_OK)
+		e = startpage_write(p);
+	if (e == ERR_OK)
+		e = setup_thread(p, prog.img.entry, USTACK_TOP, USTART_VA, &p->thread, &p->tid);
+	if (e != ERR_OK) {
+		setup_discard(p);
+		return e;
+	}
+	p->state = SLOT_RUNNING;
+	*m = (struct msg){.tag = msg_tag(PROC_SPAWN, 1, 0), .w = {(uint64_t)p->pid}};
+	return ERR_OK;
+}
