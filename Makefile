@@ -96,10 +96,11 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 # lp64d (picolibc's rv64imafdc/lp64d multilib), linked with our own start-up
 # code and glue (lib/libc: crt0.S, fork.S, *.c) and lib/libc/strata.ld instead of
 # picolibc's crt0 and picolibc.ld. It may include lib/user/syscall.h.
-# _POSIX_MONOTONIC_CLOCK: picolibc's <time.h> offers CLOCK_MONOTONIC only where the
-# system says it has one; lib/libc/time.c implements it.
+# picolibc's <time.h> declares CLOCK_MONOTONIC and clock_gettime only where the
+# system says it has them (LIBC_POSIX); lib/libc/time.c implements them.
 LIBC_ARCH := -march=rv64gc -mabi=lp64d -mcmodel=medany
-LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 -D_GNU_SOURCE -D_POSIX_MONOTONIC_CLOCK=200809L -O2 -g -fno-common \
+LIBC_POSIX := -D_GNU_SOURCE -D_POSIX_MONOTONIC_CLOCK=200809L -D_POSIX_TIMERS=200809L
+LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 $(LIBC_POSIX) -O2 -g -fno-common \
 	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
 	-T lib/libc/strata.ld -Wl,--gc-sections

@@ -4,9 +4,11 @@
 # The guest prints "ok - ..." / "not ok - ..." lines and summary lines
 # "selftest: N passed, M failed" (kernel) and "usertest: ..." (user), then
 # powers off with its status. EXPECT lists the summaries that must appear
-# (default "selftest"). Prints the guest's result lines, then
-# "ok - boot/NAME" or "not ok - boot/NAME (why)". QEMU is stopped by its own
-# pid at the timeout.
+# (default "selftest"). STDIN (default /dev/null) is fed to the serial
+# console, for scripted shell sessions; each line of MUST_MATCH is an
+# extended regular expression some line of the output must match. Prints the
+# guest's result lines, then "ok - boot/NAME" or "not ok - boot/NAME (why)".
+# QEMU is stopped by its own pid at the timeout.
 set -u
 name=$1 timeout=$2
 shift 2
@@ -18,7 +20,7 @@ mkdir -p "$logdir"
 log=$logdir/$name.log
 
 # shellcheck disable=SC2086
-qemu-system-riscv64 "${QEMU_ARGS[@]}" ${QEMU_EXTRA:-} </dev/null >"$log" 2>&1 &
+qemu-system-riscv64 "${QEMU_ARGS[@]}" ${QEMU_EXTRA:-} <"${STDIN:-/dev/null}" >"$log" 2>&1 &
 pid=$!
 deadline=$((SECONDS + timeout))
 while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
@@ -48,6 +50,12 @@ for kind in ${EXPECT:-selftest}; do
 		why="$summary"
 	fi
 done
+while IFS= read -r re; do
+	[ -z "$re" ] && continue
+	if [ -z "$why" ] && ! tr -d '\r' <"$log" | grep -Eq -- "$re"; then
+		why="no output line matches /$re/"
+	fi
+done <<<"${MUST_MATCH:-}"
 if [ -z "$why" ] && tr -d '\r' <"$log" | grep -q '^not ok - '; then
 	why="a guest test failed"
 fi

@@ -1,0 +1,98 @@
+/*
+ * memhog N: take N MiB from malloc, one MiB at a time, write a pattern into
+ * every word and read it all back. mem counts heap pages against the
+ * process's commit limit when the heap grows, so running out shows up as
+ * malloc returning NULL, not as a crash on a later write.
+ *
+ * Exit status: 0 all N MiB held their pattern, 1 out of memory, 2 bad
+ * argument, 3 a word read back wrong.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MIB	(1ul << 20)
+#define MAX_MIB (1ul << 24) /* far beyond any memory; only keeps N * MIB from overflowing */
+
+/* The blocks are chained through their first word, so N needs no table. */
+struct block {
+	struct block *next;
+	uint64_t words[(MIB - sizeof(struct block *)) / sizeof(uint64_t)];
+};
+
+#define NWORDS (sizeof(((struct block *)0)->words) / sizeof(uint64_t))
+
+/* The value for the word at p: it depends on the address, so a page mapped twice shows. */
+static uint64_t pattern(const uint64_t *p)
+{
+	return ((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull) ^ 0xa5a5a5a5a5a5a5a5ull;
+}
+
+static void fill(struct block *b)
+{
+	for (size_t i = 0; i < NWORDS; i++)
+		b->words[i] = pattern(&b->words[i]);
+}
+
+/* The first word of b that does not hold its pattern, or NULL. */
+static const uint64_t *first_bad(const struct block *b)
+{
+	for (size_t i = 0; i < NWORDS; i++)
+		if (b->words[i] != pattern(&b->words[i]))
+			return &b->words[i];
+	return NULL;
+}
+
+static void free_all(struct block *b)
+{
+	while (b) {
+		struct block *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+/* N as a count of MiB: true and *n, or false if it is not a number in 1..MAX_MIB. */
+static int parse_mib(const char *s, unsigned long *n)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	*n = strtoul(s, &end, 10);
+	return *end == '\0' && *n >= 1 && *n <= MAX_MIB;
+}
+
+int main(int argc, char **argv)
+{
+	struct block *head = NULL;
+	unsigned long n, got;
+
+	if (argc != 2 || !parse_mib(argv[1], &n)) {
+		fprintf(stderr, "usage: memhog MiB   (1..%lu)\n", MAX_MIB);
+		return 2;
+	}
+	for (got = 0; got < n; got++) {
+		struct block *b = malloc(sizeof(*b));
+		if (!b) {
+			fprintf(stderr, "memhog: out of memory after %lu MiB\n", got);
+			free_all(head);
+			return 1;
+		}
+		b->next = head;
+		head = b;
+		fill(b); /* now: the pages become resident as we go */
+	}
+	for (struct block *b = head; b; b = b->next) {
+		const uint64_t *bad = first_bad(b);
+		if (bad) {
+			fprintf(stderr, "memhog: word at %p reads %#lx, wrote %#lx\n", (void *)bad,
+				(unsigned long)*bad, (unsigned long)pattern(bad));
+			free_all(head);
+			return 3;
+		}
+	}
+	free_all(head);
+	printf("memhog: %lu MiB ok\n", n);
+	return 0;
+}

@@ -1,0 +1,119 @@
+/*
+ * Helper modes of systest, run as children by the tests: programs that
+ * crash, spin or allocate too much on purpose.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/libc/strata.h"
+
+#include "user/c/systest/systest.h"
+
+/* exec-target A B: the program an exec test replaces itself with. */
+static int exec_target(int argc, char **argv)
+{
+	if (argc != 4 || strcmp(argv[2], "alpha") != 0 || strcmp(argv[3], "beta gamma") != 0)
+		return 1;
+	return 42;
+}
+
+/* Store to an address no mapping covers. */
+static int segv(void)
+{
+	volatile uintptr_t addr = 8; /* through a variable: the compiler cannot see it is bad */
+	*(volatile int *)addr = 1;
+	return 0;
+}
+
+static int illegal(void)
+{
+	__asm__ volatile(".word 0"); /* an all-zero word is an illegal instruction */
+	return 0;
+}
+
+/* Run until killed. */
+static int spin(void)
+{
+	for (volatile unsigned long i = 0;; i++)
+		;
+	return 0;
+}
+
+/* Run with a 2048-page commit limit: 16 MiB must fail with ENOMEM, 1 MiB must work. */
+static int alloc_over(void)
+{
+	errno = 0;
+	void *big = malloc(16u << 20);
+	if (big || errno != ENOMEM) {
+		printf("    malloc(16 MiB) gave %p, errno %d\n", big, errno);
+		return 1;
+	}
+	unsigned char *p = malloc(1u << 20);
+	if (!p)
+		return 2;
+	memset(p, 0x5a, 1u << 20);
+	for (size_t i = 0; i < (1u << 20); i += 4096)
+		if (p[i] != 0x5a)
+			return 3;
+	free(p);
+	return 0;
+}
+
+/*
+ * Hold N MiB (malloc clears each block, so every page is touched), tell
+ * the parent through the exit status whether memory went low meanwhile
+ * (mem's pressure flag): 0 yes, 1 malloc failed, 3 pressure never showed.
+ */
+static int hold(int argc, char **argv)
+{
+	unsigned long n = argc == 3 ? strtoul(argv[2], 0, 10) : 0;
+	struct mem_stats s;
+
+	for (unsigned long i = 0; i < n; i++)
+		if (!malloc(1u << 20)) {
+			printf("    hold: malloc failed after %lu MiB, errno %d\n", i, errno);
+			return 1;
+		}
+	/* The watcher thread notices within a moment of the kernel's signal. */
+	for (int i = 0; i < 100; i++) {
+		if (strata_mem_stats(&s) == 0 && s.pressure)
+			return 0;
+		usleep(10000);
+	}
+	return 3;
+}
+
+/* Recurse until the stack runs into its guard page. */
+static int recurse(int depth)
+{
+	volatile char frame[4000];
+	frame[0] = (char)depth;
+	if (depth < 1000000) /* never false before the 1 MiB stack runs out */
+		return recurse(depth + 1) + frame[0];
+	return frame[0];
+}
+
+int helper_main(int argc, char **argv)
+{
+	const char *m = argv[1];
+
+	if (strcmp(m, "exec-target") == 0)
+		return exec_target(argc, argv);
+	if (strcmp(m, "segv") == 0)
+		return segv();
+	if (strcmp(m, "illegal") == 0)
+		return illegal();
+	if (strcmp(m, "spin") == 0)
+		return spin();
+	if (strcmp(m, "alloc-over") == 0)
+		return alloc_over();
+	if (strcmp(m, "stack-overflow") == 0)
+		return recurse(0);
+	if (strcmp(m, "hold") == 0)
+		return hold(argc, argv);
+	printf("systest: no test or mode %s\n", m);
+	return 2;
+}

@@ -1,0 +1,131 @@
+/*
+ * The systest runner (see systest.h). Without arguments it runs every test
+ * and prints TAP-like lines ("ok - NAME" / "not ok - NAME") and the summary
+ * "systest: N passed, M failed"; its exit status is the number of failures
+ * (root powers the machine off with it). `systest NAME` runs one test's
+ * body; other first arguments are helper modes (helpers.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/libc/strata.h"
+#include "user/c/systest/systest.h"
+
+static const struct systest *const tables[] = {mem_tests, proc_tests};
+
+int run_child(char *const argv[], unsigned long limit_pages)
+{
+	int pid = strata_spawn(argv[0], argv, limit_pages);
+	int st;
+
+	if (pid < 0) {
+		printf("    cannot start %s: errno %d\n", argv[0], errno);
+		return -1;
+	}
+	if (waitpid(pid, &st, 0) != pid) {
+		printf("    waitpid(%d) failed: errno %d\n", pid, errno);
+		return -1;
+	}
+	return st;
+}
+
+/*
+ * Pages that no process, server, page table or thread stack holds: free
+ * pages plus the pages of the kernel's object caches. The caches keep a page or so depending
+ * on where surviving objects happen to lie (a long-lived server's handle
+ * table moves when it grows and shrinks), which is no leak; a leaked
+ * kernel object still shows, through the frames it holds (page tables,
+ * thread stacks, mem's pages).
+ */
+static unsigned long free_pages(void)
+{
+	struct mem_stats s;
+
+	return strata_mem_stats(&s) == 0 ? s.free_pages + s.slab_pages : 0;
+}
+
+/*
+ * Free memory is back to before once a test's processes are gone. proc
+ * tears a process down before it reports it ended, but the kernel frees a
+ * killed thread's last pieces when that thread next runs: give it up to a
+ * second.
+ */
+static bool back_to(unsigned long before, unsigned long *now)
+{
+	for (int i = 0; i < 100; i++) {
+		*now = free_pages();
+		if (*now == before)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static struct mem_stats stats_now(void)
+{
+	struct mem_stats s = {0};
+
+	strata_mem_stats(&s);
+	return s;
+}
+
+static bool run_test(const struct systest *t)
+{
+	char *argv[] = {"systest", (char *)t->name, 0};
+	struct mem_stats s0 = stats_now();
+	unsigned long before = free_pages(), after;
+	int st = run_child(argv, 0);
+	bool ok = st == 0;
+
+	if (st != 0 && st != -1) {
+		if (WIFEXITED(st))
+			printf("    exit status %d\n", WEXITSTATUS(st));
+		else
+			printf("    killed by signal %d\n", WTERMSIG(st));
+	}
+	if (!back_to(before, &after)) {
+		struct mem_stats s1 = stats_now();
+		printf("    unused pages %lu before, %lu after: %ld leaked\n", before, after,
+		       (long)(before - after));
+		printf("    mem: pool %lu -> %lu pages, slab %lu -> %lu, resident %lu -> %lu, "
+		       "spaces %lu -> %lu\n",
+		       (unsigned long)s0.pool_pages, (unsigned long)s1.pool_pages,
+		       (unsigned long)s0.slab_pages, (unsigned long)s1.slab_pages,
+		       (unsigned long)s0.resident, (unsigned long)s1.resident,
+		       (unsigned long)s0.spaces, (unsigned long)s1.spaces);
+		ok = false;
+	}
+	return ok;
+}
+
+static const struct systest *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (const struct systest *t = tables[i]; t->name; t++)
+			if (strcmp(t->name, name) == 0)
+				return t;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct systest *t = find(argv[1]);
+		if (t)
+			return t->run() ? 0 : 1;
+		return helper_main(argc, argv);
+	}
+	int passed = 0, failed = 0;
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (const struct systest *t = tables[i]; t->name; t++) {
+			bool ok = run_test(t);
+			printf("%s - system/%s\n", ok ? "ok" : "not ok", t->name);
+			ok ? passed++ : failed++;
+		}
+	printf("systest: %d passed, %d failed\n", passed, failed);
+	return failed;
+}

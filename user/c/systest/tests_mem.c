@@ -1,0 +1,259 @@
+/* systest: memory through mem — malloc, brk, mmap/munmap, fault-around, limits. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/libc/strata.h"
+#include "lib/user/ustart.h"
+#include "user/c/systest/systest.h"
+
+#define PAGE 4096ul
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+struct block {
+	unsigned char *p;
+	size_t size;
+	unsigned char seed;
+};
+
+static bool intact(const struct block *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b->p[i] != (unsigned char)(b->seed + i * 13))
+			return false;
+	return true;
+}
+
+static void fill(struct block *b)
+{
+	for (size_t i = 0; i < b->size; i++)
+		b->p[i] = (unsigned char)(b->seed + i * 13);
+}
+
+/* printf formats as expected, and malloc/realloc/free keep contents over many random sizes. */
+static bool malloc_stress(void)
+{
+	static struct block blocks[128];
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "%d %u %lx %s %5.2f %c", -42, 42u, 0xbeefUL, "str", 3.14159,
+		 'z');
+	CHECK(strcmp(buf, "-42 42 beef str  3.14 z") == 0);
+	for (int r = 0; r < 6000; r++) {
+		struct block *b = &blocks[next() % 128];
+		size_t size = 1 + next() % ((next() & 3) ? 512 : 65536);
+		if (!b->p) {
+			CHECK((b->p = malloc(size)) != NULL);
+			b->size = size;
+			b->seed = (unsigned char)next();
+			fill(b);
+		} else if (next() & 1) {
+			CHECK(intact(b, b->size));
+			free(b->p);
+			b->p = NULL;
+		} else {
+			unsigned char *q = realloc(b->p, size);
+			CHECK(q != NULL);
+			b->p = q;
+			CHECK(intact(b, size < b->size ? size : b->size));
+			b->size = size;
+			fill(b);
+		}
+	}
+	for (int i = 0; i < 128; i++) {
+		CHECK(!blocks[i].p || intact(&blocks[i], blocks[i].size));
+		free(blocks[i].p);
+	}
+	return true;
+}
+
+/* sbrk: growing gives zeroed writable memory; shrinking below the start and huge growth fail. */
+static bool brk_edges(void)
+{
+	char *start = sbrk(0);
+	CHECK(start != (void *)-1);
+	char *p = sbrk(3 * PAGE);
+	CHECK(p == start);
+	for (size_t i = 0; i < 3 * PAGE; i++)
+		CHECK(p[i] == 0);
+	memset(p, 7, 3 * PAGE);
+	CHECK(sbrk(0) == start + 3 * PAGE);
+	CHECK(sbrk(-(intptr_t)PAGE) == start + 3 * PAGE);
+	errno = 0;
+	CHECK(sbrk((intptr_t)1 << 40) == (void *)-1 && errno == ENOMEM);
+	errno = 0;
+	CHECK(sbrk(-((intptr_t)1 << 40)) == (void *)-1 && errno == ENOMEM);
+	CHECK(sbrk(0) == start + 2 * PAGE); /* failures changed nothing */
+	CHECK(p[0] == 7 && p[2 * PAGE - 1] == 7);
+	CHECK(sbrk(-(intptr_t)(2 * PAGE)) == start + 2 * PAGE);
+	return true;
+}
+
+static bool mmap_fails(void *addr, size_t len, int prot, int flags, int err)
+{
+	errno = 0;
+	void *p = mmap(addr, len, prot, flags, -1, 0);
+	if (p != MAP_FAILED || errno != err) {
+		printf("    mmap(%p, %zu, %d, %#x) = %p errno %d, expected errno %d\n", addr, len,
+		       prot, flags, p, errno, err);
+		return false;
+	}
+	return true;
+}
+
+/* Bad mmap/munmap arguments give errors, not crashes. */
+static bool mmap_edges(void)
+{
+	const int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+
+	CHECK(mmap_fails(0, 0, rw, anon, EINVAL));
+	CHECK(mmap_fails(0, PAGE, PROT_NONE, anon, EINVAL));
+	CHECK(mmap_fails(0, PAGE, PROT_WRITE | PROT_EXEC, anon, EINVAL));
+	CHECK(mmap_fails(0, PAGE, rw, MAP_SHARED | MAP_ANONYMOUS, ENOTSUP));
+	CHECK(mmap_fails(0, PAGE, rw, MAP_PRIVATE, EINVAL));
+	CHECK(mmap_fails((void *)(UMMAP_BASE + 123), PAGE, rw, anon | MAP_FIXED, EINVAL));
+	CHECK(mmap_fails((void *)0x100000, PAGE, rw, anon | MAP_FIXED, ENOMEM));
+	CHECK(mmap_fails((void *)USER_TOP_ABI, PAGE, rw, anon | MAP_FIXED, ENOMEM));
+	CHECK(mmap_fails((void *)(UMMAP_END - PAGE), 2 * PAGE, rw, anon | MAP_FIXED, ENOMEM));
+	CHECK(mmap_fails(0, (size_t)1 << 45, rw, anon, ENOMEM));
+	CHECK(mmap_fails(0, (size_t)-1, rw, anon, ENOMEM) ||
+	      mmap_fails(0, (size_t)-1, rw, anon, EINVAL));
+	errno = 0;
+	CHECK(munmap((void *)(UMMAP_BASE + 1), PAGE) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(munmap((void *)UMMAP_BASE, 0) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(munmap((void *)0x10000, PAGE) == -1 && errno == EINVAL);
+	CHECK(munmap((void *)(UMMAP_END - 16 * PAGE), 16 * PAGE) == 0); /* nothing there: fine */
+	return true;
+}
+
+/* A child touches p: the status it ends with. */
+static int touch_in_child(volatile char *p)
+{
+	int st = -1, pid = fork();
+	if (pid == 0) {
+		p[0] = 1;
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+/* Mappings work, split on a partial munmap, get replaced by MAP_FIXED, and are gone after munmap.
+ */
+static bool mmap_use(void)
+{
+	const int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+	char *p = mmap(0, 64 * PAGE, rw, anon, -1, 0);
+
+	CHECK(p != MAP_FAILED && (uintptr_t)p % PAGE == 0);
+	CHECK((uintptr_t)p >= UMMAP_BASE && (uintptr_t)p + 64 * PAGE <= UMMAP_END);
+	for (int i = 0; i < 64; i++) {
+		CHECK(p[i * PAGE] == 0);
+		memset(p + i * PAGE, i + 1, PAGE);
+	}
+	CHECK(munmap(p + 16 * PAGE, 16 * PAGE) == 0);
+	for (int i = 0; i < 64; i++)
+		if (i < 16 || i >= 32)
+			CHECK(p[i * PAGE] == i + 1 && p[i * PAGE + PAGE - 1] == i + 1);
+	CHECK(WIFSIGNALED(touch_in_child(p + 20 * PAGE)));
+	char *q = mmap(p + 8 * PAGE, 16 * PAGE, rw, anon | MAP_FIXED, -1, 0);
+	CHECK(q == p + 8 * PAGE);
+	for (int i = 8; i < 24; i++)
+		CHECK(p[i * PAGE] == 0); /* replaced by fresh zero pages */
+	CHECK(p[7 * PAGE] == 8 && p[32 * PAGE] == 33);
+	char *r = mmap(0, 5000, PROT_READ, anon, -1, 0); /* length rounds up to pages */
+	CHECK(r != MAP_FAILED && r[4999] == 0 && r[8191] == 0);
+	int st = touch_in_child(r);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == 11); /* read-only mapping */
+	CHECK(munmap(r, 2 * PAGE) == 0);
+	CHECK(munmap(p, 64 * PAGE) == 0);
+	st = touch_in_child(p);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == 11);
+	return true;
+}
+
+/* Sequential touches are served by fewer faults than pages (fault-around). */
+static bool fault_around(void)
+{
+	struct mem_vs_stats a, b;
+	const size_t n = 256;
+	volatile char *p =
+	    mmap(0, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(p != MAP_FAILED);
+	CHECK(strata_vs_stats(0, &a) == 0);
+	for (size_t i = 0; i < n; i++)
+		p[i * PAGE] = 1;
+	CHECK(strata_vs_stats(0, &b) == 0);
+	CHECK(b.resident - a.resident >= n);
+	CHECK(b.faults - a.faults < n / 2);
+	CHECK(munmap((void *)p, n * PAGE) == 0);
+	return true;
+}
+
+/* A process over its commit limit gets ENOMEM from malloc; the system goes on. */
+static bool quota_enomem(void)
+{
+	char *argv[] = {"systest", "alloc-over", 0};
+	CHECK(run_child(argv, 2048) == 0);
+	return true;
+}
+
+/* Running into the stack's guard page is a segmentation fault, not corruption. */
+static bool stack_guard(void)
+{
+	char *argv[] = {"systest", "stack-overflow", 0};
+	int st = run_child(argv, 0);
+	CHECK(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == 11);
+	return true;
+}
+
+/*
+ * A process that takes nearly all mem can give brings memory low: mem
+ * reports it (pressure flag, event count, a console line) and clears the
+ * flag once the memory is back.
+ */
+static bool pressure(void)
+{
+	struct mem_stats s0, s1;
+	char n[24];
+	char *argv[] = {"systest", "hold", n, 0};
+
+	CHECK(strata_mem_stats(&s0) == 0 && !s0.pressure);
+	/* Room for the helper's program, stack and malloc's headers besides the blocks. */
+	unsigned long room = s0.commit_limit - s0.committed, mib = (room - 320) / 258;
+	snprintf(n, sizeof(n), "%lu", mib);
+	CHECK(run_child(argv, room) == 0);
+	for (int i = 0; i < 200 && strata_mem_stats(&s1) == 0 && s1.pressure; i++)
+		usleep(10000);
+	CHECK(s1.pressure_events > s0.pressure_events && !s1.pressure);
+	return true;
+}
+
+const struct systest mem_tests[] = {
+    {"malloc_stress", malloc_stress},
+    {"brk_edges", brk_edges},
+    {"mmap_edges", mmap_edges},
+    {"mmap_use", mmap_use},
+    {"fault_around", fault_around},
+    {"quota_enomem", quota_enomem},
+    {"stack_guard", stack_guard},
+    {"pressure", pressure},
+    {0, 0},
+};
