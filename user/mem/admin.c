@@ -95,7 +95,7 @@ static int check_map(const struct vs *v, uint64_t va, uint64_t len, unsigned pro
 		return ERR_RANGE;
 	if (mapping_overlaps(v, va, len))
 		return ERR_EXISTS;
-	if (v->nmap == MAXMAP || !vs_commit_ok(v, len / PAGE, 0))
+	if (v->maps.n == MAXMAP || !vs_commit_ok(v, len / PAGE, 0))
 		return ERR_NOMEM;
 	return ERR_OK;
 }
@@ -115,7 +115,7 @@ static int do_map(struct msg *m)
 		return e;
 	static const enum map_kind kinds[] = {KIND_ANON, KIND_FILE, KIND_STACK};
 	enum map_kind kind = kinds[(prot_kind & MEM_MAP_KIND) >> 4];
-	struct mapping map = {
+	struct vm_mapping map = {
 	    va,	 len, kind == KIND_FILE ? off : 0, kind == KIND_FILE ? bytes : 0, prot_kind & 7u,
 	    kind};
 	mapping_add(v, &map);
@@ -146,7 +146,7 @@ static int do_heap_init(struct msg *m)
 }
 
 /* Write n bytes at va, page by page (each page made the space's own first). */
-static int poke(struct vs *v, const struct mapping *map, uint64_t va, const uint8_t *src,
+static int poke(struct vs *v, const struct vm_mapping *map, uint64_t va, const uint8_t *src,
 		uint64_t n)
 {
 	while (n > 0) {
@@ -168,7 +168,7 @@ static int do_poke(struct msg *m)
 	struct vs *v = vs_find(m->w[0]);
 	uint64_t va = m->w[1], n = m->w[2];
 	uint8_t bytes[MSGBYTES_MAX(3)];
-	struct mapping map;
+	struct vm_mapping map;
 
 	if (msg_words(m->tag) < 3 || n == 0 || !msgbytes_fit(m->tag, 3, n))
 		return ERR_INVALID;

@@ -21,10 +21,7 @@ static bool heap_blocked(const struct vs *v, uint64_t end)
 	uint64_t old = v->heap_base + heap_pages(v, v->heap_end) * PAGE;
 	uint64_t top = v->heap_base + heap_pages(v, end) * PAGE;
 
-	for (unsigned i = 0; i < v->nmap; i++)
-		if (v->map[i].va < top && v->map[i].va + v->map[i].len > old)
-			return true;
-	return false;
+	return top > old && vmmap_overlaps(&v->maps, old, top - old);
 }
 
 static int do_brk(struct vs *v, struct msg *m)
@@ -87,13 +84,13 @@ static int do_mmap(struct vs *v, struct msg *m)
 		return ERR_NOMEM;
 	uint64_t replaced = fixed ? mapping_pages_in(v, va, len) : 0;
 	if (!vs_commit_ok(v, len / PAGE, replaced) ||
-	    v->nmap + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP)
+	    v->maps.n + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP)
 		return ERR_NOMEM;
 	if (fixed) {
 		vs_drop_pages(v, va, len);
 		mapping_remove(v, va, len);
 	}
-	struct mapping map = {.va = va, .len = len, .prot = (unsigned)prot, .kind = KIND_ANON};
+	struct vm_mapping map = {.va = va, .len = len, .prot = (unsigned)prot, .kind = KIND_ANON};
 	mapping_add(v, &map);
 	v->committed = v->committed - replaced + len / PAGE;
 	total_committed = total_committed - replaced + len / PAGE;
@@ -110,7 +107,7 @@ static int do_munmap(struct vs *v, struct msg *m)
 	len = PAGES(len) * PAGE;
 	if (!in_mmap_area(va, len))
 		return ERR_INVALID;
-	if (v->nmap + mapping_split_slots(v, va, len) > MAXMAP)
+	if (v->maps.n + mapping_split_slots(v, va, len) > MAXMAP)
 		return ERR_NOMEM;
 	uint64_t pages = mapping_pages_in(v, va, len);
 	vs_drop_pages(v, va, len);

@@ -16,7 +16,7 @@
 
 struct vs_counters total;
 
-void fault_fill(struct vs *v, const struct mapping *m, uint64_t va, pageid_t p)
+void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p)
 {
 	uint64_t off = va - m->va;
 
@@ -32,7 +32,7 @@ void fault_fill(struct vs *v, const struct mapping *m, uint64_t va, pageid_t p)
 }
 
 /* A new page for va, filled and entered in v's table. */
-static int new_page(struct vs *v, const struct mapping *m, uint64_t va, pageid_t *out)
+static int new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t *out)
 {
 	pageid_t p = pool_alloc();
 
@@ -63,7 +63,7 @@ static void add_item(struct vs *v, struct pager_items *it, uint64_t va, unsigned
  * same mapping too, up to the window, stopping at one that exists. Not
  * under memory pressure: then every page must be asked for.
  */
-static void around(struct vs *v, const struct mapping *m, uint64_t va, bool sequential,
+static void around(struct vs *v, const struct vm_mapping *m, uint64_t va, bool sequential,
 		   struct pager_items *it)
 {
 	uint64_t next = va + PAGE, end = m->va + m->len;
@@ -82,7 +82,7 @@ static void around(struct vs *v, const struct mapping *m, uint64_t va, bool sequ
 }
 
 /* The page exists: map it, or copy it first if a write finds it shared. */
-static int existing_page(struct vs *v, const struct mapping *m, uint64_t va, pageid_t p,
+static int existing_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p,
 			 unsigned access, struct pager_items *it)
 {
 	void *unused;
@@ -108,7 +108,7 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 	(void)pg;
 	struct vs *v = vs_find(f->badge);
 	uint64_t va = PAGE_DOWN(f->addr);
-	struct mapping m;
+	struct vm_mapping m;
 
 	if (!v)
 		return ERR_NOENT;

@@ -5,9 +5,11 @@
  * space; mem adds one region covering the whole user range with itself as
  * pager, and keeps for each *memory space* (vs):
  *
- *   - the mappings (mapping.c): what may exist where, with what rights
- *     and filled how (zeros, or bytes of the initrd);
- *   - the pages (radix.c): which pool page backs each virtual page.
+ *   - the mappings (lib/vmmap, the heap added by mapping.c): what may
+ *     exist where, with what rights and filled how (zeros, or bytes of
+ *     the initrd);
+ *   - the pages (lib/radix, nodes from the pool by radix.c): which pool
+ *     page backs each virtual page.
  *
  * Pages come from the pool (pool.c): frames of 2^CHUNK_ORDER pages taken
  * from the kernel, mapped into mem's own space, and handed out one page at
@@ -25,6 +27,8 @@
 #include <stdint.h>
 
 #include "lib/abi.h"
+#include "lib/radix.h"
+#include "lib/vmmap.h"
 #include "lib/user/ipc.h"
 #include "lib/user/mem_proto.h"
 #include "lib/user/pager.h"
@@ -62,37 +66,15 @@ uint64_t pool_pages(void);    /* pages held from the kernel */
 uint64_t pool_resident(void); /* pages handed to processes */
 uint64_t pool_capacity(void); /* pages the quota could still hold, plus the pool */
 
-/* ---- radix.c: virtual page -> pool page, per memory space */
+/* ---- radix.c: the table of virtual page -> pool page of each memory space (lib/radix.h) */
 
-/* The root of a space's table: a meta page of 512 entries. */
-struct radix {
-	uint64_t *top;
-};
-
-int radix_init(struct radix *r);
-/* Free every node (the pages they name are the caller's business). */
-void radix_destroy(struct radix *r);
-pageid_t radix_get(const struct radix *r, uint64_t va);
-/* Set va's page, not mapped yet (0 removes it). ERR_NOMEM if a node cannot be allocated. */
-int radix_set(struct radix *r, uint64_t va, pageid_t p);
-/* Note that va's page may now be mapped in the space (a map item was sent). */
-void radix_mark_mapped(struct radix *r, uint64_t va);
-bool radix_mapped(const struct radix *r, uint64_t va);
-/* Call fn for each page present in [lo, hi), in address order. */
-void radix_each(const struct radix *r, uint64_t lo, uint64_t hi,
-		void (*fn)(void *arg, uint64_t va, pageid_t p, bool mapped), void *arg);
+/* Radix nodes are pool meta pages. */
+extern const struct radix_alloc radix_pool_nodes;
 
 /* ---- mapping.c: what may exist where */
 
+/* What fills a mapping's pages (struct vm_mapping's kind). */
 enum map_kind { KIND_ANON, KIND_FILE, KIND_STACK, KIND_HEAP };
-
-struct mapping {
-	uint64_t va, len;   /* page aligned; len > 0 */
-	uint64_t file_off;  /* KIND_FILE: initrd offset of the mapping's first byte */
-	uint64_t file_size; /* KIND_FILE: bytes from the initrd, then zeros */
-	unsigned prot;	    /* PROT_R | PROT_W | PROT_X, never W and X */
-	enum map_kind kind;
-};
 
 struct vs_counters {
 	uint64_t faults, zero_fills, file_fills, cow_copies, cow_shared, around;
@@ -106,13 +88,13 @@ struct vs {
 	uint64_t heap_base, heap_end;	     /* heap_base 0: no heap yet */
 	uint64_t seq_next;		     /* the page a sequential fault would hit next */
 	struct radix pages;
-	struct mapping map[MAXMAP];
-	unsigned nmap;
+	struct vmmap maps; /* in map_slots */
+	struct vm_mapping map_slots[MAXMAP];
 	struct vs_counters c;
 };
 
 /* The mapping containing va (the heap counts as one), copied to *out. */
-bool mapping_find(const struct vs *v, uint64_t va, struct mapping *out);
+bool mapping_find(const struct vs *v, uint64_t va, struct vm_mapping *out);
 /* Does [va, va + len) overlap a mapping or the heap? */
 bool mapping_overlaps(const struct vs *v, uint64_t va, uint64_t len);
 /* Pages of mappings (not the heap) inside [va, va + len). */
@@ -120,7 +102,7 @@ uint64_t mapping_pages_in(const struct vs *v, uint64_t va, uint64_t len);
 /* Slots removing [va, va + len) needs beyond those it frees (0 or 1: a split). */
 unsigned mapping_split_slots(const struct vs *v, uint64_t va, uint64_t len);
 /* Add a mapping; the caller checked room and overlap. */
-void mapping_add(struct vs *v, const struct mapping *m);
+void mapping_add(struct vs *v, const struct vm_mapping *m);
 /* Cut [va, va + len) out of every mapping; the caller checked room for a split. */
 void mapping_remove(struct vs *v, uint64_t va, uint64_t len);
 /* Lowest free range of len bytes in [lo, hi), or 0. */
@@ -138,14 +120,14 @@ bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less);
 /* Drop the pages in [va, va + len): unmap them from the space, unreference them. */
 void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len);
 /* Make va's page v's own, writable by mem (alloc, fill or copy): for POKE. */
-int vs_page_for_write(struct vs *v, const struct mapping *m, uint64_t va, void **out);
+int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, void **out);
 unsigned vs_count(void);
 extern uint64_t total_committed;
 
 /* ---- fault.c */
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
 /* Fill a fresh page for va of mapping m (zeros or initrd bytes). */
-void fault_fill(struct vs *v, const struct mapping *m, uint64_t va, pageid_t p);
+void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p);
 extern struct vs_counters total;
 
 /* ---- requests: admin.c, client.c, stats.c */

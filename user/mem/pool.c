@@ -45,7 +45,7 @@ struct chunk {
 
 static struct chunk chunks[MAXCHUNKS];
 static unsigned nchunks;  /* slots in use are below it */
-static unsigned lowest;	  /* no chunk below it has a page free */
+static unsigned lowest;	  /* no chunk below it has a page free (empty slots may lie below) */
 static handle_t self;	  /* our space */
 static uint64_t held;	  /* pages of all chunks */
 static uint64_t resident; /* pages handed to processes */
@@ -110,22 +110,20 @@ static void chunk_release(unsigned c)
 		nchunks--;
 }
 
-/* A chunk with a page free: the lowest, or a new one. */
+/* A chunk with a page free: the lowest, or a new one in the lowest empty slot. */
 static int chunk_with_room(unsigned *out)
 {
-	unsigned empty = MAXCHUNKS;
-
 	for (unsigned c = lowest; c < nchunks; c++) {
 		if (chunks[c].frame && chunks[c].used < chunks[c].npages) {
 			*out = lowest = c;
 			return ERR_OK;
 		}
-		if (!chunks[c].frame && empty == MAXCHUNKS)
-			empty = c;
 	}
-	if (empty == MAXCHUNKS && nchunks == MAXCHUNKS)
+	unsigned c = 0;
+	while (c < nchunks && chunks[c].frame)
+		c++;
+	if (c == MAXCHUNKS)
 		return ERR_NOMEM;
-	unsigned c = empty != MAXCHUNKS ? empty : nchunks;
 	int e = chunk_new(c);
 	if (e != ERR_OK)
 		return e;

@@ -128,6 +128,7 @@ static struct vs *vs_alloc(void)
 			continue;
 		generation++;
 		memset(&spaces[i], 0, sizeof(spaces[i]));
+		vmmap_init(&spaces[i].maps, spaces[i].map_slots, MAXMAP);
 		spaces[i].id = ((uint64_t)(generation & 0xffffff) << 16) | (i + 1);
 		return &spaces[i];
 	}
@@ -140,7 +141,7 @@ int vs_create(handle_t space, uint64_t limit, struct vs **out)
 
 	if (!v)
 		return ERR_FULL;
-	int e = radix_init(&v->pages);
+	int e = radix_init(&v->pages, &radix_pool_nodes);
 	if (e == ERR_OK)
 		e = sys_region_add(space, REGION_BASE, REGION_END - REGION_BASE, env.serve, v->id,
 				   PROT_R | PROT_W | PROT_X);
@@ -171,9 +172,11 @@ static void share_page(void *arg, uint64_t va, pageid_t p, bool mapped)
 /* Take away the parent's write right on every page it now shares. */
 static void protect_shared(struct vs *v)
 {
-	for (unsigned i = 0; i < v->nmap; i++)
-		if (v->map[i].prot & PROT_W)
-			protect_pages(v, v->map[i].va, v->map[i].len, v->map[i].prot & ~PROT_W);
+	for (unsigned i = 0; i < v->maps.n; i++) {
+		const struct vm_mapping *m = &v->maps.map[i];
+		if (m->prot & PROT_W)
+			protect_pages(v, m->va, m->len, m->prot & ~PROT_W);
+	}
 	if (v->heap_base && v->heap_end > v->heap_base)
 		protect_pages(v, v->heap_base, PAGES(v->heap_end - v->heap_base) * PAGE, PROT_R);
 }
@@ -187,8 +190,7 @@ int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 	int e = vs_create(space, parent->limit, &child);
 	if (e != ERR_OK)
 		return e;
-	memcpy(child->map, parent->map, sizeof(parent->map));
-	child->nmap = parent->nmap;
+	vmmap_copy(&child->maps, &parent->maps); /* same capacity: cannot fail */
 	child->heap_base = parent->heap_base;
 	child->heap_end = parent->heap_end;
 	radix_each(&parent->pages, REGION_BASE, REGION_END, share_page, child);
@@ -208,7 +210,7 @@ void vs_reset(struct vs *v)
 	vs_drop_pages(v, REGION_BASE, REGION_END - REGION_BASE);
 	total_committed -= v->committed;
 	v->committed = 0;
-	v->nmap = 0;
+	vmmap_clear(&v->maps);
 	v->heap_base = v->heap_end = 0;
 	v->seq_next = 0;
 }
@@ -224,7 +226,7 @@ void vs_destroy(struct vs *v)
 
 /* ----------------------------------------------------------------- pages */
 
-int vs_page_for_write(struct vs *v, const struct mapping *m, uint64_t va, void **out)
+int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, void **out)
 {
 	pageid_t p = radix_get(&v->pages, va), q;
 	bool was_mapped = radix_mapped(&v->pages, va);
