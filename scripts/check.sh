@@ -76,6 +76,30 @@ qemu_boots() {
 		scripts/qemu-test.sh sifive_u-2h $t sifive_u 1 128M "$kernel" "$testargs" | report
 	fi
 	unset INITRD EXPECT
+	system_boots
+}
+
+# The whole system: root starts con, mem and proc from the ordinary initrd,
+# then the init program: user/c/systest (every system test, each in its own
+# process, checking that free memory returns to where it was), or the shell
+# fed a scripted session through the serial console (tests/shell/).
+system_boots() {
+	local t=180 segv='segmentation fault at 0x8 \(pc 0x[0-9a-f]+, store\)$'
+	export INITRD=build/initrd.cpio EXPECT="selftest systest" MUST_MATCH="$segv"
+	scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" "$testargs init=systest" | report
+	scripts/qemu-test.sh system-virt-4h $t virt 4 512M "$kernel" "$testargs init=systest" | report
+	scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" "$testargs init=systest" |
+		report
+	if [ "$stress" = 1 ]; then
+		scripts/qemu-test.sh system-virt-2h-64m $t virt 2 64M "$kernel" \
+			"$testargs init=systest" | report
+	fi
+	EXPECT=none PROMPT="$ " STDIN=tests/shell/session.txt MUST_MATCH="$(cat tests/shell/session.expect)" \
+		scripts/qemu-test.sh shell-virt $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
+	EXPECT=none PROMPT="$ " STDIN=tests/shell/session.txt MUST_MATCH="$(cat tests/shell/session.expect)" \
+		scripts/qemu-test.sh shell-sifive_u $t sifive_u 1 128M "$kernel" "panic=shutdown init=sh" |
+		report
+	unset INITRD EXPECT MUST_MATCH
 }
 
 [ -z "$only" ] || [ "$only" = host ] && host_tests

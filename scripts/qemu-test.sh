@@ -5,7 +5,9 @@
 # "selftest: N passed, M failed" (kernel) and "usertest: ..." (user), then
 # powers off with its status. EXPECT lists the summaries that must appear
 # (default "selftest"). STDIN (default /dev/null) is fed to the serial
-# console, for scripted shell sessions; each line of MUST_MATCH is an
+# console, for scripted shell sessions: with PROMPT set, one line at a time,
+# each once the log holds one more line starting with PROMPT (so that input
+# is typed when the shell asks for it, as a person would); each line of MUST_MATCH is an
 # extended regular expression some line of the output must match. Prints the
 # guest's result lines, then "ok - boot/NAME" or "not ok - boot/NAME (why)".
 # QEMU is stopped by its own pid at the timeout.
@@ -19,8 +21,34 @@ logdir=${LOGDIR:-build/test-logs}
 mkdir -p "$logdir"
 log=$logdir/$name.log
 
+# Lines of the log that start with PROMPT.
+prompts() { # PROMPT
+	tr -d '\r' <"$log" | awk -v p="$1" 'index($0, p) == 1 { n++ } END { print n + 0 }'
+}
+
+# Write FILE's lines to stdout, line n once the log has n lines starting with PROMPT.
+feed_paced() { # FILE PROMPT
+	local n=0 line
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		until [ "$(prompts "$2")" -ge "$n" ]; do
+			sleep 0.05
+		done
+		printf '%s\n' "$line"
+	done <"$1"
+	sleep "$timeout" # hold the line open: end of input is not the end of the session
+}
+
+input=${STDIN:-/dev/null} feeder=""
+if [ -n "${STDIN:-}" ] && [ -n "${PROMPT:-}" ]; then
+	input=$(mktemp -u)
+	mkfifo "$input"
+	: >"$log"
+	feed_paced "$STDIN" "$PROMPT" >"$input" &
+	feeder=$!
+fi
 # shellcheck disable=SC2086
-qemu-system-riscv64 "${QEMU_ARGS[@]}" ${QEMU_EXTRA:-} <"${STDIN:-/dev/null}" >"$log" 2>&1 &
+qemu-system-riscv64 "${QEMU_ARGS[@]}" ${QEMU_EXTRA:-} <"$input" >"$log" 2>&1 &
 pid=$!
 deadline=$((SECONDS + timeout))
 while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
@@ -35,6 +63,12 @@ if kill -0 "$pid" 2>/dev/null; then
 fi
 wait "$pid"
 status=$?
+if [ -n "$feeder" ]; then
+	pkill -P "$feeder" 2>/dev/null # its sleep first: once it is gone, the sleep is no child of it
+	kill "$feeder" 2>/dev/null
+	{ wait "$feeder"; } 2>/dev/null
+	rm -f "$input"
+fi
 
 tr -d '\r' <"$log" | grep -E '^(ok|not ok) - ' | sed -E "s#^(ok|not ok) - #\1 - $name/#"
 if [ -z "$why" ] && [ "$status" -ne 0 ]; then

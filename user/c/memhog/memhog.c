@@ -4,6 +4,9 @@
  * process's commit limit when the heap grows, so running out shows up as
  * malloc returning NULL, not as a crash on a later write.
  *
+ * Nothing is freed: exit gives every page back at once, which is far
+ * quicker than free() shrinking the heap a MiB at a time.
+ *
  * Exit status: 0 all N MiB held their pattern, 1 out of memory, 2 bad
  * argument, 3 a word read back wrong.
  */
@@ -43,15 +46,6 @@ static const uint64_t *first_bad(const struct block *b)
 	return NULL;
 }
 
-static void free_all(struct block *b)
-{
-	while (b) {
-		struct block *next = b->next;
-		free(b);
-		b = next;
-	}
-}
-
 /* N as a count of MiB: true and *n, or false if it is not a number in 1..MAX_MIB. */
 static int parse_mib(const char *s, unsigned long *n)
 {
@@ -76,7 +70,6 @@ int main(int argc, char **argv)
 		struct block *b = malloc(sizeof(*b));
 		if (!b) {
 			fprintf(stderr, "memhog: out of memory after %lu MiB\n", got);
-			free_all(head);
 			return 1;
 		}
 		b->next = head;
@@ -88,11 +81,9 @@ int main(int argc, char **argv)
 		if (bad) {
 			fprintf(stderr, "memhog: word at %p reads %#lx, wrote %#lx\n", (void *)bad,
 				(unsigned long)*bad, (unsigned long)pattern(bad));
-			free_all(head);
 			return 3;
 		}
 	}
-	free_all(head);
 	printf("memhog: %lu MiB ok\n", n);
 	return 0;
 }

@@ -1,0 +1,207 @@
+/*
+ * Builtins: commands the shell runs itself, because they change the shell
+ * (exit, wait) or only print what the shell or the servers know. Each one
+ * takes argc/argv like main and returns its status.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "lib/user/proc_proto.h"
+#include "user/c/sh/sh.h"
+
+struct builtin {
+	const char *name, *args, *what;
+	int (*run)(int argc, char **argv);
+};
+
+static int sh_help(int argc, char **argv);
+static int sh_echo(int argc, char **argv);
+static int sh_status(int argc, char **argv);
+static int sh_exit(int argc, char **argv);
+static int sh_kill(int argc, char **argv);
+static int sh_sleep(int argc, char **argv);
+
+static const struct builtin builtins[] = {
+    {"help", "", "this list", sh_help},
+    {"echo", "[-n] WORD...", "print the words (-n: without a newline)", sh_echo},
+    {"status", "", "print the last command's status (also $? in any word)", sh_status},
+    {"exit", "[N]", "leave the shell with status N (default: the last status)", sh_exit},
+    {"ps", "", "processes: pid, parent, state, resident pages, faults, COW, commit", sh_ps},
+    {"free", "", "physical memory, free buddy blocks, commit", sh_free},
+    {"vmstat", "", "paging counters of the memory server", sh_vmstat},
+    {"kill", "[-SIG] PID...", "send a signal (default TERM; kill -l lists them)", sh_kill},
+    {"jobs", "", "background jobs still running", sh_jobs},
+    {"wait", "[PID...]", "wait for background jobs (all of them without PID)", sh_wait},
+    {"sleep", "SECONDS", "do nothing for that long", sh_sleep},
+};
+
+#define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
+bool sh_builtin(struct words *w, int *status)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (strcmp(w->argv[0], builtins[i].name) == 0) {
+			/* A trailing & is ignored: builtins are quick or change the shell itself.
+			 */
+			*status = builtins[i].run(w->argc, w->argv);
+			return true;
+		}
+	return false;
+}
+
+/* The initrd cannot be listed from here, so help names the usual programs. */
+static int sh_help(int argc, char **argv)
+{
+	char left[32];
+
+	(void)argc;
+	(void)argv;
+	printf("Builtins:\n");
+	for (size_t i = 0; i < NBUILTINS; i++) {
+		snprintf(left, sizeof(left), "%s %s", builtins[i].name, builtins[i].args);
+		printf("  %-20s %s\n", left, builtins[i].what);
+	}
+	printf("Any other word runs the program of that name from the initrd, e.g.\n"
+	       "hello, memhog MiB, forktest, cowdemo, systest [TEST].\n"
+	       "A command ending in & runs in the background. '...' and \"...\" keep\n"
+	       "blanks inside a word; $? is the last status, $! the last background\n"
+	       "pid, $$ the shell's pid; # starts a comment.\n");
+	return 0;
+}
+
+static int sh_echo(int argc, char **argv)
+{
+	bool newline = true;
+	int i = 1;
+
+	if (argc > 1 && strcmp(argv[1], "-n") == 0) {
+		newline = false;
+		i = 2;
+	}
+	for (int first = i; i < argc; i++)
+		printf("%s%s", i > first ? " " : "", argv[i]);
+	if (newline)
+		printf("\n");
+	fflush(stdout); /* -n output has no newline to push it out */
+	return 0;
+}
+
+/* status: print $?, and keep it. */
+static int sh_status(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("%d\n", sh.status);
+	return sh.status;
+}
+
+static int sh_exit(int argc, char **argv)
+{
+	int code = sh.status;
+
+	if (argc > 2) {
+		fprintf(stderr, "sh: exit: too many arguments\n");
+		return 2;
+	}
+	if (argc == 2 && !sh_number(argv[1], &code)) {
+		fprintf(stderr, "sh: exit: %s: not a number\n", argv[1]);
+		return 2;
+	}
+	exit(code & 0xff);
+}
+
+/* Signal names, numbered as proc numbers them (Linux's numbers, not picolibc's). */
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+    {"HUP", 1},
+    {"INT", 2},
+    {"QUIT", 3},
+    {"ILL", PROC_SIGILL},
+    {"TRAP", 5},
+    {"ABRT", 6},
+    {"BUS", PROC_SIGBUS},
+    {"FPE", 8},
+    {"KILL", PROC_SIGKILL},
+    {"USR1", 10},
+    {"SEGV", PROC_SIGSEGV},
+    {"USR2", 12},
+    {"PIPE", 13},
+    {"ALRM", 14},
+    {"TERM", PROC_SIGTERM},
+};
+
+#define NSIGNALS (sizeof(signals) / sizeof(signals[0]))
+
+/* A signal given as a number (0..31) or a name with or without SIG; -1 if neither. */
+static int signal_number(const char *s)
+{
+	int n;
+
+	if (sh_number(s, &n))
+		return n <= 31 ? n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < NSIGNALS; i++)
+		if (strcasecmp(s, signals[i].name) == 0)
+			return signals[i].sig;
+	return -1;
+}
+
+static int kill_list(void)
+{
+	for (size_t i = 0; i < NSIGNALS; i++)
+		printf("%2d %s\n", signals[i].sig, signals[i].name);
+	return 0;
+}
+
+/* kill [-SIG] PID...: status 0 if every signal went out, 1 if one did not, 2 for bad usage. */
+static int sh_kill(int argc, char **argv)
+{
+	int sig = PROC_SIGTERM, i = 1, status = 0, pid;
+
+	if (argc == 2 && strcmp(argv[1], "-l") == 0)
+		return kill_list();
+	if (argc > 1 && argv[1][0] == '-') {
+		sig = signal_number(argv[1] + 1);
+		if (sig < 0) {
+			fprintf(stderr, "sh: kill: %s: unknown signal\n", argv[1] + 1);
+			return 2;
+		}
+		i = 2;
+	}
+	if (i == argc) {
+		fprintf(stderr, "sh: kill: usage: kill [-SIG] PID...\n");
+		return 2;
+	}
+	for (; i < argc; i++) {
+		if (!sh_number(argv[i], &pid) || pid == 0) {
+			fprintf(stderr, "sh: kill: %s: not a pid\n", argv[i]);
+			status = 1;
+		} else if (kill(pid, sig) != 0) {
+			fprintf(stderr, "sh: kill: %d: %s\n", pid,
+				errno == ESRCH ? "no such process" : strerror(errno));
+			status = 1;
+		}
+	}
+	return status;
+}
+
+/* sleep SECONDS: a builtin, as there is no sleep program to run. */
+static int sh_sleep(int argc, char **argv)
+{
+	int s;
+
+	if (argc != 2 || !sh_number(argv[1], &s)) {
+		fprintf(stderr, "sh: sleep: usage: sleep SECONDS\n");
+		return 2;
+	}
+	sleep((unsigned)s);
+	return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * ps, free and vmstat: what proc and mem count, as tables. Memory figures
+ * are in pages of 4 KiB unless a column says MiB.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/libc/strata.h"
+#include "user/c/sh/sh.h"
+
+#define PAGES_PER_MIB 256
+
+/* pages as MiB with one decimal, without floating point. */
+static const char *mib(char *buf, size_t n, uint64_t pages)
+{
+	snprintf(buf, n, "%lu.%lu", (unsigned long)(pages / PAGES_PER_MIB),
+		 (unsigned long)(pages % PAGES_PER_MIB * 10 / PAGES_PER_MIB));
+	return buf;
+}
+
+static int failed(const char *cmd)
+{
+	fprintf(stderr, "sh: %s: %s\n", cmd, strerror(errno));
+	return 1;
+}
+
+static const char *state_name(uint32_t state)
+{
+	if (state == PROC_RUNNING)
+		return "run";
+	return state == PROC_ZOMBIE ? "zombie" : "?";
+}
+
+static void ps_row(const struct proc_info *p)
+{
+	printf("%5d %5d %-6s %6lu %6lu %6lu %6lu %.*s\n", (int)p->pid, (int)p->ppid,
+	       state_name(p->state), (unsigned long)p->resident, (unsigned long)p->faults,
+	       (unsigned long)p->cow_copies, (unsigned long)p->committed, (int)sizeof(p->name),
+	       p->name);
+}
+
+/* ps: every process proc knows (the servers root started are not among them). */
+int sh_ps(int argc, char **argv)
+{
+	struct proc_info p;
+	int cursor = 0, next;
+
+	(void)argc;
+	(void)argv;
+	printf("%5s %5s %-6s %6s %6s %6s %6s %s\n", "PID", "PPID", "STATE", "RES", "FAULTS", "COW",
+	       "COMMIT", "NAME");
+	do {
+		next = strata_proc_list(cursor, &p);
+		if (next < 0)
+			return errno == ENOENT ? 0 : failed("ps");
+		ps_row(&p);
+		cursor = next;
+	} while (cursor != 0);
+	return 0;
+}
+
+/* "4 KiB" .. "1 GiB": the size of a buddy block of the given order. */
+static const char *block_size(char *buf, size_t n, unsigned order)
+{
+	unsigned long kib = 4ul << order;
+
+	if (kib < 1024)
+		snprintf(buf, n, "%lu KiB", kib);
+	else if (kib < 1024 * 1024)
+		snprintf(buf, n, "%lu MiB", kib >> 10);
+	else
+		snprintf(buf, n, "%lu GiB", kib >> 20);
+	return buf;
+}
+
+/* The free lists of the kernel's buddy allocator, the orders that have blocks only. */
+static void free_blocks(const struct mem_stats *s)
+{
+	char size[16];
+
+	printf("free buddy blocks:\n%7s %8s %8s %8s\n", "order", "size", "blocks", "pages");
+	for (unsigned o = 0; o < MEM_ORDERS; o++)
+		if (s->free_blocks[o])
+			printf("%7u %8s %8lu %8lu\n", o, block_size(size, sizeof(size), o),
+			       (unsigned long)s->free_blocks[o],
+			       (unsigned long)(s->free_blocks[o] << o));
+}
+
+/* free: physical memory as the kernel sees it, then mem's share and its promises. */
+int sh_free(int argc, char **argv)
+{
+	struct mem_stats s;
+	char a[24], b[24];
+
+	(void)argc;
+	(void)argv;
+	if (strata_mem_stats(&s) != 0)
+		return failed("free");
+	printf("%-8s %10s %10s\n", "", "pages", "MiB");
+	printf("%-8s %10lu %10s\n", "total", (unsigned long)s.total_pages,
+	       mib(a, sizeof(a), s.total_pages));
+	printf("%-8s %10lu %10s\n", "used", (unsigned long)(s.total_pages - s.free_pages),
+	       mib(a, sizeof(a), s.total_pages - s.free_pages));
+	printf("%-8s %10lu %10s\n", "free", (unsigned long)s.free_pages,
+	       mib(a, sizeof(a), s.free_pages));
+	printf("mem: %lu pages resident in processes, pool %lu pages\n", (unsigned long)s.resident,
+	       (unsigned long)s.pool_pages);
+	printf("commit: %lu pages (%s MiB) promised of a limit of %lu (%s MiB)\n",
+	       (unsigned long)s.committed, mib(a, sizeof(a), s.committed),
+	       (unsigned long)s.commit_limit, mib(b, sizeof(b), s.commit_limit));
+	printf("pressure: %s (low water %lu pages, went low %lu times)\n",
+	       s.pressure ? "LOW" : "normal", (unsigned long)s.low_water,
+	       (unsigned long)s.pressure_events);
+	free_blocks(&s);
+	return 0;
+}
+
+static void vm_row(const char *name, uint64_t v, const char *what)
+{
+	printf("%-14s %10lu  %s\n", name, (unsigned long)v, what);
+}
+
+/* vmstat: mem's paging counters since boot. */
+int sh_vmstat(int argc, char **argv)
+{
+	struct mem_stats s;
+
+	(void)argc;
+	(void)argv;
+	if (strata_mem_stats(&s) != 0)
+		return failed("vmstat");
+	vm_row("faults", s.faults, "page faults mem served");
+	vm_row("zero fills", s.zero_fills, "pages filled with zeros");
+	vm_row("file fills", s.file_fills, "pages filled from the initrd");
+	vm_row("cow copies", s.cow_copies, "pages copied on a write to a shared page");
+	vm_row("cow shared", s.cow_shared, "faults answered with a shared page, read-only");
+	vm_row("fault-around", s.around, "extra pages mapped next to a faulting one");
+	vm_row("pressure", s.pressure, s.pressure ? "memory is low now" : "memory is not low");
+	vm_row("low events", s.pressure_events, "times memory went low");
+	vm_row("spaces", s.spaces, "memory spaces (processes mem serves)");
+	return 0;
+}
