@@ -87,7 +87,7 @@ system_boots() {
 	local t=180 segv='segmentation fault at 0x8 \(pc 0x[0-9a-f]+, store\)$'
 	export INITRD=build/initrd.cpio EXPECT="selftest systest" MUST_MATCH="$segv"
 	scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" "$testargs init=systest" | report
-	scripts/qemu-test.sh system-virt-4h $t virt 4 512M "$kernel" "$testargs init=systest" | report
+	scripts/qemu-test.sh system-virt-4h $t virt 4 1G "$kernel" "$testargs init=systest" | report
 	scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" "$testargs init=systest" |
 		report
 	if [ "$stress" = 1 ]; then

@@ -44,6 +44,7 @@ static int control(struct pager *pg, struct msg *m)
 		e = ERR_PERM;
 	if (e != ERR_OK)
 		*m = (struct msg){.tag = msg_error_tag(label, e)};
+	pool_trim();
 	return ERR_OK;
 }
 

@@ -59,6 +59,8 @@ void pool_free_meta(void *page);
 void pool_ref(pageid_t p);
 /* Drop a reference; the page goes back to the pool at the last one. */
 void pool_unref(pageid_t p);
+/* Give chunks left empty back to the kernel (after each request). */
+void pool_trim(void);
 unsigned pool_refs(pageid_t p);
 void *pool_addr(pageid_t p); /* where mem sees the page */
 handle_t pool_frame(pageid_t p, uint64_t *page_in_frame);

@@ -8,8 +8,9 @@
  * A chunk's first page is its bookkeeping (reference counts, free list),
  * so the table here stays small. Pages are taken from the lowest chunk that
  * has one, so long-lived pages gather in the first chunks and the others
- * empty out; an empty chunk goes straight back to the kernel, so the
- * system's free memory returns to where it was when processes end.
+ * empty out; empty chunks go back to the kernel after each request
+ * (pool_trim), so the system's free memory returns to where it was when
+ * processes end.
  *
  * A page is zero when handed out: a chunk's never-used pages are zero
  * already (the kernel zeroes frames), a freed page is zeroed on reuse.
@@ -98,14 +99,38 @@ static int chunk_new(unsigned c)
 	return ERR_NOMEM;
 }
 
-static void chunk_release(unsigned c)
+static bool chunk_empty(unsigned c)
 {
-	struct chunk *k = &chunks[c];
+	return chunks[c].frame && chunks[c].used == 1; /* only its bookkeeping page */
+}
 
-	sys_space_unmap(self, POOL_BASE + (uint64_t)c * CHUNK_SPAN, k->npages * PAGE);
-	sys_handle_close(k->frame);
-	held -= k->npages;
-	*k = (struct chunk){0};
+/* Give chunks [first, end), all empty, back to the kernel: one unmap for all of them. */
+static void release_run(unsigned first, unsigned end)
+{
+	sys_space_unmap(self, POOL_BASE + (uint64_t)first * CHUNK_SPAN,
+			(uint64_t)(end - first) * CHUNK_SPAN);
+	for (unsigned c = first; c < end; c++) {
+		sys_handle_close(chunks[c].frame);
+		held -= chunks[c].npages;
+		chunks[c] = (struct chunk){0};
+	}
+}
+
+/*
+ * Empty chunks go back to the kernel here, after a request, rather than
+ * one at a time as they empty: neighbouring ones then share one unmap of
+ * mem's own space (and one TLB flush on every hart mem has run on).
+ */
+void pool_trim(void)
+{
+	for (unsigned c = 0; c < nchunks;) {
+		unsigned end = c;
+		while (end < nchunks && chunk_empty(end))
+			end++;
+		if (end > c)
+			release_run(c, end);
+		c = end + 1;
+	}
 	while (nchunks > 0 && !chunks[nchunks - 1].frame)
 		nchunks--;
 }
@@ -190,10 +215,7 @@ static void put(pageid_t p)
 
 	mt->next[i] = k->free_head;
 	k->free_head = (uint16_t)i;
-	if (--k->used == 1) {
-		chunk_release(c);
-		return;
-	}
+	k->used--; /* an empty chunk waits for pool_trim */
 	if (c < lowest)
 		lowest = c;
 }

@@ -53,70 +53,78 @@ bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less)
 	       fits(total_committed, less, more, pool_capacity());
 }
 
-/* ----------------------------------------------------------------- runs of pages */
+/* ----------------------------------------------------------------- spans of pages */
 
 /*
- * Work on a space's pages in runs of consecutive present pages, so that one
- * unmap or protect call covers many pages.
+ * The pages of a space that may be mapped there, as spans: runs of such
+ * pages merged across gaps of up to SPAN_GAP, so that one unmap or protect
+ * call covers many pages. Each call flushes the TLBs of every hart the
+ * space may have run on, which with several harts is a round of IPIs
+ * through the firmware, far dearer than the kernel's walk over a gap's
+ * unmapped pages.
  */
-struct run {
+#define SPAN_GAP (256 * PAGE)
+
+struct span {
 	struct vs *v;
-	bool drop;     /* unmap and unreference; else write-protect */
+	bool protect;  /* protect; else unmap */
 	unsigned prot; /* for protect */
 	uint64_t lo, hi;
-	pageid_t pages[64];
-	unsigned n;
-	bool mapped; /* some page of the run may be mapped in the space */
 };
 
-static void run_flush(struct run *r)
+static void span_flush(struct span *s)
 {
-	if (!r->n)
+	if (s->hi == s->lo)
 		return;
-	if (!r->drop) {
-		sys_space_protect(r->v->space, r->lo, r->hi - r->lo, r->prot);
-	} else {
-		if (r->mapped)
-			sys_space_unmap(r->v->space, r->lo, r->hi - r->lo);
-		for (unsigned i = 0; i < r->n; i++) {
-			radix_set(&r->v->pages, r->lo + i * PAGE, 0);
-			pool_unref(r->pages[i]);
-		}
-		r->v->resident -= r->n;
-	}
-	r->n = 0;
-	r->mapped = false;
+	if (s->protect)
+		sys_space_protect(s->v->space, s->lo, s->hi - s->lo, s->prot);
+	else
+		sys_space_unmap(s->v->space, s->lo, s->hi - s->lo);
+	s->lo = s->hi = 0;
 }
 
-static void run_add(void *arg, uint64_t va, pageid_t p, bool mapped)
+static void span_add(void *arg, uint64_t va, pageid_t p, bool mapped)
 {
-	struct run *r = arg;
+	struct span *s = arg;
 
-	if (!r->drop && !mapped)
-		return; /* protecting: only mappings matter */
-	if (r->n && (va != r->hi || r->n == 64))
-		run_flush(r);
-	if (!r->n)
-		r->lo = va;
-	r->pages[r->n++] = p;
-	r->mapped |= mapped;
-	r->hi = va + PAGE;
+	(void)p;
+	if (!mapped)
+		return;
+	if (s->hi != s->lo && va - s->hi > SPAN_GAP)
+		span_flush(s);
+	if (s->hi == s->lo)
+		s->lo = va;
+	s->hi = va + PAGE;
+}
+
+/* Unmap, or protect to prot, every page of [va, va + len) that may be mapped. */
+static void each_span(struct vs *v, uint64_t va, uint64_t len, bool protect, unsigned prot)
+{
+	struct span s = {.v = v, .protect = protect, .prot = prot};
+
+	radix_each(&v->pages, va, va + len, span_add, &s);
+	span_flush(&s);
+}
+
+static void forget_page(void *arg, uint64_t va, pageid_t p, bool mapped)
+{
+	struct vs *v = arg;
+
+	(void)mapped;
+	radix_set(&v->pages, va, 0);
+	pool_unref(p);
+	v->resident--;
 }
 
 void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len)
 {
-	struct run r = {.v = v, .drop = true};
-
-	radix_each(&v->pages, va, va + len, run_add, &r);
-	run_flush(&r);
+	each_span(v, va, len, false, 0); /* mapped nowhere first: then the pages may go */
+	radix_each(&v->pages, va, va + len, forget_page, v);
 }
 
 static void protect_pages(struct vs *v, uint64_t va, uint64_t len, unsigned prot)
 {
-	struct run r = {.v = v, .prot = prot};
-
-	radix_each(&v->pages, va, va + len, run_add, &r);
-	run_flush(&r);
+	each_span(v, va, len, true, prot);
 }
 
 /* ----------------------------------------------------------------- life cycle */
