@@ -85,8 +85,13 @@ qemu_boots() {
 # fed a scripted session through the serial console (tests/shell/).
 system_boots() {
 	local t=180 segv='segmentation fault at 0x8 \(pc 0x[0-9a-f]+, store\)$'
+	local srv='^srvcheck: start-up page and handles as expected$
+^root: server srvcheck died \(exit status 3\); it is not restarted$'
 	export INITRD=build/initrd.cpio EXPECT="selftest systest" MUST_MATCH="$segv"
-	scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" "$testargs init=systest" | report
+	# A server of the user's (server=NAME) that dies on purpose: root must say so.
+	MUST_MATCH="$segv
+$srv" scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" \
+		"$testargs init=systest server=srvcheck" | report
 	scripts/qemu-test.sh system-virt-4h $t virt 4 1G "$kernel" "$testargs init=systest" | report
 	scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" "$testargs init=systest" |
 		report

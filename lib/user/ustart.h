@@ -41,6 +41,7 @@ enum ustart_role {
 	ROLE_CON = 1,	  /* console server */
 	ROLE_MEM = 2,	  /* memory server */
 	ROLE_PROC = 3,	  /* process server */
+	ROLE_SERVER = 4,  /* a server named by `server=NAME` on the kernel command line */
 };
 
 struct ustart {

@@ -3,8 +3,10 @@
  * con (console), mem (memory) and proc (processes) — giving each only the
  * handles it needs, then asks proc to start the init program (`sh`, or
  * `init=NAME` from the kernel command line, with the words after `--` as
- * its arguments). It reports a server that dies, restarts nothing, and
- * when init ends powers the machine off with init's exit status.
+ * its arguments). `server=NAME` (up to MAX_EXTRA times) starts a server of
+ * the user's, such as a pager of their own, after those three. root reports
+ * a server that dies, restarts nothing, and when init ends powers the
+ * machine off with init's exit status.
  */
 #include <stddef.h>
 
@@ -23,24 +25,32 @@
 #define PRIO_MEM  29
 #define PRIO_PROC 28
 
-#define CON_QUOTA (1ull << 20)
-#define ROOT_KEEP (2ull << 20) /* what root keeps for itself */
-#define EV_CHILD  1ull	       /* root's notification: a child of root ended */
-#define MAX_ARGS  16
+#define CON_QUOTA   (1ull << 20)
+#define ROOT_KEEP   (2ull << 20) /* what root keeps for itself */
+#define EV_CHILD    1ull	 /* root's notification: a child of root ended */
+#define MAX_ARGS    16
+#define MAX_EXTRA   4
+#define PRIO_EXTRA  27
+#define EXTRA_QUOTA (4ull << 20) /* for each `server=NAME` */
 
-enum { SRV_CON, SRV_MEM, SRV_PROC, NSERVERS };
+enum { SRV_CON, SRV_MEM, SRV_PROC, SRV_EXTRA, NSERVERS = SRV_EXTRA + MAX_EXTRA };
 static struct server servers[NSERVERS];
 
 #define F(field) offsetof(struct ustart, field)
 
-/* The command line: init's name and arguments. */
+/* The command line: init's name and arguments, and the extra servers. */
 struct init_cmd {
 	char buf[256];
 	const char *argv[MAX_ARGS + 1];
 	int argc;
+	const char *extra[MAX_EXTRA];
+	int nextra;
 };
 
-/* Split the kernel command line: `init=NAME` anywhere, and the words after `--`. */
+/*
+ * Split the kernel command line: `init=NAME` and `server=NAME` anywhere
+ * before `--`, and init's arguments after it.
+ */
 static void parse_bootargs(const char *args, struct init_cmd *c)
 {
 	char *w[MAX_ARGS + 8];
@@ -59,9 +69,13 @@ static void parse_bootargs(const char *args, struct init_cmd *c)
 	c->argv[0] = "sh";
 	c->argc = 1;
 	int i = 0;
-	for (; i < n && strcmp(w[i], "--") != 0; i++)
+	c->nextra = 0;
+	for (; i < n && strcmp(w[i], "--") != 0; i++) {
 		if (str_starts(w[i], "init=") && w[i][5])
 			c->argv[0] = w[i] + 5;
+		if (str_starts(w[i], "server=") && w[i][7] && c->nextra < MAX_EXTRA)
+			c->extra[c->nextra++] = w[i] + 7;
+	}
 	for (i++; i < n && c->argc < MAX_ARGS; i++)
 		c->argv[c->argc++] = w[i];
 	c->argv[c->argc] = 0;
@@ -153,6 +167,22 @@ static void start_proc(const struct bootinfo *bi, const struct initrd *rd, const
 }
 
 /*
+ * A server of the user's: its own space, thread and quota, and the console
+ * to print on. It talks to nobody else unless it makes endpoints of its own.
+ */
+static void start_extra(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
+			int i, const char *name)
+{
+	struct ustart us = {
+	    .role = ROLE_SERVER, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
+	const struct grant g[] = {{w->ep_con, RIGHT_WRITE, F(con)}};
+
+	if (server_start(&servers[SRV_EXTRA + i], rd, name, EXTRA_QUOTA, PRIO_EXTRA, g, 1, &us) ==
+	    ERR_OK)
+		uprintf("root: started server %s\n", name);
+}
+
+/*
  * Root made the servers' endpoints, so it holds them with every right. An
  * endpoint closes only when its last READ handle goes: keeping ours would
  * leave a dead server's callers waiting forever instead of getting
@@ -172,20 +202,27 @@ static void keep_calling_only(struct wiring *w)
 }
 
 /* Report each server whose first thread has died, once. */
+static void report_dead_servers(void)
+{
+	for (int i = 0; i < NSERVERS; i++) {
+		struct server *s = &servers[i];
+		struct thread_info ti = {0};
+		if (!s->p.thread || s->dead_reported ||
+		    sys_thread_info(s->p.thread, &ti) != ERR_OK || ti.state != THREAD_DEAD)
+			continue;
+		/* The watcher and the last look before power-off may race: one reports. */
+		if (__atomic_exchange_n(&s->dead_reported, 1, __ATOMIC_RELAXED))
+			continue;
+		uprintf("root: server %s died (exit status %ld); it is not restarted\n", s->name,
+			ti.exit_status);
+	}
+}
+
 static void watch_servers(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		for (int i = 0; i < NSERVERS; i++) {
-			struct server *s = &servers[i];
-			struct thread_info ti = {0};
-			if (!s->p.thread || s->dead_reported ||
-			    sys_thread_info(s->p.thread, &ti) != ERR_OK || ti.state != THREAD_DEAD)
-				continue;
-			s->dead_reported = 1;
-			uprintf("root: server %s died (exit status %ld); it is not restarted\n",
-				s->name, ti.exit_status);
-		}
+		report_dead_servers();
 		sys_sleep(100 * 1000 * 1000ull);
 	}
 }
@@ -254,11 +291,14 @@ int main(struct bootinfo *bi)
 		sys_system_exit(bi->system, 1);
 	}
 	parse_bootargs(bi->bootargs, &cmd);
-	uint64_t avail = (limit - used - ROOT_KEEP - CON_QUOTA) & ~4095ull;
+	uint64_t avail =
+	    (limit - used - ROOT_KEEP - CON_QUOTA - cmd.nextra * EXTRA_QUOTA) & ~4095ull;
 	uint64_t proc_quota = (avail / 8 > (8ull << 20) ? avail / 8 : (8ull << 20)) & ~4095ull;
 	start_con(bi, &rd, &w);
 	start_mem(bi, &rd, &w, avail - proc_quota);
 	start_proc(bi, &rd, &w, proc_quota);
+	for (int i = 0; i < cmd.nextra; i++)
+		start_extra(bi, &rd, &w, i, cmd.extra[i]);
 	keep_calling_only(&w);
 	handle_t watcher;
 	uthread_spawn(watch_servers, 0, 31, 0, &watcher);
@@ -269,6 +309,7 @@ int main(struct bootinfo *bi)
 		sys_system_exit(bi->system, 1);
 	}
 	int code = wait_for_init(w.ep_proc, w.child_ev, pid);
+	report_dead_servers(); /* one last look: the watcher may not have run since */
 	sys_system_exit(bi->system, code);
 	return code;
 }
