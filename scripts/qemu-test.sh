@@ -44,7 +44,7 @@ if [ -n "${STDIN:-}" ] && [ -n "${PROMPT:-}" ]; then
 	input=$(mktemp -u)
 	mkfifo "$input"
 	: >"$log"
-	feed_paced "$STDIN" "$PROMPT" >"$input" &
+	feed_paced "$STDIN" "$PROMPT" >"$input" 2>/dev/null &
 	feeder=$!
 fi
 # shellcheck disable=SC2086

@@ -169,6 +169,56 @@ static bool spawn_errors(void)
 	return true;
 }
 
+/* The orphan (parent -1 in proc's list) whose pid's low byte is low, or -1. */
+static int find_orphan(int low)
+{
+	struct proc_info pi;
+
+	for (int c = 0;;) {
+		int next = strata_proc_list(c, &pi);
+		if (next < 0)
+			return -1;
+		if ((pi.pid & 0xff) == low && pi.ppid == -1)
+			return pi.pid;
+		if (next == 0)
+			return -1;
+		c = next;
+	}
+}
+
+/*
+ * A parent that ends without waiting: its ended child (a zombie) goes with
+ * it, its running child becomes an orphan (listed with parent -1) that is
+ * reaped as soon as it ends; the runner's check then finds every frame back.
+ */
+static bool orphans(void)
+{
+	int mid = fork();
+
+	if (mid == 0) {
+		if (fork() == 0) /* a zombie: ends at once, never waited for */
+			_exit(0);
+		int orphan = fork();
+		if (orphan == 0) {
+			usleep(200000);
+			_exit(0);
+		}
+		usleep(20000);
+		_exit(orphan & 0xff); /* the orphan's pid, as far as a status can say */
+	}
+	CHECK(mid > 0);
+	int st = wait_for(mid);
+	CHECK(WIFEXITED(st));
+	int orphan = find_orphan(WEXITSTATUS(st));
+	CHECK(orphan > 0);
+	for (int i = 0; i < 200 && kill(orphan, 0) == 0; i++)
+		usleep(10000);
+	CHECK(kill(orphan, 0) == -1 && errno == ESRCH);
+	errno = 0;
+	CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
+	return true;
+}
+
 /* The process list shows us, with our memory counters. */
 static bool ps_lists_self(void)
 {
@@ -214,6 +264,7 @@ const struct systest proc_tests[] = {
     {"spinner_fair", spinner_fair},
     {"spawn_errors", spawn_errors},
     {"ps_lists_self", ps_lists_self},
+    {"orphans", orphans},
     {"demos", demos},
     {0, 0},
 };
