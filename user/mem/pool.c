@@ -77,6 +77,10 @@ int pool_init(handle_t self_space, handle_t quota)
 	/* What is left of the quota, less a chunk's bookkeeping page in every 256 and slack
 	 * for page tables. */
 	capacity = e == ERR_OK && limit > used ? (limit - used) / PAGE * 31 / 32 : 0;
+	/* And no more than the chunk table can hold, or a promise could not be kept. */
+	uint64_t most = (uint64_t)MAXCHUNKS * (CHUNK_PAGES - 1);
+	if (capacity > most)
+		capacity = most;
 	return e;
 }
 
