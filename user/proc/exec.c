@@ -25,13 +25,7 @@ int do_exec(struct process *p, struct msg *m)
 	handle_t t;
 	uint64_t tid;
 
-	if (m->w[0] != 0)
-		return ERR_INVALID;
-	int e = args_decode(m, &a);
-	if (e == ERR_OK)
-		e = program_find(a.path, &prog);
-	if (e == ERR_OK)
-		e = startpage_build(&a);
+	int e = program_prepare(m, &a, &prog);
 	if (e != ERR_OK)
 		return e;
 

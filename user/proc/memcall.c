@@ -35,30 +35,30 @@ static void put_space(handle_t space)
 	IPCBUF->handle_rights[0] = RIGHT_MANAGE | RIGHT_MAP | RIGHT_READ;
 }
 
+/* A request that hands mem a space and gets a memory-space id back. */
+static int call_with_space(struct msg *m, handle_t space, uint64_t *vs)
+{
+	put_space(space);
+	int e = mem_call(m);
+	if (e == ERR_OK && (msg_words(m->tag) < 1 || m->w[0] == 0))
+		e = ERR_CORRUPT;
+	if (e == ERR_OK)
+		*vs = m->w[0];
+	return e;
+}
+
 int mem_vs_create(handle_t space, uint64_t limit, uint64_t *vs)
 {
 	struct msg m = {.tag = msg_tag(MEM_VS_CREATE, 1, 1), .w = {limit}};
 
-	put_space(space);
-	int e = mem_call(&m);
-	if (e == ERR_OK && (msg_words(m.tag) < 1 || m.w[0] == 0))
-		e = ERR_CORRUPT;
-	if (e == ERR_OK)
-		*vs = m.w[0];
-	return e;
+	return call_with_space(&m, space, vs);
 }
 
 int mem_vs_fork(uint64_t parent, handle_t space, uint64_t *vs)
 {
 	struct msg m = {.tag = msg_tag(MEM_VS_FORK, 1, 1), .w = {parent}};
 
-	put_space(space);
-	int e = mem_call(&m);
-	if (e == ERR_OK && (msg_words(m.tag) < 1 || m.w[0] == 0))
-		e = ERR_CORRUPT;
-	if (e == ERR_OK)
-		*vs = m.w[0];
-	return e;
+	return call_with_space(&m, space, vs);
 }
 
 int mem_vs_reset(uint64_t vs)

@@ -106,6 +106,7 @@ struct program {
 const char *program_name(const char *path);
 int program_find(const char *path, struct program *prog);
 int program_map(uint64_t vs, const struct program *prog);
+int program_prepare(const struct msg *m, struct proc_args *a, struct program *prog);
 
 /* ---- memcall.c: requests to mem */
 int mem_vs_create(handle_t space, uint64_t limit, uint64_t *vs);

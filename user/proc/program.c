@@ -95,3 +95,20 @@ int program_map(uint64_t vs, const struct program *prog)
 			    0);
 	return e;
 }
+
+/*
+ * The first steps of PROC_SPAWN and PROC_EXEC, which change nothing: w0
+ * (flags) must be 0, the argument block must decode, the program must be
+ * a loadable ELF in the initrd, and its start-up page must fit.
+ */
+int program_prepare(const struct msg *m, struct proc_args *a, struct program *prog)
+{
+	if (m->w[0] != 0)
+		return ERR_INVALID;
+	int e = args_decode(m, a);
+	if (e == ERR_OK)
+		e = program_find(a->path, prog);
+	if (e == ERR_OK)
+		e = startpage_build(a);
+	return e;
+}

@@ -18,15 +18,9 @@ int do_spawn(int32_t caller, struct msg *m)
 	struct program prog;
 	uint64_t limit = m->w[1], quota_bytes;
 
-	if (m->w[0] != 0)
-		return ERR_INVALID;
-	int e = args_decode(m, &a);
+	int e = program_prepare(m, &a, &prog);
 	if (e == ERR_OK)
 		e = setup_limit(&limit, &quota_bytes);
-	if (e == ERR_OK)
-		e = program_find(a.path, &prog);
-	if (e == ERR_OK)
-		e = startpage_build(&a);
 	if (e != ERR_OK)
 		return e;
 
