@@ -145,6 +145,7 @@ void pressure_stats(struct mem_stats *s);
 /* ---- main.c: what mem was given */
 struct mem_env {
 	handle_t self, quota, system, serve;
+	handle_t con; /* the console, to report memory pressure (0: none) */
 	const uint8_t *initrd;
 	uint64_t initrd_size;
 };

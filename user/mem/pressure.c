@@ -13,6 +13,7 @@
 #include "user/mem/mem.h"
 
 #include "lib/error.h"
+#include "lib/user/conprint.h"
 #include "lib/user/syscall.h"
 #include "lib/user/ulib.h"
 
@@ -22,6 +23,7 @@ static volatile bool low;
 static volatile uint64_t events;
 static uint64_t mark;
 static handle_t sys, note;
+static struct con_out out; /* the watcher's console and its IPC buffer */
 
 bool pressure_low(void)
 {
@@ -52,12 +54,12 @@ static void watch(void *arg)
 			return;
 		events++;
 		low = true;
-		uprintf("mem: memory is low: %lu pages free (low-water mark %lu)\n", free_pages(),
-			mark);
+		con_printf(&out, "mem: memory is low: %lu pages free (low-water mark %lu)\n",
+			   free_pages(), mark);
 		while (free_pages() < mark + mark / 8)
 			sys_sleep(POLL_NS);
 		low = false;
-		uprintf("mem: memory is no longer low: %lu pages free\n", free_pages());
+		con_printf(&out, "mem: memory is no longer low: %lu pages free\n", free_pages());
 	}
 }
 
@@ -75,7 +77,11 @@ int pressure_start(handle_t system)
 		e = sys_notify_create(&note);
 	if (e == ERR_OK)
 		e = sys_mem_watch(system, note, 1, mark);
+	void *ipcbuf = umap_pages(0, 0);
+	out = (struct con_out){env.con, ipcbuf};
+	if (e == ERR_OK && !ipcbuf)
+		e = ERR_NOMEM;
 	if (e == ERR_OK)
-		e = uthread_spawn(watch, 0, 29, 0, &thread);
+		e = uthread_spawn(watch, 0, 29, (uint64_t)ipcbuf, &thread);
 	return e;
 }

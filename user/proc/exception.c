@@ -47,25 +47,26 @@ static int report(const struct process *p, uint64_t cause, uint64_t addr, uint64
 	const char *access = fault_access(cause);
 
 	if (access) {
-		uprintf("%s[%d]: segmentation fault at 0x%lx (pc 0x%lx, %s)\n", p->name, p->pid,
-			addr, pc, access);
+		con_printf(&env.out, "%s[%d]: segmentation fault at 0x%lx (pc 0x%lx, %s)\n",
+			   p->name, p->pid, addr, pc, access);
 		return PROC_SIGSEGV;
 	}
 	if (cause == CAUSE_ILLEGAL) {
-		uprintf("%s[%d]: illegal instruction at pc 0x%lx\n", p->name, p->pid, pc);
+		con_printf(&env.out, "%s[%d]: illegal instruction at pc 0x%lx\n", p->name, p->pid,
+			   pc);
 		return PROC_SIGILL;
 	}
 	if (cause == CAUSE_BREAKPOINT) { /* ebreak: nobody debugs processes */
-		uprintf("%s[%d]: breakpoint at pc 0x%lx\n", p->name, p->pid, pc);
+		con_printf(&env.out, "%s[%d]: breakpoint at pc 0x%lx\n", p->name, p->pid, pc);
 		return PROC_SIGTRAP;
 	}
 	if (cause == CAUSE_MISALIGNED_FETCH || cause == CAUSE_MISALIGNED_LOAD ||
 	    cause == CAUSE_MISALIGNED_STORE) {
-		uprintf("%s[%d]: misaligned access at 0x%lx (pc 0x%lx)\n", p->name, p->pid, addr,
-			pc);
+		con_printf(&env.out, "%s[%d]: misaligned access at 0x%lx (pc 0x%lx)\n", p->name,
+			   p->pid, addr, pc);
 		return PROC_SIGBUS;
 	}
-	uprintf("%s[%d]: exception %lu at pc 0x%lx\n", p->name, p->pid, cause, pc);
+	con_printf(&env.out, "%s[%d]: exception %lu at pc 0x%lx\n", p->name, p->pid, cause, pc);
 	return PROC_SIGILL;
 }
 

@@ -38,7 +38,7 @@ int do_exec(struct process *p, struct msg *m)
 	if (e == ERR_OK)
 		e = setup_thread(p, prog.img.entry, USTACK_TOP, USTART_VA, &t, &tid);
 	if (e != ERR_OK) {
-		uprintf("%s[%d]: exec failed: %s\n", p->name, p->pid, err_name(e));
+		con_printf(&env.out, "%s[%d]: exec failed: %s\n", p->name, p->pid, err_name(e));
 		process_end(p, PROC_STATUS_SIGNALED(PROC_SIGKILL));
 	} else {
 		sys_thread_kill(p->thread, -1);

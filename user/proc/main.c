@@ -30,6 +30,7 @@ static int init_env(const struct ustart *us)
 	    .timebase_hz = us->timebase_hz,
 	    .nharts = us->nharts,
 	};
+	env.out = (struct con_out){env.con, IPCBUF};
 	if (us->magic != USTART_MAGIC || us->role != ROLE_PROC || !us->serve || !us->mem ||
 	    !us->initrd)
 		return ERR_INVALID;

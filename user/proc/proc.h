@@ -15,6 +15,7 @@
 
 #include "lib/abi.h"
 #include "lib/elf.h"
+#include "lib/user/conprint.h"
 #include "lib/user/ipc.h"
 #include "lib/user/loader.h"
 #include "lib/user/mem_proto.h"
@@ -75,6 +76,7 @@ struct proc_env {
 	uint64_t timebase_hz;
 	uint32_t nharts;
 	uint64_t default_limit; /* commit limit in pages of a process started without one */
+	struct con_out out;	/* reports (crashes) go through con, whole lines */
 };
 
 extern struct proc_env env;

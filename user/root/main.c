@@ -143,8 +143,9 @@ static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const 
 	    {w->ep_mem, RIGHT_READ | RIGHT_WRITE, F(serve)},
 	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
 	    {bi->initrd, RIGHT_READ | RIGHT_MAP, F(initrd)},
+	    {w->ep_con, RIGHT_WRITE, F(con)},
 	};
-	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, 3, &us);
+	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, 4, &us);
 }
 
 static void start_proc(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
