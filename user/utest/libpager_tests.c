@@ -363,6 +363,85 @@ static bool local_fill_error_and_policy(void)
 	return true;
 }
 
+/* ----------------------------------------------------------------- the fault hook */
+
+#define HOOK_BADGE 77
+#define HOOK_WIDE  6 /* a fault here asks for 3 items: too many without an IPC buffer */
+#define HOOK_NONE  7 /* refused */
+
+/*
+ * A pager that keeps its own frame: page i of the region is page i % 4 of
+ * it, mapped read-only first and writable once written, as mem does for a
+ * page shared copy-on-write.
+ */
+static int hook_fault(struct pager *pg, const struct pager_fault *f, struct pager_items *it)
+{
+	handle_t frame = (handle_t)(uintptr_t)pg->user;
+	uint64_t page = f->offset / PAGE, va = f->addr & ~(PAGE - 1);
+
+	if (f->badge != HOOK_BADGE || page == HOOK_NONE)
+		return ERR_PERM;
+	unsigned prot = (f->access & PROT_W) ? PROT_R | PROT_W : PROT_R;
+	for (unsigned i = 0; i < (page == HOOK_WIDE ? 3u : 1u); i++)
+		pager_items_add(it, va - i * PAGE, prot, frame, (page - i) % 4);
+	return ERR_OK;
+}
+
+struct writer_hook {
+	uint64_t va;
+};
+
+static void write_one(void *arg)
+{
+	*(volatile uint64_t *)((struct writer_hook *)arg)->va = 42;
+}
+
+/* The fault hook answers every fault with the pager's own frames and rights. */
+static bool local_fault_hook(void)
+{
+	static struct local l;
+	uint64_t va = uvm_reserve(8 * PAGE), mine = uvm_reserve(4 * PAGE);
+	handle_t ep, exc, frame;
+	struct pager_stats s;
+
+	l = (struct local){0};
+	OK(sys_endpoint_create(&ep));
+	OK(sys_endpoint_create(&exc));
+	OK(sys_frame_alloc(2, FRAME_ZEROED, &frame));
+	OK(sys_space_map(uenv.space, mine, frame, 0, 4, PROT_R | PROT_W));
+	((uint64_t *)mine)[512] = 11; /* page 1 of the frame */
+	OK(pager_init(&l.pg, ep, uenv.space, 0, 2));
+	l.pg.fault = hook_fault;
+	l.pg.user = (void *)(uintptr_t)frame;
+	OK(sys_region_add(uenv.space, va, 8 * PAGE, ep, HOOK_BADGE, PROT_R | PROT_W));
+	OK(spawn(&l.t, local_run, &l, 20));
+
+	struct toucher t = {va + 5 * PAGE, 0}; /* page 5 is the frame's page 1 */
+	struct uthread w;
+	OK(spawn(&w, touch_one, &t, 10));
+	CHECK(join(&w) == 0 && t.sum == 11);
+	uint8_t ad = 0;
+	OK(sys_space_ad(uenv.space, va + 5 * PAGE, 1, &ad, 0));
+	CHECK(ad & PAGE_MAPPED);
+	struct writer_hook wr = {va + 5 * PAGE};
+	OK(spawn(&w, write_one, &wr, 10)); /* read-only: faults again with W */
+	CHECK(join(&w) == 0 && ((uint64_t *)mine)[512] == 42);
+	CHECK(touch_expect_exception(va + HOOK_WIDE * PAGE, exc) == ERR_STATE);
+	CHECK(touch_expect_exception(va + HOOK_NONE * PAGE, exc) == ERR_PERM);
+	pager_stats(&l.pg, &s);
+	CHECK(s.faults == 4 && s.pages == 2 && s.errors == 2);
+
+	sys_thread_kill(l.t.h, 0);
+	join(&l.t);
+	OK(sys_region_remove(uenv.space, va));
+	OK(sys_space_unmap(uenv.space, va, 8 * PAGE));
+	OK(sys_space_unmap(uenv.space, mine, 4 * PAGE));
+	OK(sys_handle_close(frame)); /* the hook's frames stay the pager's: nothing closed them */
+	OK(sys_handle_close(ep));
+	OK(sys_handle_close(exc));
+	return true;
+}
+
 /* ----------------------------------------------------------------- replacement policies */
 
 #define POL_PAGES 8
@@ -469,6 +548,7 @@ const struct test libpager_tests[] = {
     {"libpager_around_keeps_resident", demo_around_keeps_resident},
     {"libpager_refuses_forged", demo_refuses_forged},
     {"libpager_fill_error_and_policy", local_fill_error_and_policy},
+    {"libpager_fault_hook", local_fault_hook},
     {"libpager_policy_fifo", policy_fifo},
     {"libpager_policy_clock", policy_clock},
     {0, 0},
