@@ -31,7 +31,8 @@ KLDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
 	-Wl,-T,kernel/kernel.ld -Wl,--gc-sections
 
 # mm/ and lib/ top-level files are freestanding and shared with host tests;
-# lib/str.c is the kernel's own memcpy & co. (the host has libc's).
+# lib/str.c and lib/memops.c are the kernel's own string functions and memcpy & co.
+# (the host has libc's).
 SHARED_SRCS := $(wildcard mm/*.c) $(wildcard lib/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard kernel/*.S) $(SHARED_SRCS)
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
@@ -68,7 +69,8 @@ image: $(IMAGE)
 UCFLAGS := $(KCFLAGS)
 ULDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,user/user.ld
 ULIB_SRCS := $(wildcard lib/user/*.c) $(wildcard lib/user/*.S) \
-	lib/fmt.c lib/str.c lib/strutil.c lib/error.c lib/elf.c lib/cpio.c lib/vmmap.c lib/radix.c
+	lib/fmt.c lib/str.c lib/memops.c lib/strutil.c lib/error.c lib/elf.c lib/cpio.c lib/vmmap.c \
+	lib/radix.c
 ULIB_OBJS := $(patsubst %,$(B)/u/%.o,$(ULIB_SRCS))
 USER_PROGS := $(sort $(patsubst user/%/,%,$(dir $(wildcard user/*/*.c))))
 USER_ELFS := $(patsubst %,$(B)/user/%.elf,$(USER_PROGS))
@@ -104,7 +106,8 @@ LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 $(LIBC_POSIX) -O2 
 	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
 	-T lib/libc/strata.ld -Wl,--gc-sections
-LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S $(wildcard lib/libc/*.c) lib/user/msgbytes.c lib/error.c
+LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S $(wildcard lib/libc/*.c) lib/user/msgbytes.c lib/error.c \
+	lib/memops.c
 LIBC_RT_OBJS := $(patsubst %,$(B)/c/%.o,$(LIBC_RT_SRCS))
 C_PROGS := $(sort $(patsubst user/c/%/,%,$(dir $(wildcard user/c/*/*.c))))
 C_ELFS := $(patsubst %,$(B)/user/%.elf,$(C_PROGS))
@@ -150,7 +153,7 @@ initrd: $(INITRD) $(TEST_INITRD) $(BENCH_INITRD)
 all: initrd
 
 # ---------------------------------------------------------------- host tests
-HOST_SRCS := $(filter-out lib/str.c,$(SHARED_SRCS))
+HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS))
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSTRATA_HOST -fno-omit-frame-pointer
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_HDRS := $(wildcard mm/*.h lib/*.h tests/host/*.h)

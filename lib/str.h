@@ -1,6 +1,8 @@
 /*
  * String and memory functions for freestanding code. In the kernel and user
- * servers they come from lib/str.c; in host tests (STRATA_HOST) from libc.
+ * programs they come from lib/str.c and lib/memops.c (C programs take
+ * memcpy, memmove and memset from there too); in host tests (STRATA_HOST)
+ * from libc.
  */
 #ifndef STRATA_LIB_STR_H
 #define STRATA_LIB_STR_H

@@ -316,7 +316,6 @@ static void serve_fault(struct pager *pg, const struct pager_fault *f)
 	int e;
 
 	r.nframes = r.nitems = 0;
-	pg->stats.faults++;
 	e = a ? build_reply(pg, a, f, &r) : ERR_NOENT;
 	if (reply_items(pg, e, r.words, r.nitems) == ERR_OK)
 		tell_policy(pg, a, &r);
@@ -343,12 +342,11 @@ int pager_handle(struct pager *pg, struct msg *m)
 	struct pager_fault f;
 
 	if (pager_fault_decode(m, &f) == ERR_OK) {
-		if (pg->fault) {
-			pg->stats.faults++;
+		pg->stats.faults++;
+		if (pg->fault)
 			serve_fault_hook(pg, &f);
-		} else {
+		else
 			serve_fault(pg, &f);
-		}
 		return ERR_OK;
 	}
 	return serve_other(pg, m);

@@ -31,23 +31,6 @@ void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t 
 	}
 }
 
-/* A new page for va, filled and entered in v's table. */
-static int new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t *out)
-{
-	pageid_t p = pool_alloc();
-
-	if (!p)
-		return ERR_NOMEM;
-	if (radix_set(&v->pages, va, p) != ERR_OK) {
-		pool_unref(p);
-		return ERR_NOMEM;
-	}
-	fault_fill(v, m, va, p);
-	v->resident++;
-	*out = p;
-	return ERR_OK;
-}
-
 static void add_item(struct vs *v, struct pager_items *it, uint64_t va, unsigned prot, pageid_t p)
 {
 	uint64_t page;
@@ -71,7 +54,7 @@ static void around(struct vs *v, const struct vm_mapping *m, uint64_t va, bool s
 	while (sequential && !pressure_low() && it->n < AROUND && next < end &&
 	       !radix_get(&v->pages, next)) {
 		pageid_t p;
-		if (new_page(v, m, next, &p) != ERR_OK)
+		if (vs_new_page(v, m, next, &p) != ERR_OK)
 			break;
 		add_item(v, it, next, m->prot, p);
 		v->c.around++;
@@ -85,8 +68,6 @@ static void around(struct vs *v, const struct vm_mapping *m, uint64_t va, bool s
 static int existing_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p,
 			 unsigned access, struct pager_items *it)
 {
-	void *unused;
-
 	if (pool_refs(p) == 1) {
 		add_item(v, it, va, m->prot, p);
 		return ERR_OK;
@@ -97,9 +78,10 @@ static int existing_page(struct vs *v, const struct vm_mapping *m, uint64_t va, 
 		total.cow_shared++;
 		return ERR_OK;
 	}
-	int e = vs_page_for_write(v, m, va, &unused); /* copies: the page is shared */
+	pageid_t copy;
+	int e = vs_copy_page(v, va, p, &copy);
 	if (e == ERR_OK)
-		add_item(v, it, va, m->prot, radix_get(&v->pages, va));
+		add_item(v, it, va, m->prot, copy);
 	return e;
 }
 
@@ -121,7 +103,7 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 	pageid_t p = radix_get(&v->pages, va);
 	if (p)
 		return existing_page(v, &m, va, p, f->access, it);
-	int e = new_page(v, &m, va, &p);
+	int e = vs_new_page(v, &m, va, &p);
 	if (e != ERR_OK)
 		return e;
 	add_item(v, it, va, m.prot, p);

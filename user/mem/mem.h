@@ -121,14 +121,18 @@ void vs_destroy(struct vs *v);
 bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less);
 /* Drop the pages in [va, va + len): unmap them from the space, unreference them. */
 void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len);
-/* Make va's page v's own, writable by mem (alloc, fill or copy): for POKE. */
+/* A new page for va of mapping m, filled (zeros or initrd bytes) and entered in v's table. */
+int vs_new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t *out);
+/* v's own copy of p, the page at va v shares, entered in p's place (p unmapped, unreferenced). */
+int vs_copy_page(struct vs *v, uint64_t va, pageid_t p, pageid_t *out);
+/* Make va's page v's own, writable by mem (new, or a copy if shared): for POKE. */
 int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, void **out);
 unsigned vs_count(void);
 extern uint64_t total_committed;
 
 /* ---- fault.c */
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
-/* Fill a fresh page for va of mapping m (zeros or initrd bytes). */
+/* Fill a fresh page for va of mapping m (zeros or initrd bytes), and count it. */
 void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p);
 extern struct vs_counters total;
 

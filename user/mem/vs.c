@@ -164,16 +164,47 @@ int vs_create(handle_t space, uint64_t limit, struct vs **out)
 	return ERR_OK;
 }
 
+void vs_reset(struct vs *v)
+{
+	vs_drop_pages(v, REGION_BASE, REGION_END - REGION_BASE);
+	total_committed -= v->committed;
+	v->committed = 0;
+	vmmap_clear(&v->maps);
+	v->heap_base = v->heap_end = 0;
+	v->seq_next = 0;
+}
+
+/* Free v and take its region away; the space handle is left to the caller. */
+static void vs_unmake(struct vs *v)
+{
+	vs_reset(v);
+	radix_destroy(&v->pages);
+	sys_region_remove(v->space, REGION_BASE); /* fails harmlessly if the space has exited */
+	v->id = 0;
+}
+
+void vs_destroy(struct vs *v)
+{
+	vs_unmake(v);
+	sys_handle_close(v->space);
+}
+
+/* The child's table as fork fills it in, and whether a node could not be had. */
+struct share {
+	struct vs *child;
+	bool incomplete;
+};
+
 static void share_page(void *arg, uint64_t va, pageid_t p, bool mapped)
 {
-	(void)mapped;
-	struct vs *child = arg;
+	struct share *sh = arg;
 
-	if (radix_set(&child->pages, va, p) == ERR_OK) {
+	(void)mapped;
+	if (radix_set(&sh->child->pages, va, p) == ERR_OK) {
 		pool_ref(p);
-		child->resident++;
+		sh->child->resident++;
 	} else {
-		child->limit = 0; /* tells vs_fork the copy is incomplete */
+		sh->incomplete = true;
 	}
 }
 
@@ -201,9 +232,10 @@ int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 	vmmap_copy(&child->maps, &parent->maps); /* same capacity: cannot fail */
 	child->heap_base = parent->heap_base;
 	child->heap_end = parent->heap_end;
-	radix_each(&parent->pages, REGION_BASE, REGION_END, share_page, child);
-	if (child->limit == 0) { /* out of memory for the child's table: undo */
-		vs_destroy(child);
+	struct share sh = {child, false};
+	radix_each(&parent->pages, REGION_BASE, REGION_END, share_page, &sh);
+	if (sh.incomplete) {	  /* out of memory for the child's table: undo */
+		vs_unmake(child); /* the space stays the caller's, as on every failure */
 		return ERR_NOMEM;
 	}
 	child->committed = parent->committed;
@@ -213,53 +245,58 @@ int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 	return ERR_OK;
 }
 
-void vs_reset(struct vs *v)
-{
-	vs_drop_pages(v, REGION_BASE, REGION_END - REGION_BASE);
-	total_committed -= v->committed;
-	v->committed = 0;
-	vmmap_clear(&v->maps);
-	v->heap_base = v->heap_end = 0;
-	v->seq_next = 0;
-}
-
-void vs_destroy(struct vs *v)
-{
-	vs_reset(v);
-	radix_destroy(&v->pages);
-	sys_region_remove(v->space, REGION_BASE); /* fails harmlessly if the space has exited */
-	sys_handle_close(v->space);
-	v->id = 0;
-}
-
 /* ----------------------------------------------------------------- pages */
+
+int vs_new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t *out)
+{
+	pageid_t p = pool_alloc();
+
+	if (!p)
+		return ERR_NOMEM;
+	if (radix_set(&v->pages, va, p) != ERR_OK) {
+		pool_unref(p);
+		return ERR_NOMEM;
+	}
+	fault_fill(v, m, va, p);
+	v->resident++;
+	*out = p;
+	return ERR_OK;
+}
+
+/*
+ * Unmapping the old page here is not redundant with the map item that will
+ * replace it: if that reply never lands (the thread was killed), another
+ * thread of the space must not go on reading a page that is now the other
+ * side's alone.
+ */
+int vs_copy_page(struct vs *v, uint64_t va, pageid_t p, pageid_t *out)
+{
+	bool was_mapped = radix_mapped(&v->pages, va);
+	pageid_t q = pool_alloc();
+
+	if (!q)
+		return ERR_NOMEM;
+	memcpy(pool_addr(q), pool_addr(p), PAGE);
+	radix_set(&v->pages, va, q); /* replaces an entry: needs no node */
+	if (was_mapped)
+		sys_space_unmap(v->space, va, PAGE);
+	pool_unref(p);
+	v->c.cow_copies++;
+	total.cow_copies++;
+	*out = q;
+	return ERR_OK;
+}
 
 int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, void **out)
 {
-	pageid_t p = radix_get(&v->pages, va), q;
-	bool was_mapped = radix_mapped(&v->pages, va);
+	pageid_t p = radix_get(&v->pages, va), q = p;
+	int e = ERR_OK;
 
-	if (p && pool_refs(p) == 1) {
-		*out = pool_addr(p);
-		return ERR_OK;
-	}
-	if (!(q = pool_alloc()))
-		return ERR_NOMEM;
-	if (radix_set(&v->pages, va, q) != ERR_OK) {
-		pool_unref(q);
-		return ERR_NOMEM;
-	}
-	if (p) { /* shared: copy it, and the space must stop seeing the old page */
-		memcpy(pool_addr(q), pool_addr(p), PAGE);
-		if (was_mapped)
-			sys_space_unmap(v->space, va, PAGE);
-		pool_unref(p);
-		v->c.cow_copies++;
-		total.cow_copies++;
-	} else {
-		fault_fill(v, m, va, q);
-		v->resident++;
-	}
-	*out = pool_addr(q);
-	return ERR_OK;
+	if (!p)
+		e = vs_new_page(v, m, va, &q);
+	else if (pool_refs(p) > 1)
+		e = vs_copy_page(v, va, p, &q);
+	if (e == ERR_OK)
+		*out = pool_addr(q);
+	return e;
 }

@@ -115,26 +115,14 @@ static int sh_exit(int argc, char **argv)
 	exit(code & 0xff);
 }
 
-/* Signal names, numbered as proc numbers them (Linux's numbers, not picolibc's). */
+/* Signal names, with picolibc's numbers, which proc's are (lib/user/proc_proto.h). */
 static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-    {"HUP", 1},
-    {"INT", 2},
-    {"QUIT", 3},
-    {"ILL", PROC_SIGILL},
-    {"TRAP", 5},
-    {"ABRT", 6},
-    {"BUS", PROC_SIGBUS},
-    {"FPE", 8},
-    {"KILL", PROC_SIGKILL},
-    {"USR1", 10},
-    {"SEGV", PROC_SIGSEGV},
-    {"USR2", 12},
-    {"PIPE", 13},
-    {"ALRM", 14},
-    {"TERM", PROC_SIGTERM},
+    {"HUP", SIGHUP},   {"INT", SIGINT},	  {"QUIT", SIGQUIT}, {"ILL", SIGILL},	{"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT}, {"FPE", SIGFPE},	  {"KILL", SIGKILL}, {"BUS", SIGBUS},	{"SEGV", SIGSEGV},
+    {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
 };
 
 #define NSIGNALS (sizeof(signals) / sizeof(signals[0]))

@@ -1,16 +1,17 @@
 /*
- * memset and memcpy for C programs, in place of picolibc's, which are built
- * for size and move one byte per loop turn. picolibc's malloc clears every
- * block it returns, so memset's speed is malloc's: a 4 MiB block costs 16k
- * instructions per page byte by byte, under 1k here. These move aligned
- * 8-byte words, four per turn, and bytes at the edges.
+ * memcpy, memmove and memset for everything Strata builds for the target:
+ * the kernel, programs on lib/user, and C programs, where they replace
+ * picolibc's (built for size, one byte per loop turn: picolibc's malloc
+ * clears every block it returns, so memset's speed is malloc's — 16k
+ * instructions per 4 KiB page byte by byte, under 1k here). They move
+ * aligned 8-byte words, four per turn, and bytes at the edges.
  *
  * The loops must stay loops: GCC would otherwise recognise them and call
  * memset/memcpy, that is, these very functions.
  */
-#include <stddef.h>
 #include <stdint.h>
-#include <string.h>
+
+#include "lib/str.h"
 
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
@@ -56,5 +57,19 @@ NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	}
 	while (n--)
 		*d++ = *s++;
+	return dst;
+}
+
+NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	if (d < s || d >= s + n)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
 	return dst;
 }
