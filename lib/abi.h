@@ -61,6 +61,8 @@ enum sys {
 	SYS_THREAD_INFO          = 42, /* (thread) -> a1 = id, a2 = state, a3 = exit status, a4 = faults */
 	SYS_THREAD_KILL          = 43, /* (thread, status) */
 	SYS_HANDLE_GIVE          = 44, /* (space, h, rights) -> a1 = handle to h's object in space's table */
+	SYS_KERNEL_STATS         = 45, /* (system, reset) -> a1 = longest big-lock hold (cycles), a2 = live objects */
+	SYS_KERNEL_CHECK         = 46, /* (system) -> a1 = objects whose reference count is wrong (ERR_STATE if any) */
 	SYS_COUNT
 };
 /* clang-format on */

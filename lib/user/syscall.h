@@ -6,6 +6,7 @@
 #ifndef STRATA_LIB_USER_SYSCALL_H
 #define STRATA_LIB_USER_SYSCALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -282,6 +283,35 @@ static inline int sys_irq_ack(handle_t irq)
 static inline int sys_mem_watch(handle_t sys, handle_t n, uint64_t bits, uint64_t low_pages)
 {
 	return sys0(SYS_MEM_WATCH, (uint64_t)sys, (uint64_t)n, bits, low_pages, 0, 0);
+}
+/*
+ * Kernel statistics: *lock_cycles = the longest time any hart held the big
+ * kernel lock since boot or the last reset (cycles), *objects = live kernel
+ * objects. reset != 0 starts a new measurement after reading.
+ */
+static inline int sys_kernel_stats(handle_t sys, bool reset, uint64_t *lock_cycles,
+				   uint64_t *objects)
+{
+	struct sysret r = syscall7(SYS_KERNEL_STATS, (uint64_t)sys, reset, 0, 0, 0, 0, 0);
+	if (r.err == 0) {
+		if (lock_cycles)
+			*lock_cycles = r.r[0];
+		if (objects)
+			*objects = r.r[1];
+	}
+	return (int)r.err;
+}
+/*
+ * Kernel self-check: every live object's reference count against the
+ * handles, mappings and kernel pointers that hold it. ERR_STATE with
+ * *bad = the number of objects that disagree (each is named on the console).
+ */
+static inline int sys_kernel_check(handle_t sys, uint64_t *bad)
+{
+	struct sysret r = syscall7(SYS_KERNEL_CHECK, (uint64_t)sys, 0, 0, 0, 0, 0, 0);
+	if (bad)
+		*bad = r.r[0];
+	return (int)r.err;
 }
 static inline int sys_mem_info(handle_t sys, uint64_t *free_pages, uint64_t *total_pages)
 {
