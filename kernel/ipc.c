@@ -184,6 +184,8 @@ int ipc_recv(struct thread *t, struct endpoint *ep)
 {
 	if (t->reply_to)
 		return ERR_STATE;
+	if (ep->closed)
+		return ERR_PEER; /* held by a call that began before the last receive handle went */
 	struct thread *c = queue_pop(&ep->send_head, &ep->send_tail);
 	if (c) {
 		left_queue(c);

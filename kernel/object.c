@@ -1,5 +1,6 @@
 #include "kernel/object.h"
 
+#include "kernel/cycles.h"
 #include "kernel/objects.h"
 #include "kernel/panic.h"
 #include "lib/error.h"
@@ -11,6 +12,44 @@ static const char *const type_names[] = {
     [OBJ_ENDPOINT] = "endpoint", [OBJ_NOTIFY] = "notify", [OBJ_FRAME] = "frame",
     [OBJ_IRQ] = "irq",		 [OBJ_QUOTA] = "quota",	  [OBJ_SYSTEM] = "system",
 };
+
+static struct object *all_head, *all_tail;
+static uint64_t live_objects;
+
+struct object *object_first(void)
+{
+	return all_head;
+}
+
+uint64_t object_count(void)
+{
+	return live_objects;
+}
+
+static void all_link(struct object *o)
+{
+	o->all_prev = all_tail;
+	o->all_next = NULL;
+	if (all_tail)
+		all_tail->all_next = o;
+	else
+		all_head = o;
+	all_tail = o;
+	live_objects++;
+}
+
+static void all_unlink(struct object *o)
+{
+	if (o->all_prev)
+		o->all_prev->all_next = o->all_next;
+	else
+		all_head = o->all_next;
+	if (o->all_next)
+		o->all_next->all_prev = o->all_prev;
+	else
+		all_tail = o->all_prev;
+	live_objects--;
+}
 
 const char *object_type_name(unsigned type)
 {
@@ -34,6 +73,7 @@ void *object_alloc(enum obj_type type, size_t size, struct quota *q, int *err)
 	o->refs = 1;
 	o->quota = q;
 	o->charged = q ? size : 0;
+	all_link(o);
 	if (q)
 		object_get(&q->obj);
 	*err = ERR_OK;
@@ -62,6 +102,8 @@ static void object_free(struct object *o)
 {
 	struct quota *q = o->quota;
 
+	cycles_forget(o);
+	all_unlink(o);
 	if (q)
 		quota_uncharge(q, o->charged);
 	kfree(o);
@@ -81,8 +123,11 @@ void object_put(struct object *o)
 {
 	if (o->refs == 0)
 		panic("object_put: %s object %p has no references", object_type_name(o->type), o);
-	if (--o->refs)
+	if (--o->refs) {
+		/* Still held: perhaps only by a cycle of its own (kernel/cycles.c). */
+		cycles_note(o);
 		return;
+	}
 	switch (o->type) {
 	case OBJ_THREAD:
 		thread_destroy((struct thread *)o);

@@ -9,6 +9,7 @@
 #ifndef STRATA_KERNEL_OBJECT_H
 #define STRATA_KERNEL_OBJECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,10 +19,16 @@ struct quota;
 
 struct object {
 	uint8_t type;	     /* enum obj_type */
+	uint8_t gc_color;    /* cycle collector's mark (kernel/cycles.c), 0 outside a run */
+	bool gc_candidate;   /* on the collector's candidate list */
 	uint32_t refs;	     /* handles + internal references */
+	uint32_t gc_refs;    /* scratch count for the collector and the self-check */
 	struct quota *quota; /* charged for this object's memory, NULL for boot objects */
 	size_t charged;	     /* bytes charged for the object itself */
 	uint32_t readers;    /* endpoints: open handles with RIGHT_READ */
+	struct object *all_next, *all_prev;   /* every live object (kernel/objcheck.c) */
+	struct object *cand_next, *cand_prev; /* collector candidates */
+	struct object *gc_next, *gc_work;     /* collector run: scanned list, work stack */
 };
 
 /*
@@ -33,6 +40,14 @@ void object_get(struct object *o);
 /* Drop one reference; destroys the object at zero. */
 void object_put(struct object *o);
 const char *object_type_name(unsigned type);
+/* Every live object, in allocation order (self-check, statistics). */
+struct object *object_first(void);
+static inline struct object *object_next(const struct object *o)
+{
+	return o->all_next;
+}
+/* Live objects. */
+uint64_t object_count(void);
 /* The last handle with RIGHT_READ on o was closed (endpoints close). */
 void object_last_reader(struct object *o);
 /* A handle with RIGHT_READ appeared again (an endpoint handed on in a message reopens). */

@@ -40,7 +40,7 @@ static int map_new_page(struct loader *l, uint64_t va, unsigned prot, void **kva
 
 	if (e != ERR_OK)
 		return e;
-	e = space_map(l->space, va, f, 0, 1, prot);
+	e = space_map_page(l->space, va, f, 0, prot);
 	if (kva)
 		*kva = pa_to_kva(f->pa);
 	object_put(&f->obj); /* the mapping keeps it */

@@ -9,7 +9,7 @@
 #include "kernel/timer.h"
 #include "lib/error.h"
 
-struct spinlock big_lock = SPINLOCK_INIT("big kernel lock");
+struct spinlock big_lock = {.holder = -1, .name = "big kernel lock", .track_hold = true};
 
 struct runq {
 	struct thread *head, *tail;
@@ -141,6 +141,21 @@ void sched_yield(void)
 	to_scheduler();
 }
 
+bool sched_preempt_point(void)
+{
+	struct hart *h = this_hart();
+	uint64_t ticks = h->ticks;
+
+	/* Let a waiting hart in (the lock is fair), and take what interrupts are pending. */
+	bkl_unlock();
+	arch_intr_on();
+	arch_intr_off();
+	bkl_lock();
+	if (h->ticks != ticks)
+		sched_tick(); /* the tick the window took: the time slice may be over */
+	return !thread_current()->kill_pending;
+}
+
 int sched_sleep_until(uint64_t deadline)
 {
 	struct thread *t = thread_current();
@@ -216,8 +231,10 @@ static void run(struct thread *t)
 	h->fpu_owner = NULL;
 	h->current = NULL;
 	t->running_on = -1;
-	if (t->state == TS_DEAD)
+	if (t->state == TS_DEAD && t->holds_self) {
+		t->holds_self = false;
 		object_put(&t->obj); /* the reference a live thread holds on itself */
+	}
 }
 
 void scheduler_loop(void)

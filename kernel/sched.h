@@ -8,6 +8,7 @@
 #ifndef STRATA_KERNEL_SCHED_H
 #define STRATA_KERNEL_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/spinlock.h"
@@ -35,6 +36,15 @@ void sched_ready(struct thread *t);
  * else. Returns the status given to thread_unblock when it is woken.
  */
 int sched_block(enum thread_wait w);
+/*
+ * A preemption point inside a long system call, between two bounded
+ * slices of its work: drop the big lock (so other harts get in), take
+ * pending interrupts, take the lock back, and give way if the time slice
+ * is over. The caller holds references on everything it goes on using
+ * (thread_hold) and re-checks state afterwards. False if the thread has
+ * been killed meanwhile: the call should stop (it dies on its way out).
+ */
+bool sched_preempt_point(void);
 /* Give up the hart; the thread stays runnable. */
 void sched_yield(void);
 /* Leave the current thread without putting it anywhere (exit, suspend). */

@@ -16,6 +16,9 @@
 #define REGIONS_MAX	4096
 #define FLUSH_ALL_PAGES 32 /* above this, flush the whole ASID instead of page by page */
 #define PROT_ALL	(PROT_R | PROT_W | PROT_X)
+#define SLICE_VISITS	4096 /* page-table entries one slice of a range operation looks at */
+#define SLICE_PAGES	512  /* pages one slice maps or unmaps */
+#define SLICE_RUNS	32   /* distinct frame objects one unmap slice releases */
 
 static uint64_t asid_generation = 1;
 static unsigned next_asid = 1;
@@ -326,83 +329,198 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 	return ERR_OK;
 }
 
-int space_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, uint64_t npages,
-	      unsigned prot)
+/* The start of the next naturally aligned block of size bytes after a. */
+static uint64_t next_block(uint64_t a, uint64_t size)
 {
-	struct pt_alloc a = pt_alloc_for(s);
+	return (a & ~(size - 1)) + size;
+}
+
+/*
+ * The next user leaf at or after *va and below end, skipping every table
+ * that does not exist (1 GiB and 2 MiB at a time), so the walk costs what
+ * is mapped, not what was asked for. *visits counts the entries looked at.
+ * Returns the leaf's PTE with *va at its address, or NULL with *va = end.
+ */
+static pte_t *next_leaf(struct space *s, uint64_t *va, uint64_t end, unsigned *visits)
+{
+	const pte_t *l2 = pa_to_kva(s->root);
+	uint64_t a = *va;
+
+	while (a < end) {
+		(*visits)++;
+		pte_t e2 = l2[(a >> 30) & 511];
+		if (!(e2 & PTE_V) || (e2 & PTE_RWX)) {
+			a = next_block(a, PAGE_1G);
+			continue;
+		}
+		const pte_t *l1 = pa_to_kva(pte_pa(e2));
+		pte_t e1 = l1[(a >> 21) & 511];
+		if (!(e1 & PTE_V) || (e1 & PTE_RWX)) {
+			a = next_block(a, PAGE_2M);
+			continue;
+		}
+		pte_t *l0 = pa_to_kva(pte_pa(e1));
+		pte_t *p = &l0[(a >> 12) & 511];
+		if (pte_is_leaf(*p)) {
+			*va = a;
+			return p;
+		}
+		a += PAGE_SIZE;
+	}
+	*va = end;
+	return NULL;
+}
+
+int space_check_range(uint64_t va, uint64_t len)
+{
+	if (!IS_ALIGNED(len, PAGE_SIZE))
+		return ERR_ALIGN;
+	return check_user_range(va, len / PAGE_SIZE);
+}
+
+int space_check_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page,
+		    uint64_t npages, unsigned prot)
+{
+	(void)s;
 	int err = check_user_range(va, npages);
 
 	if (err == ERR_OK)
 		err = check_prot(prot);
 	if (err == ERR_OK && (page >= frameobj_pages(f) || npages > frameobj_pages(f) - page))
 		err = ERR_RANGE;
-	for (uint64_t i = 0; err == ERR_OK && i < npages; i++) {
-		if (pt_walk(s->root, va + i * PAGE_SIZE).mapped)
-			err = ERR_EXISTS;
+	return err;
+}
+
+bool space_range_mapped_slice(struct space *s, uint64_t *va, uint64_t end)
+{
+	unsigned visits = 0;
+	uint64_t a = *va;
+
+	while (a < end && visits < SLICE_VISITS) {
+		if (next_leaf(s, &a, end, &visits)) {
+			*va = a;
+			return true;
+		}
 	}
-	if (err != ERR_OK)
-		return err;
-	uint64_t i;
-	for (i = 0; i < npages; i++) {
+	*va = a;
+	return false;
+}
+
+int space_map_slice(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, uint64_t *done,
+		    uint64_t npages, unsigned prot)
+{
+	struct pt_alloc a = pt_alloc_for(s);
+	uint64_t i = *done, stop = npages - i > SLICE_PAGES ? i + SLICE_PAGES : npages;
+	int err = ERR_OK;
+
+	for (; i < stop; i++) {
 		err = pt_map(s->root, va + i * PAGE_SIZE, f->pa + (page + i) * PAGE_SIZE, PAGE_4K,
 			     prot_to_pte(prot), &a);
 		if (err != ERR_OK)
 			break;
+		f->maps++;
+		object_get(&f->obj);
+		s->resident++;
 	}
-	if (err != ERR_OK) {
-		while (i-- > 0)
-			pt_unmap(s->root, va + i * PAGE_SIZE, PAGE_4K, &a, NULL);
-		return err == ERR_NOMEM ? s->pt_err : err;
-	}
-	f->maps += npages;
-	f->obj.refs += (uint32_t)npages;
-	s->resident += npages;
-	return ERR_OK;
+	*done = i;
+	return err == ERR_NOMEM ? s->pt_err : err;
 }
 
-int space_unmap(struct space *s, uint64_t va, uint64_t len)
+int space_map_page(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, unsigned prot)
+{
+	uint64_t done = 0;
+	int err = space_check_map(s, va, f, page, 1, prot);
+
+	if (err == ERR_OK && pt_walk(s->root, va).mapped)
+		err = ERR_EXISTS;
+	return err == ERR_OK ? space_map_slice(s, va, f, page, &done, 1, prot) : err;
+}
+
+/* Pages of one frame object unmapped in a slice, released after the TLB flush. */
+struct frame_run {
+	struct frameobj *f;
+	uint64_t n;
+};
+
+static void release_runs(struct space *s, struct frame_run *runs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		s->resident -= runs[i].n;
+		if (!runs[i].f)
+			continue;
+		runs[i].f->maps -= runs[i].n;
+		for (uint64_t k = 0; k < runs[i].n; k++)
+			object_put(&runs[i].f->obj);
+	}
+}
+
+void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 {
 	struct pt_alloc a = pt_alloc_for(s);
+	struct frame_run runs[SLICE_RUNS];
+	unsigned nruns = 0, visits = 0, pages = 0;
+	uint64_t cur = *va, first = 0, last = 0;
+	pte_t *p;
 
-	if (!IS_ALIGNED(len, PAGE_SIZE))
-		return ERR_ALIGN;
-	int err = check_user_range(va, len / PAGE_SIZE);
-	if (err != ERR_OK)
-		return err;
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		struct pt_walk w = pt_walk(s->root, va + off);
-		if (!w.mapped || w.level != 0)
-			continue;
-		pte_t pte = *w.pte;
-		pt_unmap(s->root, va + off, PAGE_4K, &a, NULL);
-		release_pte(s, pte);
+	while (visits < SLICE_VISITS && pages < SLICE_PAGES &&
+	       (p = next_leaf(s, &cur, end, &visits)) != NULL) {
+		struct frameobj *f = frameobj_of(pte_pa(*p));
+		if (!nruns || runs[nruns - 1].f != f) {
+			if (nruns == SLICE_RUNS)
+				break;
+			runs[nruns++] = (struct frame_run){f, 0};
+		}
+		runs[nruns - 1].n++;
+		pt_unmap(s->root, cur, PAGE_4K, &a, NULL);
+		if (!pages++)
+			first = cur;
+		last = cur;
+		cur += PAGE_SIZE;
 	}
-	space_flush(s, va, len / PAGE_SIZE);
+	/* No hart may still reach a page through its TLB when its frame can be freed. */
+	if (pages)
+		space_flush(s, first, (last - first) / PAGE_SIZE + 1);
+	release_runs(s, runs, nruns);
+	*va = cur;
+}
+
+int space_protect_check_slice(struct space *s, uint64_t *va, uint64_t end, unsigned prot)
+{
+	unsigned visits = 0;
+	uint64_t cur = *va;
+	pte_t *p;
+
+	while (visits < SLICE_VISITS && (p = next_leaf(s, &cur, end, &visits)) != NULL) {
+		if (prot & ~pte_to_prot(*p))
+			return ERR_PERM; /* protect only takes rights away */
+		cur += PAGE_SIZE;
+	}
+	*va = cur;
 	return ERR_OK;
 }
 
-int space_protect(struct space *s, uint64_t va, uint64_t len, unsigned prot)
+void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned prot)
 {
-	if (!IS_ALIGNED(len, PAGE_SIZE))
-		return ERR_ALIGN;
-	int err = check_user_range(va, len / PAGE_SIZE);
-	if (err == ERR_OK)
-		err = check_prot(prot);
-	for (uint64_t off = 0; err == ERR_OK && off < len; off += PAGE_SIZE) {
-		struct pt_walk w = pt_walk(s->root, va + off);
-		if (w.mapped && (prot & ~pte_to_prot(*w.pte)))
-			err = ERR_PERM; /* protect only takes rights away */
+	unsigned visits = 0, pages = 0;
+	uint64_t cur = *va, first = 0, last = 0;
+	pte_t *p, keep = prot_to_pte(prot) & PTE_RWX;
+
+	while (visits < SLICE_VISITS && (p = next_leaf(s, &cur, end, &visits)) != NULL) {
+		/*
+		 * Intersect, so a page mapped since the check gains no right
+		 * either; one that would keep none (only such a page) stays as is.
+		 */
+		pte_t lowered = *p & ~(PTE_RWX & ~keep);
+		if (lowered & PTE_RWX)
+			*p = lowered;
+		if (!pages++)
+			first = cur;
+		last = cur;
+		cur += PAGE_SIZE;
 	}
-	if (err != ERR_OK)
-		return err;
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		struct pt_walk w = pt_walk(s->root, va + off);
-		if (!w.mapped)
-			continue;
-		*w.pte = (*w.pte & ~(pte_t)PTE_RWX) | (prot_to_pte(prot) & PTE_RWX);
-	}
-	space_flush(s, va, len / PAGE_SIZE);
-	return ERR_OK;
+	if (pages)
+		space_flush(s, first, (last - first) / PAGE_SIZE + 1);
+	*va = cur;
 }
 
 int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, bool clear)

@@ -58,12 +58,34 @@ void space_process_exit(struct space *s);
  * (ERR_NOMEM / ERR_QUOTA if a page table cannot be had). Flushes the TLB.
  */
 int space_apply_items(struct space *s, const struct map_item *items, unsigned n);
-/* Map npages consecutive pages of f at va; ERR_EXISTS if any is mapped. All or nothing. */
-int space_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, uint64_t npages,
-	      unsigned prot);
-int space_unmap(struct space *s, uint64_t va, uint64_t len);
-/* Lower the rights of the mapped pages in [va, va+len); ERR_PERM if prot adds a right. */
-int space_protect(struct space *s, uint64_t va, uint64_t len, unsigned prot);
+/*
+ * Range operations come in bounded slices: each does a fixed amount of work
+ * (page-table entries looked at, pages changed) and advances a cursor; the
+ * system call drops the kernel lock between slices (kernel/sys_mem.c). Empty
+ * tables are skipped at every level, so the cost follows what is mapped.
+ */
+/* [va, va + len) is page aligned and inside user space: ERR_ALIGN / ERR_RANGE. */
+int space_check_range(uint64_t va, uint64_t len);
+/* Arguments of a map of npages pages of f from page at va with prot. */
+int space_check_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page,
+		    uint64_t npages, unsigned prot);
+/* True (cursor at it) if a page in [*va, end) is mapped; else advances *va, up to end. */
+bool space_range_mapped_slice(struct space *s, uint64_t *va, uint64_t end);
+/*
+ * Map pages *done.. of the npages (page + i of f at va + i pages), a slice
+ * at a time; advances *done. ERR_EXISTS if a page is mapped already,
+ * ERR_NOMEM / ERR_QUOTA if a table cannot be had (pages before *done stay).
+ */
+int space_map_slice(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, uint64_t *done,
+		    uint64_t npages, unsigned prot);
+/* Map one page (boot loader): all checks, ERR_EXISTS if va is mapped. */
+int space_map_page(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, unsigned prot);
+/* Unmap the next slice of [*va, end) and flush it; advances *va. */
+void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end);
+/* ERR_PERM if a mapped page of the next slice lacks a right in prot; advances *va. */
+int space_protect_check_slice(struct space *s, uint64_t *va, uint64_t end, unsigned prot);
+/* Lower the mapped pages of the next slice to prot (intersected) and flush; advances *va. */
+void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned prot);
 /* out[i] = PAGE_MAPPED|PAGE_A|PAGE_D of page i; clears A and D if clear. */
 int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, bool clear);
 /* OR the A/D bits reported in bits[] back into the still-mapped pages. */

@@ -78,14 +78,22 @@ static int deliver(struct thread *t, struct trapframe *tf, int status)
 	return ERR_OK;
 }
 
+/*
+ * The endpoint in a0. Staging can block (the IPC buffer may fault into a
+ * pager) while another thread closes the handle, so the call holds the
+ * endpoint until it returns; ipc_* re-check that it is still open.
+ */
 static int get_endpoint(struct thread *t, struct trapframe *tf, uint32_t need, struct endpoint **ep,
 			uint64_t *badge)
 {
 	int e = get(t, ARG(0), OBJ_ENDPOINT, need, ep);
 
-	if (e == ERR_OK && badge)
+	if (e != ERR_OK)
+		return e;
+	if (badge)
 		*badge = handle_badge(&t->space->handles, (handle_t)ARG(0));
-	return e;
+	thread_hold(t, &(*ep)->obj);
+	return ERR_OK;
 }
 
 int sys_endpoint_create(struct thread *t, struct trapframe *tf)

@@ -1,6 +1,7 @@
 /* System calls on quotas, frames, address spaces and regions. */
 #include "kernel/frames.h"
 #include "kernel/memlayout.h"
+#include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
 #include "lib/error.h"
@@ -16,6 +17,11 @@ static struct {
 	uint64_t bits, low;
 	bool fired;
 } watch;
+
+struct notify *memwatch_notify(void)
+{
+	return watch.n;
+}
 
 void memwatch_check(void)
 {
@@ -88,6 +94,22 @@ int sys_quota_info(struct thread *t, struct trapframe *tf)
 	return ERR_OK;
 }
 
+/* Bytes the kernel zeroes or copies between two preemption points. */
+#define FRAME_SLICE_PAGES 64
+
+/* Zero pages [page, page + n) of f a slice at a time. False if the thread was killed. */
+static bool zero_pages(struct frameobj *f, uint64_t page, uint64_t n)
+{
+	for (uint64_t done = 0; done < n;) {
+		uint64_t k = n - done > FRAME_SLICE_PAGES ? FRAME_SLICE_PAGES : n - done;
+		memset(pa_to_kva(f->pa + (page + done) * PAGE_SIZE), 0, k * PAGE_SIZE);
+		done += k;
+		if (done < n && !sched_preempt_point())
+			return false;
+	}
+	return true;
+}
+
 int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 {
 	uint64_t order = ARG(0), flags = ARG(1);
@@ -104,11 +126,18 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 			return e;
 		rights |= RIGHT_DEVICE;
 	}
-	/* Always zeroed: a frame must never show what its last owner left in it. */
-	int e = frameobj_alloc(my_quota(t), (unsigned)order, true, &f);
+	int e = frameobj_alloc(my_quota(t), (unsigned)order, false, &f);
 	if (e != ERR_OK)
 		return e;
 	memwatch_check();
+	/*
+	 * Always zeroed: a frame must never show what its last owner left in
+	 * it. Nobody else can see f yet; a large one is zeroed in slices.
+	 */
+	if (!zero_pages(f, 0, frameobj_pages(f))) {
+		object_put(&f->obj);
+		return ERR_PEER;
+	}
 	return return_handle(t, tf, &f->obj, rights);
 }
 
@@ -152,8 +181,19 @@ int sys_frame_copy(struct thread *t, struct trapframe *tf)
 		e = check_frame_pages(src, spage, n);
 	if (e != ERR_OK)
 		return e;
-	memmove(pa_to_kva(dst->pa + dpage * PAGE_SIZE), pa_to_kva(src->pa + spage * PAGE_SIZE),
-		n * PAGE_SIZE);
+	thread_hold(t, &dst->obj);
+	thread_hold(t, &src->obj);
+	/* Overlapping ranges of one frame copy backwards when the target is above. */
+	bool backwards = dst == src && dpage > spage;
+	for (uint64_t done = 0; done < n;) {
+		uint64_t k = n - done > FRAME_SLICE_PAGES ? FRAME_SLICE_PAGES : n - done;
+		uint64_t at = backwards ? n - done - k : done;
+		memmove(pa_to_kva(dst->pa + (dpage + at) * PAGE_SIZE),
+			pa_to_kva(src->pa + (spage + at) * PAGE_SIZE), k * PAGE_SIZE);
+		done += k;
+		if (done < n && !sched_preempt_point())
+			return ERR_PEER;
+	}
 	return ERR_OK;
 }
 
@@ -166,8 +206,8 @@ int sys_frame_zero(struct thread *t, struct trapframe *tf)
 		e = check_frame_pages(f, ARG(1), ARG(2));
 	if (e != ERR_OK)
 		return e;
-	memset(pa_to_kva(f->pa + ARG(1) * PAGE_SIZE), 0, ARG(2) * PAGE_SIZE);
-	return ERR_OK;
+	thread_hold(t, &f->obj);
+	return zero_pages(f, ARG(1), ARG(2)) ? ERR_OK : ERR_PEER;
 }
 
 int sys_space_create(struct thread *t, struct trapframe *tf)
@@ -183,10 +223,27 @@ int sys_space_create(struct thread *t, struct trapframe *tf)
 	return return_handle(t, tf, &s->obj, RIGHTS_ALL & ~RIGHT_DEVICE);
 }
 
+/* Unmap [va, end) of s in slices (the caller holds s). False if the thread was killed. */
+static bool unmap_range(struct space *s, uint64_t va, uint64_t end)
+{
+	while (va < end) {
+		space_unmap_slice(s, &va, end);
+		if (va < end && !sched_preempt_point())
+			return false;
+	}
+	return true;
+}
+
+/*
+ * All or nothing: the range must be empty (checked first, in slices), then
+ * it is mapped in slices. If another thread of the manager maps into the
+ * range in between, this call undoes its own pages and says ERR_EXISTS.
+ */
 int sys_space_map(struct thread *t, struct trapframe *tf)
 {
 	struct space *s;
 	struct frameobj *f;
+	uint64_t va = ARG(1), page = ARG(3), npages = ARG(4);
 	unsigned prot = (unsigned)ARG(5);
 	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP, &s);
 
@@ -194,31 +251,74 @@ int sys_space_map(struct thread *t, struct trapframe *tf)
 		e = ERR_INVALID;
 	if (e == ERR_OK)
 		e = get(t, ARG(2), OBJ_FRAME, frame_rights_for(prot), &f);
+	if (e == ERR_OK)
+		e = space_check_map(s, va, f, page, npages, prot);
 	if (e != ERR_OK)
 		return e;
-	return space_map(s, ARG(1), f, ARG(3), ARG(4), prot);
+	thread_hold(t, &s->obj);
+	thread_hold(t, &f->obj);
+	uint64_t end = va + npages * PAGE_SIZE;
+	for (uint64_t cur = va; cur < end;) {
+		if (space_range_mapped_slice(s, &cur, end))
+			return ERR_EXISTS;
+		if (cur < end && !sched_preempt_point())
+			return ERR_PEER;
+	}
+	uint64_t done = 0;
+	while (done < npages) {
+		e = space_map_slice(s, va, f, page, &done, npages, prot);
+		if (e != ERR_OK || (done < npages && !sched_preempt_point()))
+			break;
+	}
+	if (e == ERR_OK && done == npages)
+		return ERR_OK;
+	unmap_range(s, va, va + done * PAGE_SIZE);
+	return e != ERR_OK ? e : ERR_PEER;
 }
 
 int sys_space_unmap(struct thread *t, struct trapframe *tf)
 {
 	struct space *s;
+	uint64_t va = ARG(1), len = ARG(2);
 	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP, &s);
 
+	if (e == ERR_OK)
+		e = space_check_range(va, len);
 	if (e != ERR_OK)
 		return e;
-	return space_unmap(s, ARG(1), ARG(2));
+	thread_hold(t, &s->obj);
+	return unmap_range(s, va, va + len) ? ERR_OK : ERR_PEER;
 }
 
+/* Check the whole range first (validate, then change), then lower it, both in slices. */
 int sys_space_protect(struct thread *t, struct trapframe *tf)
 {
 	struct space *s;
+	uint64_t va = ARG(1), len = ARG(2), end = va + len;
+	unsigned prot = (unsigned)ARG(3);
 	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP, &s);
 
 	if (e == ERR_OK && ARG(3) > 7)
 		e = ERR_INVALID;
+	if (e == ERR_OK)
+		e = space_check_range(va, len);
+	if (e == ERR_OK && (prot == 0 || ((prot & PROT_W) && (prot & PROT_X))))
+		e = (prot == 0) ? ERR_INVALID : ERR_PERM;
 	if (e != ERR_OK)
 		return e;
-	return space_protect(s, ARG(1), ARG(2), (unsigned)ARG(3));
+	thread_hold(t, &s->obj);
+	for (uint64_t cur = va; cur < end;) {
+		if ((e = space_protect_check_slice(s, &cur, end, prot)) != ERR_OK)
+			return e;
+		if (cur < end && !sched_preempt_point())
+			return ERR_PEER;
+	}
+	for (uint64_t cur = va; cur < end;) {
+		space_protect_slice(s, &cur, end, prot);
+		if (cur < end && !sched_preempt_point())
+			return ERR_PEER;
+	}
+	return ERR_OK;
 }
 
 int sys_space_ad(struct thread *t, struct trapframe *tf)
@@ -236,10 +336,15 @@ int sys_space_ad(struct thread *t, struct trapframe *tf)
 		return e;
 	/*
 	 * Read and clear in one step, so no bit set in between is lost; if the
-	 * result cannot be written out, the bits go back into the PTEs.
+	 * result cannot be written out, the bits go back into the PTEs. The
+	 * copy can block on the caller's pager: hold s across it.
 	 */
 	e = space_read_ad(s, ARG(1), (unsigned)npages, bits, ARG(4) != 0);
-	if (e == ERR_OK && (e = copyout((void *)(uintptr_t)out, bits, npages)) != ERR_OK && ARG(4))
+	if (e != ERR_OK)
+		return e;
+	thread_hold(t, &s->obj);
+	e = copyout((void *)(uintptr_t)out, bits, npages);
+	if (e != ERR_OK && ARG(4))
 		space_restore_ad(s, ARG(1), (unsigned)npages, bits);
 	return e;
 }

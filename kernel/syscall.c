@@ -1,6 +1,9 @@
 #include "kernel/syscall.h"
 
 #include "kernel/console.h"
+#include "kernel/cycles.h"
+#include "kernel/objcheck.h"
+#include "kernel/sched.h"
 #include "kernel/frames.h"
 #include "kernel/memlayout.h"
 #include "kernel/shutdown.h"
@@ -170,6 +173,33 @@ static int sys_mem_info(struct thread *t, struct trapframe *tf)
 	return ERR_OK;
 }
 
+static int sys_kernel_stats(struct thread *t, struct trapframe *tf)
+{
+	void *sys;
+	int e = get(t, ARG(0), OBJ_SYSTEM, RIGHT_READ, &sys);
+
+	if (e != ERR_OK)
+		return e;
+	RET(1, big_lock.max_hold);
+	RET(2, object_count());
+	if (ARG(1))
+		big_lock.max_hold = 0;
+	return ERR_OK;
+}
+
+static int sys_kernel_check(struct thread *t, struct trapframe *tf)
+{
+	void *sys;
+	int e = get(t, ARG(0), OBJ_SYSTEM, RIGHT_MANAGE, &sys);
+
+	if (e != ERR_OK)
+		return e;
+	cycles_collect();
+	uint64_t bad = objcheck_run();
+	RET(1, bad);
+	return bad ? ERR_STATE : ERR_OK;
+}
+
 static const syscall_fn table[SYS_COUNT] = {
     [SYS_DEBUG_WRITE] = sys_debug_write,
     [SYS_HANDLE_CLOSE] = sys_handle_close,
@@ -216,12 +246,22 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_THREAD_INFO] = sys_thread_info,
     [SYS_THREAD_KILL] = sys_thread_kill,
     [SYS_HANDLE_GIVE] = sys_handle_give,
+    [SYS_KERNEL_STATS] = sys_kernel_stats,
+    [SYS_KERNEL_CHECK] = sys_kernel_check,
 };
 
+/*
+ * Entry and exit of a system call are the kernel's safe points: no kernel
+ * code holds a borrowed object pointer there, so garbage cycles are freed
+ * then (before the call, so that a leak check sees them gone).
+ */
 void syscall_dispatch(struct thread *t, struct trapframe *tf)
 {
 	uint64_t nr = tf->x[17];
-	int e = nr < SYS_COUNT && table[nr] ? table[nr](t, tf) : ERR_UNSUPPORTED;
 
+	cycles_collect();
+	int e = nr < SYS_COUNT && table[nr] ? table[nr](t, tf) : ERR_UNSUPPORTED;
+	thread_release_held(t);
+	cycles_collect();
 	RET(0, (int64_t)e);
 }

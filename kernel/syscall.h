@@ -83,5 +83,7 @@ int sys_irq_ack(struct thread *t, struct trapframe *tf);
 
 /* Memory-pressure watch (SYS_MEM_WATCH): check after allocations. */
 void memwatch_check(void);
+/* The notification the watch signals (the kernel holds a reference), or NULL. */
+struct notify *memwatch_notify(void);
 
 #endif

@@ -71,9 +71,34 @@ static void release_message(struct kmsg *m)
 	}
 }
 
+void thread_hold(struct thread *t, struct object *o)
+{
+	for (unsigned i = 0; i < THREAD_HELD_MAX; i++) {
+		if (!t->held[i]) {
+			object_get(o);
+			t->held[i] = o;
+			return;
+		}
+	}
+	panic("thread_hold: thread %lu holds %u objects already", t->id, THREAD_HELD_MAX);
+}
+
+void thread_release_held(struct thread *t)
+{
+	for (unsigned i = 0; i < THREAD_HELD_MAX; i++) {
+		struct object *o = t->held[i];
+		if (o) {
+			t->held[i] = NULL;
+			object_put(o);
+		}
+	}
+}
+
 void thread_destroy(struct thread *t)
 {
 	struct quota *q = t->obj.quota;
+
+	thread_release_held(t);
 
 	release_message(&t->out);
 	release_message(&t->in);
@@ -89,6 +114,7 @@ int thread_start(struct thread *t)
 {
 	if (t->state == TS_NEW) {
 		t->started = true;
+		t->holds_self = true;
 		object_get(&t->obj); /* a live thread holds itself until it dies */
 		t->space->live_threads++;
 		sched_ready(t);
@@ -140,6 +166,8 @@ void thread_unblock(struct thread *t, int status)
 
 int thread_suspend(struct thread *t)
 {
+	if (t->kill_pending)
+		return ERR_STATE; /* a kill always wins: a dying thread is not stopped */
 	switch (t->state) {
 	case TS_NEW:
 	case TS_DEAD:
@@ -160,10 +188,13 @@ int thread_suspend(struct thread *t)
 
 void thread_kill(struct thread *t, int status)
 {
-	if (t->state == TS_DEAD || t->kill_pending)
+	if (t->state == TS_DEAD)
 		return;
-	t->kill_pending = true;
-	t->exit_status = status;
+	if (!t->kill_pending) {
+		t->kill_pending = true;
+		t->exit_status = status; /* the first kill's status is the one reported */
+	}
+	/* Whatever else was asked of t, it must get to run (and so die) now. */
 	switch (t->state) {
 	case TS_NEW:
 		t->state = TS_DEAD;
@@ -189,6 +220,7 @@ void thread_exit(int status)
 
 	t->exit_status = status;
 	t->state = TS_DEAD;
+	thread_release_held(t);
 	ipc_thread_exit(t);
 	struct space *s = t->space;
 	if (t->started && --s->live_threads == 0)

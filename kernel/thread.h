@@ -60,6 +60,8 @@ _Static_assert((int)TS_DEAD == (int)THREAD_DEAD && (int)TS_SUSPENDED == (int)THR
 		   (int)TS_BLOCKED == (int)THREAD_BLOCKED && (int)TS_NEW == (int)THREAD_NEW,
 	       "thread states match lib/abi.h");
 
+#define THREAD_HELD_MAX 2
+
 /* A message in flight, staged in kernel memory. */
 struct kmsg {
 	uint64_t tag;
@@ -88,6 +90,7 @@ struct thread {
 	bool kill_pending;
 	bool suspend_pending;
 	bool started;
+	bool holds_self; /* started and not yet reaped: the thread holds a reference on itself */
 	int exit_status;
 	int running_on; /* hart index while TS_RUNNING, else -1 */
 
@@ -114,6 +117,13 @@ struct thread {
 	struct fpu_state fpu;
 	bool fpu_used;
 
+	/*
+	 * Objects the current system call uses across a point where it can
+	 * block (a user copy, an IPC, a preemption point): each holds a
+	 * reference, dropped when the call returns or the thread dies.
+	 */
+	struct object *held[THREAD_HELD_MAX];
+
 	/* statistics */
 	uint64_t faults, syscalls;
 };
@@ -135,6 +145,11 @@ void thread_kill(struct thread *t, int status);
 void thread_exit(int status) __attribute__((noreturn));
 /* The thread running on this hart, or NULL in the scheduler/idle. */
 struct thread *thread_current(void);
+
+/* Hold o for the rest of the current system call (see struct thread's held). */
+void thread_hold(struct thread *t, struct object *o);
+/* Drop what the current system call held. */
+void thread_release_held(struct thread *t);
 
 /* Remove t from whatever it is blocked on and wake it with status. */
 void thread_unblock(struct thread *t, int status);

@@ -110,6 +110,14 @@ static void run(const struct test *t)
 			break;
 		sys_sleep(1000000);
 	}
+	/* Every object's reference count against what holds it. */
+	uint64_t bad = 0;
+	int e = sys_kernel_check(uenv.system, &bad);
+	if (ok && e != ERR_OK) {
+		uprintf("    kernel self-check: %s, %lu objects with wrong reference counts\n",
+			err_name(e), bad);
+		ok = false;
+	}
 	if (ok && after != before) {
 		uprintf("    leaked %ld pages (%lu free before, %lu after)\n",
 			(long)before - (long)after, before, after);
@@ -146,6 +154,7 @@ int main(struct bootinfo *info)
 	run_all(libpager_tests);
 	run_all(fpu_tests);
 	run_all(libc_tests);
+	run_all(lifetime_tests);
 	uprintf("usertest: %d passed, %d failed\n", passed, failed);
 	sys_system_exit(uenv.system, failed ? 1 : 0);
 }

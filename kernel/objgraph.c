@@ -1,0 +1,100 @@
+#include "kernel/objgraph.h"
+
+#include "kernel/objects.h"
+#include "mm/physmap.h"
+#include "mm/pt.h"
+
+struct emit {
+	enum edge_set which;
+	edge_fn fn;
+	void *ctx;
+};
+
+static void emit(const struct emit *e, struct object *to)
+{
+	if (!to)
+		return;
+	if (e->which == EDGES_CYCLIC && to->type != OBJ_SPACE && to->type != OBJ_THREAD)
+		return;
+	e->fn(to, e->ctx);
+}
+
+static void kmsg_edges(const struct emit *e, const struct kmsg *m)
+{
+	for (unsigned i = 0; i < MSG_MAX_HANDLES; i++)
+		emit(e, m->objs[i]);
+}
+
+static void thread_edges(const struct emit *e, struct thread *t)
+{
+	emit(e, &t->space->obj);
+	if (t->exc_ep)
+		emit(e, &t->exc_ep->obj);
+	if (t->blocked_on)
+		emit(e, (struct object *)t->blocked_on); /* an endpoint or a notification */
+	if (t->reply_to)
+		emit(e, &t->reply_to->obj);
+	kmsg_edges(e, &t->out);
+	kmsg_edges(e, &t->in);
+	for (unsigned i = 0; i < THREAD_HELD_MAX; i++)
+		emit(e, t->held[i]);
+}
+
+/* Each user leaf PTE holds a reference on the frame object it maps. */
+static void mapping_edges(const struct emit *e, struct space *s)
+{
+	pte_t *l2 = pa_to_kva(s->root);
+
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+		if (!(l2[i] & PTE_V) || (l2[i] & PTE_RWX))
+			continue;
+		pte_t *l1 = pa_to_kva(pte_pa(l2[i]));
+		for (unsigned j = 0; j < PT_ENTRIES; j++) {
+			if (!(l1[j] & PTE_V) || (l1[j] & PTE_RWX))
+				continue;
+			pte_t *l0 = pa_to_kva(pte_pa(l1[j]));
+			for (unsigned k = 0; k < PT_ENTRIES; k++) {
+				struct frameobj *f =
+				    pte_is_leaf(l0[k]) ? frameobj_of(pte_pa(l0[k])) : NULL;
+				if (f)
+					emit(e, &f->obj);
+			}
+		}
+	}
+}
+
+static void space_edges(const struct emit *e, struct space *s)
+{
+	for (unsigned i = 0; i < s->handles.cap; i++)
+		emit(e, s->handles.slots[i].obj);
+	for (unsigned i = 0; i < s->regions.n; i++)
+		emit(e, s->regions.r[i].pager);
+	if (e->which == EDGES_ALL)
+		mapping_edges(e, s);
+}
+
+void object_for_each_ref(struct object *o, enum edge_set which, edge_fn fn, void *ctx)
+{
+	const struct emit e = {which, fn, ctx};
+
+	if (o->quota)
+		emit(&e, &o->quota->obj);
+	switch (o->type) {
+	case OBJ_THREAD:
+		thread_edges(&e, (struct thread *)o);
+		break;
+	case OBJ_SPACE:
+		space_edges(&e, (struct space *)o);
+		break;
+	case OBJ_IRQ:
+		if (((struct irq *)o)->n)
+			emit(&e, &((struct irq *)o)->n->obj);
+		break;
+	case OBJ_QUOTA:
+		if (((struct quota *)o)->parent)
+			emit(&e, &((struct quota *)o)->parent->obj);
+		break;
+	default:
+		break;
+	}
+}
