@@ -61,7 +61,6 @@ int kprintf(const char *fmt, ...)
 
 void console_force_unlock(void)
 {
-	/* Free for the next taker; a hart that queued before the panic waits on. */
 	console_lock.holder = -1;
-	__atomic_store_n(&console_lock.owner, console_lock.next, __ATOMIC_RELEASE);
+	__atomic_store_n(&console_lock.locked, 0, __ATOMIC_RELEASE);
 }

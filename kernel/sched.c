@@ -146,11 +146,8 @@ bool sched_preempt_point(void)
 	struct hart *h = this_hart();
 	uint64_t ticks = h->ticks;
 
-	/* Let a waiting hart in (the lock is fair), and take what interrupts are pending. */
-	bkl_unlock();
-	arch_intr_on();
-	arch_intr_off();
-	bkl_lock();
+	/* Let a waiting hart in, and take what interrupts are pending. */
+	spin_yield_to_waiters(&big_lock, true);
 	if (h->ticks != ticks)
 		sched_tick(); /* the tick the window took: the time slice may be over */
 	return !thread_current()->kill_pending;

@@ -18,9 +18,12 @@ void spin_lock(struct spinlock *l)
 
 	if (spin_held(l))
 		panic("spin_lock: %s already held by this hart", l->name);
-	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-		;
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		__atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
+		while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+			;
+		__atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
+	}
 	l->holder = (int)this_hart()->index;
 	l->intr_was_on = was_on;
 	if (l->track_hold)
@@ -39,16 +42,30 @@ void spin_unlock(struct spinlock *l)
 			l->max_hold = held;
 	}
 	l->holder = -1;
-	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	arch_intr_restore(was_on);
 }
 
 bool spin_held(const struct spinlock *l)
 {
-	return l->owner != l->next && l->holder == (int)this_hart()->index;
+	return l->locked && l->holder == (int)this_hart()->index;
 }
 
-bool spin_contended(const struct spinlock *l)
+#define HANDOVER_SPINS 100000 /* a waiter that does not come is not waited for forever */
+
+void spin_yield_to_waiters(struct spinlock *l, bool intr)
 {
-	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) - l->owner > 1;
+	bool waited_for = __atomic_load_n(&l->waiters, __ATOMIC_RELAXED) != 0;
+
+	spin_unlock(l);
+	if (intr) {
+		arch_intr_on();
+		arch_intr_off();
+	}
+	/* Until some other hart has taken it (it shows locked without us). */
+	for (unsigned i = 0; waited_for && i < HANDOVER_SPINS; i++) {
+		if (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			break;
+	}
+	spin_lock(l);
 }

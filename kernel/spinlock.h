@@ -3,10 +3,13 @@
  * handler cannot deadlock against the code it interrupted) and restores the
  * previous state on release.
  *
- * They are ticket locks: harts get the lock in the order they asked for it.
- * The kernel's long operations release the big lock between bounded slices
- * of work (sched_preempt_point); with a plain test-and-set lock the releasing
- * hart could win it straight back and a waiting hart would still starve.
+ * They are test-and-set locks that count their waiters. The kernel's long
+ * operations release the big lock between bounded slices of work
+ * (sched_preempt_point), and a hart that just released it would usually win
+ * it straight back; spin_yield_to_waiters waits until a waiting hart has it.
+ * (Ticket locks would hand it over in order, but under QEMU with more harts
+ * than host cores a ticket holder whose host thread is not running stalls
+ * every hart behind it: the ipc stress test took minutes instead of seconds.)
  */
 #ifndef STRATA_KERNEL_SPINLOCK_H
 #define STRATA_KERNEL_SPINLOCK_H
@@ -15,8 +18,8 @@
 #include <stdint.h>
 
 struct spinlock {
-	volatile uint32_t next;	   /* next ticket to hand out */
-	volatile uint32_t owner;   /* ticket now served */
+	volatile uint32_t locked;
+	volatile uint32_t waiters; /* harts spinning for it */
 	int holder;		   /* hart index of the holder, -1 when free */
 	unsigned long intr_was_on; /* written by the holder only */
 	const char *name;
@@ -27,14 +30,17 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n)                                                                           \
 	{                                                                                          \
-		.next = 0, .owner = 0, .holder = -1, .intr_was_on = 0, .name = (n)                 \
+		.locked = 0, .waiters = 0, .holder = -1, .intr_was_on = 0, .name = (n)             \
 	}
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 /* True if this hart holds l. */
 bool spin_held(const struct spinlock *l);
-/* True if another hart is waiting for l (which this hart holds). */
-bool spin_contended(const struct spinlock *l);
+/*
+ * Release l (held) and take it again, letting a hart that was waiting for
+ * it have it first; with interrupts enabled in between if intr is true.
+ */
+void spin_yield_to_waiters(struct spinlock *l, bool intr);
 
 #endif

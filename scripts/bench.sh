@@ -76,7 +76,7 @@ runs=()
 for i in 1 2 3; do
 	runs+=("$(guest "bench-4h-$i" 4)")
 done
-for what in 'shootdown'; do
+for what in 'shootdown' 'unmap of 1 GiB' 'longest kernel-lock hold during that unmap'; do
 	lines=$(printf '%s\n' "${runs[@]}" | grep "$what")
 	n=$(printf '%s\n' "$lines" | grep -c .)
 	if [ "$n" -gt 0 ]; then
