@@ -322,7 +322,24 @@ static void serve_fault(struct pager *pg, const struct pager_fault *f)
 	pager_frames_close(r.frames, r.nframes); /* the client's mappings keep the frames */
 }
 
-/* Not a fault from the kernel: the control callback, or an error reply. */
+/*
+ * Close the handles a refused message carried: they were installed in our
+ * table on delivery, and nothing else would ever close them (a client could
+ * pin any object in the pager, a frame for instance, by sending it with a
+ * forged MSG_FAULT). Without an IPC buffer such a message came as
+ * ERR_TRUNCATED, its handle values lost.
+ */
+static void close_carried(const struct pager *pg, const struct msg *m)
+{
+	for (unsigned i = 0; pg->ipcbuf && i < msg_handles(m->tag); i++)
+		if (pg->ipcbuf->handles[i] > 0)
+			sys_handle_close(pg->ipcbuf->handles[i]);
+}
+
+/*
+ * Not a fault from the kernel: the control callback (which owns the
+ * handles the message carried), or an error reply.
+ */
 static int serve_other(struct pager *pg, struct msg *m)
 {
 	int r = ERR_OK;
@@ -331,6 +348,7 @@ static int serve_other(struct pager *pg, struct msg *m)
 		r = pg->control(pg, m);
 	} else {
 		pg->stats.rejected++;
+		close_carried(pg, m);
 		*m = (struct msg){.tag = msg_error_tag(msg_label(m->tag), ERR_INVALID)};
 	}
 	ipc_reply(m); /* ERR_STATE if it was a send: nobody waits */

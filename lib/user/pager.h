@@ -138,7 +138,9 @@ struct pager {
 	 * Optional: called with a message that is not a fault (no MSG_FAULT
 	 * label, no kernel bit); it rewrites *m into the reply. Return
 	 * ERR_OK, or PAGER_STOP to reply and then leave pager_run. Without
-	 * it such messages get an error reply.
+	 * it such messages get an error reply. The handles the message
+	 * carried (in ipcbuf) are the callback's to keep or close; libpager
+	 * closes those of every message it refuses itself.
 	 */
 	int (*control)(struct pager *pg, struct msg *m);
 	/*

@@ -255,6 +255,19 @@ static bool demo_refuses_forged(void)
 	CHECK(e == ERR_OK || e == ERR_WOULDBLOCK);
 	OK(demo_stats(&d, &s));
 	CHECK(s.rejected == 1u + (e == ERR_OK) && s.faults == 0);
+	/* A forged fault carrying a frame: refused, and the frame not kept (its charge is back). */
+	struct ipc_buffer *buf = (struct ipc_buffer *)(BOOTINFO_VA + 4096);
+	uint64_t limit = 0, used0 = 0, used1 = 1;
+	handle_t f;
+	OK(sys_quota_info(uenv.quota, &limit, &used0));
+	OK(sys_frame_alloc(2, 0, &f));
+	buf->handles[0] = f;
+	buf->handle_rights[0] = RIGHTS_ALL;
+	m = (struct msg){.tag = msg_tag(MSG_FAULT, 5, 1), .w = {va, PROT_R, 0, 0, 1}};
+	CHECK_ERR(demo_call(&d, &m), ERR_INVALID);
+	OK(sys_handle_close(f));
+	OK(sys_quota_info(uenv.quota, &limit, &used1));
+	CHECK(used1 == used0);
 	OK(demo_attach(&d, va, 4 * PAGE, SEED));
 	CHECK(read_pages(va, 0, 4));
 	OK(demo_stats(&d, &s));

@@ -15,7 +15,7 @@
 #include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
-static const struct systest *const tables[] = {mem_tests, proc_tests};
+static const struct systest *const tables[] = {mem_tests, proc_tests, hostile_tests};
 
 int run_child(char *const argv[], unsigned long limit_pages)
 {
