@@ -10,9 +10,9 @@
 
 #define SIP_STIP SIE_STIE /* same bit in sip and sie */
 
-/* How long the boot check lets a test tick take: 1 ms to fire, 100 ms of grace. */
+/* How long the boot check lets a test tick take: 1 ms to fire, then 1 s of grace (loaded hosts). */
 #define CHECK_DELAY_DIV 1000
-#define CHECK_GRACE_DIV 10
+#define CHECK_GRACE_DIV 1
 /*
  * rdtime reads that must show a change. Enough for one tick of a 32 kHz
  * timebase on a fast core; a few milliseconds on QEMU even when the
