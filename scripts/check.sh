@@ -137,7 +137,7 @@ $srv" scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" \
 # exit through SBI SRST, which QEMU reports as status 0.
 platform_boots() {
 	local dir=build/platform-dtb none='strata: panic|^backtrace:|^selftest:'
-	local virt=(virt 1 128M) nosstc=(-cpu rv64,sstc=false) sifive=(sifive_u 1 128M)
+	local virt=(virt 1 128M) nosstc=(-cpu "rv64,sstc=false") sifive=(sifive_u 1 128M)
 	if ! command -v fdtput >/dev/null; then
 		echo "not ok - boot/platform (fdtput missing: install device-tree-compiler)" | report
 		return
@@ -147,6 +147,7 @@ platform_boots() {
 		local out=$1
 		shift
 		(
+			# shellcheck source=scripts/qemu-args.sh
 			source scripts/qemu-args.sh
 			qemu_args "$1" "$2" "$3" "$kernel" && shift 3 &&
 				timeout 30 qemu-system-riscv64 "${QEMU_ARGS[@]}" "$@" \
@@ -162,12 +163,12 @@ platform_boots() {
 			QEMU_EXTRA="-dtb $dir/$dtb.dtb $*" scripts/qemu-test.sh "platform-$name" 30 \
 			"$board" "$smp" "$mem" "$kernel" "$testargs" | report
 	}
-	dump "$dir/virt.dtb" "${virt[@]}" &&
+	if ! { dump "$dir/virt.dtb" "${virt[@]}" &&
 		dump "$dir/virt-nosstc.dtb" "${virt[@]}" "${nosstc[@]}" &&
-		dump "$dir/sifive_u.dtb" "${sifive[@]}" || {
+		dump "$dir/sifive_u.dtb" "${sifive[@]}"; }; then
 		echo "not ok - boot/platform (could not dump QEMU's device trees)" | report
 		return
-	}
+	fi
 	(
 		set -e
 		cd "$dir"
