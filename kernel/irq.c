@@ -16,6 +16,7 @@
 #include "kernel/hart.h"
 #include "kernel/kvm.h"
 #include "lib/error.h"
+#include "lib/fmt.h"
 
 #define PLIC_MAX_SOURCES 1024
 #define CAUSE_S_EXT	 9
@@ -59,17 +60,42 @@ bool plic_present(void)
 	return plic_base != 0;
 }
 
-void plic_init(void)
+int plic_init(char *err, size_t errlen)
 {
-	if (!platform.plic.present || platform.plic_ndev == 0)
-		return;
-	if (kvm_map_device(platform.plic.base, platform.plic.size) != ERR_OK)
-		return;
+	int e;
+
+	if (!platform.plic.present) {
+		if (platform.other_intc[0])
+			fmt_snprintf(err, errlen,
+				     "no PLIC; the interrupt controller is \"%s\", which Strata "
+				     "does not drive",
+				     platform.other_intc);
+		else
+			fmt_snprintf(
+			    err, errlen,
+			    "no PLIC (riscv,plic0 or sifive,plic-1.0.0) in the device tree");
+		return ERR_NOENT;
+	}
+	if (platform.plic_ndev == 0) {
+		fmt_snprintf(err, errlen, "the PLIC has no riscv,ndev");
+		return ERR_CORRUPT;
+	}
+	if (s_context(this_hart()->hartid) < 0) {
+		fmt_snprintf(err, errlen, "the PLIC has no S-mode context for boot hart %u",
+			     this_hart()->hartid);
+		return ERR_NOENT;
+	}
+	if ((e = kvm_map_device(platform.plic.base, platform.plic.size)) != ERR_OK) {
+		fmt_snprintf(err, errlen, "cannot map the PLIC at %#lx: %s", platform.plic.base,
+			     err_name(e));
+		return e;
+	}
 	plic_base = DIRECT_VA(platform.plic.base);
 	unsigned n =
 	    platform.plic_ndev < PLIC_MAX_SOURCES ? platform.plic_ndev : PLIC_MAX_SOURCES - 1;
 	for (unsigned s = 1; s <= n; s++)
 		mmio_write32(reg_priority(s), 0);
+	return ERR_OK;
 }
 
 void plic_init_hart(void)

@@ -8,6 +8,7 @@
 #define STRATA_KERNEL_IRQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "kernel/notify.h"
 #include "kernel/object.h"
@@ -21,8 +22,12 @@ struct irq {
 	int claim_ctx;	 /* PLIC context that claimed it */
 };
 
-/* Set up the PLIC found in the device tree (all sources off, threshold 0). */
-void plic_init(void);
+/*
+ * Set up the PLIC found in the device tree (all sources off). ERR_OK, or
+ * an error with a sentence in err: no PLIC, no S-mode context for the boot
+ * hart, ...
+ */
+int plic_init(char *err, size_t errlen);
 /* Enable external interrupts on this hart's S-mode context. */
 void plic_init_hart(void);
 /* Handle a supervisor external interrupt (called with the kernel lock held). */

@@ -3,7 +3,8 @@
  *   1. read the device tree (through the boot direct map),
  *   2. build the frame allocator over usable RAM,
  *   3. build the kernel page table and switch to it,
- *   4. console on the UART, traps, timer,
+ *   4. console on the UART, interrupt controller, timer (each checked:
+ *      a platform without one gets a line saying so and a power-off),
  *   5. start the other harts, print the banner, run self-tests if asked.
  */
 #include "kernel/arch.h"
@@ -25,6 +26,7 @@
 #include "kernel/trap.h"
 #include "lib/error.h"
 #include "lib/fdt.h"
+#include "lib/fmt.h"
 #include "lib/str.h"
 #include "mm/physmap.h"
 
@@ -72,7 +74,10 @@ bool boot_arg_present(const char *word)
 	return false;
 }
 
-/* Without a usable device tree nothing can be trusted: say why and stop. */
+/*
+ * A platform that lacks something the kernel needs: one line saying what,
+ * then power off (never a hang, never a panic).
+ */
 static void __attribute__((noreturn)) boot_fail(const char *what, const char *why)
 {
 	kprintf("strata: cannot boot: %s: %s\n", what, why);
@@ -81,7 +86,7 @@ static void __attribute__((noreturn)) boot_fail(const char *what, const char *wh
 
 static size_t read_platform(paddr_t dtb_pa)
 {
-	static char err[128];
+	static char err[256];
 	struct fdt f;
 
 	if (dtb_pa == 0 || dtb_pa >= DIRECT_MAX_PA)
@@ -126,8 +131,8 @@ static void print_banner(const struct board *b)
 	}
 	kprintf("\n");
 	const struct plat_hart *h = dt_platform_hart(&platform, this_hart()->hartid);
-	kprintf("timebase: %lu Hz; timer: %s, %d Hz\n", platform.timebase_hz,
-		timer_uses_sstc() ? "sstc" : "sbi", TIMER_HZ);
+	kprintf("timebase: %lu Hz; timer: %s, %d Hz\n", platform.timebase_hz, timer_name(),
+		TIMER_HZ);
 	kprintf("isa: %s; mmu: %s (using sv39), %u ASID bits\n", h ? h->isa : "?",
 		h ? h->mmu_type : "?", kvm_asid_bits());
 	kprintf("bootargs: \"%s\"\n", platform.bootargs);
@@ -142,19 +147,43 @@ static void print_banner(const struct board *b)
 	print_frames();
 }
 
-static void init_console(void)
+/*
+ * The console UART: the one stdout-path names, else the first Strata
+ * drives. Without one the kernel can still speak through the SBI console,
+ * long enough to say what is missing.
+ */
+static int init_console(char *err, size_t errlen)
 {
-	if (!platform.uart.present)
-		return;
-	if (kvm_map_device(platform.uart.base, platform.uart.size ? platform.uart.size : 0x1000) !=
-	    ERR_OK)
-		return;
-	console_use_uart(&platform.uart, DIRECT_VA(platform.uart.base));
+	const struct plat_device *u = &platform.uart;
+	int e;
+
+	if (!u->present) {
+		if (platform.stdout_compatible[0])
+			fmt_snprintf(
+			    err, errlen,
+			    "no UART it can drive: stdout-path %s is \"%s\" (Strata drives "
+			    "ns16550a and sifive,uart0); said through the SBI console",
+			    platform.stdout_path, platform.stdout_compatible);
+		else
+			fmt_snprintf(err, errlen,
+				     "no UART in the device tree (Strata drives ns16550a and "
+				     "sifive,uart0); said through the SBI console");
+		return ERR_NOENT;
+	}
+	if ((e = kvm_map_device(u->base, u->size ? u->size : 0x1000)) != ERR_OK) {
+		fmt_snprintf(err, errlen, "cannot map the UART at %#lx: %s", u->base, err_name(e));
+		return e;
+	}
+	if (!console_use_uart(u, DIRECT_VA(u->base))) {
+		fmt_snprintf(err, errlen, "no driver for UART \"%s\"", u->compatible);
+		return ERR_NOENT;
+	}
+	return ERR_OK;
 }
 
 void kmain(unsigned long hartid, paddr_t dtb_pa)
 {
-	static char err[128];
+	static char err[256];
 	struct hart *self = this_hart();
 
 	self->hartid = (uint32_t)hartid;
@@ -173,15 +202,18 @@ void kmain(unsigned long hartid, paddr_t dtb_pa)
 	if (e != ERR_OK)
 		boot_fail("kernel page table", err_name(e));
 	kmalloc_init(&kernel_page_source);
-	init_console();
-	shutdown_init();
-	plic_init();
+	shutdown_init(); /* first: a failure below then exits with status 1 on virt */
+	if (init_console(err, sizeof(err)) != ERR_OK)
+		boot_fail("console", err);
+	if (plic_init(err, sizeof(err)) != ERR_OK)
+		boot_fail("interrupt controller", err);
 	uint64_t asid_bits = kvm_asid_bits();
 	if (boot_arg_uint("asid_bits", &asid_bits) && asid_bits > kvm_asid_bits())
 		asid_bits = kvm_asid_bits(); /* tests may force fewer, never more */
 	space_init((unsigned)asid_bits);
 
-	timer_init();
+	if (timer_init(err, sizeof(err)) != ERR_OK)
+		boot_fail("timer", err);
 	csr_set(sie, SIE_SSIE);
 	timer_init_hart();
 	plic_init_hart();

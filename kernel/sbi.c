@@ -7,6 +7,7 @@
 #include "kernel/arch.h"
 
 static bool has_time, has_ipi, has_rfence, has_hsm, has_srst, has_dbcn;
+static bool legacy; /* v0.1 firmware: no BASE extension, nothing can be probed */
 static long spec_version;
 
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2, long a3)
@@ -33,7 +34,12 @@ static bool probe(long ext)
 
 void sbi_init(void)
 {
-	spec_version = sbi_call(SBI_EXT_BASE, 0, 0, 0, 0, 0).value;
+	struct sbiret r = sbi_call(SBI_EXT_BASE, 0, 0, 0, 0, 0);
+
+	legacy = r.error != SBI_SUCCESS;
+	spec_version = legacy ? 1 : r.value; /* v0.1 */
+	if (legacy)
+		return;
 	has_time = probe(SBI_EXT_TIME);
 	has_ipi = probe(SBI_EXT_IPI);
 	has_rfence = probe(SBI_EXT_RFENCE);
@@ -58,8 +64,13 @@ bool sbi_has(long ext)
 	case SBI_EXT_DBCN:
 		return has_dbcn;
 	default:
-		return probe(ext);
+		return !legacy && probe(ext);
 	}
+}
+
+bool sbi_is_legacy(void)
+{
+	return legacy;
 }
 
 long sbi_spec_version(void)
@@ -76,6 +87,7 @@ void sbi_console_putc(char c)
 	sbi_call(1, 0, (unsigned char)c, 0, 0, 0); /* legacy console putchar */
 }
 
+/* TIME where present, else the legacy call: kernel/timer.c decides whether that may happen. */
 void sbi_set_timer(uint64_t stime)
 {
 	if (has_time)

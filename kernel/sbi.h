@@ -29,6 +29,8 @@ struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2, long a3);
 /* Probe which extensions the firmware has; call once at boot. */
 void sbi_init(void);
 bool sbi_has(long ext);
+/* The firmware has no BASE extension (SBI v0.1): only the legacy calls exist. */
+bool sbi_is_legacy(void);
 long sbi_spec_version(void);
 
 /* Early console: DBCN where present, else the legacy putchar. */

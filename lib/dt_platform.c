@@ -333,12 +333,27 @@ static bool get_device(const struct walk *w, const char *compat, struct plat_dev
 	return true;
 }
 
+/* The first compatible string of node into buf ("" if none). */
+static void first_compat(const struct fdt *f, int node, char *buf, size_t n)
+{
+	const char *s = fdt_getprop_str(f, node, "compatible");
+
+	str_copy(buf, s ? s : "", n);
+}
+
 static void visit_device(struct parse *ps, const struct walk *w)
 {
 	struct platform *p = ps->p;
 	int node = w->st[w->depth].node;
 	struct plat_device d;
 	const char *c;
+
+	if (node == ps->stdout_node)
+		first_compat(ps->f, node, p->stdout_compatible, sizeof(p->stdout_compatible));
+	if (fdt_getprop(ps->f, node, "interrupt-controller", NULL) && !p->other_intc[0] &&
+	    !compat_match(ps->f, node, plic_compat) &&
+	    !prop_is(ps->f, w->st[w->depth - 1].node, "device_type", "cpu"))
+		first_compat(ps->f, node, p->other_intc, sizeof(p->other_intc));
 
 	if ((c = compat_match(ps->f, node, uart_compat)) && !ps->uart_is_stdout &&
 	    (node == ps->stdout_node || !p->uart.present) && get_device(w, c, &d)) {

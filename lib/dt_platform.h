@@ -59,6 +59,7 @@ struct platform {
 
 	char bootargs[256];
 	char stdout_path[64];
+	char stdout_compatible[32]; /* first compatible of the stdout-path node, "" if none */
 	bool has_initrd;
 	uint64_t initrd_start, initrd_end;
 
@@ -67,6 +68,9 @@ struct platform {
 	uint32_t plic_ndev;
 	struct plat_plic_ctx plic_ctx[PLAT_MAX_PLIC_CTX];
 	unsigned nplic_ctx;
+	/* first compatible of another interrupt controller (not the PLIC, not a hart's), "" if none
+	 */
+	char other_intc[32];
 	struct plat_device test; /* sifive,test0/1 finisher, if any */
 	struct plat_device virtio[PLAT_MAX_VIRTIO];
 	unsigned nvirtio;

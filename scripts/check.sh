@@ -3,7 +3,7 @@
 # Expects `make all host-tests fuzzers` to have run (make check does that).
 #   STRESS=1      longer fuzzing and the slow variants
 #   FUZZ_SECONDS  seconds per fuzz target (default 10; 120 with STRESS)
-#   ONLY=host|fuzz|qemu  run one group
+#   ONLY=host|fuzz|qemu|platform  run one group (qemu includes platform)
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -77,6 +77,7 @@ qemu_boots() {
 	fi
 	unset INITRD EXPECT
 	system_boots
+	platform_boots
 }
 
 # The whole system: root starts con, mem and proc from the ordinary initrd,
@@ -107,9 +108,113 @@ $srv" scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" \
 	unset INITRD EXPECT MUST_MATCH
 }
 
+# Platforms that lack what the kernel needs. Each case takes QEMU's own
+# device tree for the machine (dumped with the same arguments as the boot),
+# removes or changes one thing with fdtput (package device-tree-compiler) and
+# boots it with -dtb. The kernel must print one line naming what is missing
+# and power off: no hang (the timeout), no panic, no self-tests.
+#
+# What OpenSBI 1.1 (fw_dynamic) does with these trees, seen on QEMU 7.2:
+# - Without the clint node it boots anyway: "Platform Timer Device: --- @
+#   0Hz", no IPI or HSM device, and SBI TIME is still reported present.
+#   QEMU's CLINT is still there (the tree only describes it), so what S-mode
+#   sees depends on the machine:
+#   - virt: rdtime works (QEMU provides it), but set_timer only enables
+#     MTIP, which QEMU's CLINT asserts from reset (mtimecmp 0 and nobody
+#     writes it): the tick fires at once, forever. The virt CPU has Sstc,
+#     which needs no firmware timer, so the case needs -cpu rv64,sstc=false.
+#   - sifive_u (no time CSR): OpenSBI emulates rdtime with its missing
+#     timer device and returns 0 forever. This is the HiFive case.
+#   Before these checks both hung silently after "Strata booting on hart N".
+# - Without any UART it prints nothing at all and still starts the kernel,
+#   whose line through the SBI console goes nowhere: that case can only be
+#   checked by the exit status (1 from the test finisher, not a timeout).
+#   A UART only OpenSBI drives ("ns16550", without the a) carries the line.
+# - A tree with a bad magic or a truncated one never reaches the kernel:
+#   QEMU refuses to load it, and OpenSBI stops silently on what it cannot
+#   parse. The kernel's sentences for those are checked in test_fdt.
+# Failures before the kernel maps the test finisher (device tree, memory)
+# exit through SBI SRST, which QEMU reports as status 0.
+platform_boots() {
+	local dir=build/platform-dtb none='strata: panic|^backtrace:|^selftest:'
+	local virt=(virt 1 128M) nosstc=(-cpu "rv64,sstc=false") sifive=(sifive_u 1 128M)
+	if ! command -v fdtput >/dev/null; then
+		echo "not ok - boot/platform (fdtput missing: install device-tree-compiler)" | report
+		return
+	fi
+	mkdir -p "$dir"
+	dump() { # OUT BOARD SMP MEM [QEMU ARGS...]: QEMU's own tree for that machine
+		local out=$1
+		shift
+		(
+			# shellcheck source=scripts/qemu-args.sh
+			source scripts/qemu-args.sh
+			qemu_args "$1" "$2" "$3" "$kernel" && shift 3 &&
+				timeout 30 qemu-system-riscv64 "${QEMU_ARGS[@]}" "$@" \
+					-machine dumpdtb="$out" >/dev/null 2>&1
+		)
+	}
+	bad() { # NAME STATUS LINE DTB BOARD SMP MEM [QEMU ARGS...]
+		local name=$1 status=$2 line=$3 dtb=$4
+		shift 4
+		local board=$1 smp=$2 mem=$3
+		shift 3
+		EXPECT=none EXIT_STATUS=$status MUST_MATCH=$line MUST_NOT_MATCH=$none \
+			QEMU_EXTRA="-dtb $dir/$dtb.dtb $*" scripts/qemu-test.sh "platform-$name" 30 \
+			"$board" "$smp" "$mem" "$kernel" "$testargs" | report
+	}
+	if ! { dump "$dir/virt.dtb" "${virt[@]}" &&
+		dump "$dir/virt-nosstc.dtb" "${virt[@]}" "${nosstc[@]}" &&
+		dump "$dir/sifive_u.dtb" "${sifive[@]}"; }; then
+		echo "not ok - boot/platform (could not dump QEMU's device trees)" | report
+		return
+	fi
+	(
+		set -e
+		cd "$dir"
+		cp virt-nosstc.dtb noclint.dtb
+		fdtput -r noclint.dtb /soc/clint@2000000
+		cp sifive_u.dtb sifive_u-noclint.dtb
+		fdtput -r sifive_u-noclint.dtb /soc/clint@2000000
+		cp virt.dtb noplic.dtb
+		fdtput -r noplic.dtb /soc/plic@c000000
+		cp virt.dtb nomem.dtb
+		fdtput -r nomem.dtb /memory@80000000
+		cp virt.dtb memzero.dtb
+		fdtput -t x memzero.dtb /memory@80000000 reg 0 80000000 0 0
+		cp virt.dtb allreserved.dtb
+		fdtput -c allreserved.dtb /reserved-memory /reserved-memory/all@80000000
+		fdtput -t x allreserved.dtb /reserved-memory '#address-cells' 2
+		fdtput -t x allreserved.dtb /reserved-memory '#size-cells' 2
+		fdtput -t x allreserved.dtb /reserved-memory ranges
+		fdtput -t x allreserved.dtb /reserved-memory/all@80000000 reg 0 80000000 0 8000000
+		cp virt.dtb uart-unknown.dtb
+		fdtput -t s uart-unknown.dtb /soc/serial@10000000 compatible ns16550
+		cp virt.dtb nouart.dtb
+		fdtput -r nouart.dtb /soc/serial@10000000
+		fdtput -d nouart.dtb /chosen stdout-path
+	) || {
+		echo "not ok - boot/platform (could not edit the device trees)" | report
+		return
+	}
+	local fail='^strata: cannot boot: '
+	bad virt-noclint 1 "${fail}timer: the sbi tick fires at once, [0-9]+ ticks before its deadline" \
+		noclint "${virt[@]}" "${nosstc[@]}"
+	bad sifive_u-noclint 1 "${fail}timer: rdtime stands still at 0 " sifive_u-noclint "${sifive[@]}"
+	bad noplic 1 "${fail}interrupt controller: no PLIC " noplic "${virt[@]}"
+	bad nomem 0 "${fail}device tree: no memory node$" nomem "${virt[@]}"
+	bad memzero 0 "${fail}device tree: memory nodes describe no memory" memzero "${virt[@]}"
+	bad allreserved 0 "${fail}memory: no usable RAM left after reservations$" allreserved \
+		"${virt[@]}"
+	bad uart-unknown 1 "${fail}console: no UART it can drive: stdout-path /soc/serial@10000000 is \"ns16550\"" \
+		uart-unknown "${virt[@]}"
+	bad nouart 1 "" nouart "${virt[@]}"
+}
+
 [ -z "$only" ] || [ "$only" = host ] && host_tests
 [ -z "$only" ] || [ "$only" = fuzz ] && fuzz_smoke
 [ -z "$only" ] || [ "$only" = qemu ] && qemu_boots
+[ "$only" = platform ] && platform_boots
 
 passed=$(grep -c '^ok - ' "$out")
 failed=$(grep -c '^not ok - ' "$out")

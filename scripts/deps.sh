@@ -31,6 +31,7 @@ need fdisk have sfdisk
 need cpio have cpio
 need e2fsprogs have mke2fs
 need make have make
+need device-tree-compiler have fdtput
 
 [ -z "$missing" ] && exit 0
 

@@ -8,7 +8,10 @@
 # console, for scripted shell sessions: with PROMPT set, one line at a time,
 # each once the log holds one more line starting with PROMPT (so that input
 # is typed when the shell asks for it, as a person would); each line of MUST_MATCH is an
-# extended regular expression some line of the output must match. Prints the
+# extended regular expression some line of the output must match, each line
+# of MUST_NOT_MATCH one no line may match. EXIT_STATUS is QEMU's expected exit
+# status (default 0; "any": whatever it is, as long as QEMU stopped by
+# itself before the timeout). Prints the
 # guest's result lines, then "ok - boot/NAME" or "not ok - boot/NAME (why)".
 # QEMU is stopped by its own pid at the timeout.
 set -u
@@ -71,8 +74,10 @@ if [ -n "$feeder" ]; then
 fi
 
 tr -d '\r' <"$log" | grep -E '^(ok|not ok) - ' | sed -E "s#^(ok|not ok) - #\1 - $name/#"
-if [ -z "$why" ] && [ "$status" -ne 0 ]; then
+want_status=${EXIT_STATUS:-0}
+if [ -z "$why" ] && [ "$want_status" != any ] && [ "$status" -ne "$want_status" ]; then
 	why="QEMU exit status $status"
+	[ "$want_status" = 0 ] || why="$why, not $want_status"
 fi
 for kind in ${EXPECT:-selftest}; do
 	[ "$kind" = none ] && continue
@@ -90,6 +95,12 @@ while IFS= read -r re; do
 		why="no output line matches /$re/"
 	fi
 done <<<"${MUST_MATCH:-}"
+while IFS= read -r re; do
+	[ -z "$re" ] && continue
+	if [ -z "$why" ] && tr -d '\r' <"$log" | grep -Eq -- "$re"; then
+		why="an output line matches /$re/"
+	fi
+done <<<"${MUST_NOT_MATCH:-}"
 if [ -z "$why" ] && tr -d '\r' <"$log" | grep -q '^not ok - '; then
 	why="a guest test failed"
 fi

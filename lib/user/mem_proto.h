@@ -61,7 +61,11 @@ enum mem_label {
 	 * va and length page aligned; w4 may be anything (copies are made).
 	 */
 	MEM_MAP        = 0x104,
-	/* Admin. w0 = vs, w1 = base: the heap starts (empty) at base; brk grows it. */
+	/*
+	 * Admin. w0 = vs, w1 = base: the heap starts (empty) at base; brk grows
+	 * it up to UHEAP_END. base is page aligned, at least UIMAGE_BASE and at
+	 * most UHEAP_END (an empty heap that cannot grow), else ERR_RANGE.
+	 */
 	MEM_HEAP_INIT  = 0x105,
 	/*
 	 * Admin. w0 = vs, w1 = va, w2 = n, bytes in words 3.. (msgbytes):

@@ -35,8 +35,12 @@ enum proc_label {
 	 * w0 = flags (0), w1 = commit limit in pages (0: the default), w2 = argc,
 	 * w3 = envc, w4 = bytes of the argument block -> w0 = pid. The new
 	 * process is the caller's child. ERR_NOENT: no such program;
-	 * ERR_CORRUPT: not a loadable ELF; ERR_INVALID: malformed block;
-	 * ERR_NOMEM / ERR_QUOTA / ERR_FULL: out of memory or process slots.
+	 * ERR_CORRUPT: not a loadable ELF, a segment outside [UIMAGE_BASE,
+	 * UHEAP_END) among others (one may end exactly at UHEAP_END: the heap
+	 * is then empty); ERR_INVALID: flags not 0, a malformed block, or
+	 * arguments that do not fit the start-up page; ERR_QUOTA: a commit
+	 * limit beyond reason, or no quota left; ERR_NOMEM / ERR_FULL: out of
+	 * memory or process slots.
 	 */
 	PROC_SPAWN  = 0x200,
 	/*

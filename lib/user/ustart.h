@@ -18,6 +18,7 @@
 #ifndef STRATA_LIB_USER_USTART_H
 #define STRATA_LIB_USER_USTART_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/abi.h"
@@ -34,6 +35,16 @@
 #define UMMAP_BASE  0x1000000000ull /* mmap area: [UMMAP_BASE, UMMAP_END) */
 #define UMMAP_END   0x3e00000000ull
 #define UHEAP_END   UMMAP_BASE /* brk never grows past this */
+
+/*
+ * Where mem lets a heap start: page aligned, in [UIMAGE_BASE, UHEAP_END].
+ * At UHEAP_END itself the heap is empty and cannot grow: that is where a
+ * program whose last segment ends exactly at UHEAP_END gets it.
+ */
+static inline bool uheap_base_ok(uint64_t base)
+{
+	return (base & 4095) == 0 && base >= UIMAGE_BASE && base <= UHEAP_END;
+}
 
 /* Why a process is running: which handles in struct ustart are meaningful. */
 enum ustart_role {

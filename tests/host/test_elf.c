@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/error.h"
+#include "lib/user/ustart.h"
 #include "tests/host/check.h"
 #include "tests/host/fixture.h"
 
@@ -352,6 +353,34 @@ static void limits_inclusive(void)
 	CHECK(im.nseg == ELF_MAX_SEGMENTS);
 }
 
+/*
+ * proc parses programs with user_top = UHEAP_END and starts the heap at the
+ * page above the last segment. A segment ending exactly at UHEAP_END is
+ * loadable and leaves an empty heap at UHEAP_END, which mem must accept
+ * (it once refused it with ERR_RANGE, failing PROC_SPAWN); one byte more is
+ * refused by elf_parse.
+ */
+static void uheap_end_exact(void)
+{
+	struct img m;
+	struct elf_image im;
+
+	img_std(&m);
+	img_ph(&m, 1, PT_LOAD, RW, 0x200, UHEAP_END - 0x1000 + 0x200, 0x40, 0xe00);
+	CHECKF(parse_at(m.b, m.len, UHEAP_END, PAGE, &im) == ERR_OK, "%s", last_err);
+	uint64_t end = im.seg[1].vaddr + im.seg[1].memsz;
+	CHECK(end == UHEAP_END);
+	CHECK(uheap_base_ok((end + PAGE - 1) & ~(PAGE - 1)));
+	CHECK(!uheap_base_ok(UHEAP_END + PAGE));
+	CHECK(!uheap_base_ok(UHEAP_END - 1));
+	CHECK(!uheap_base_ok(UIMAGE_BASE - PAGE));
+	CHECK(uheap_base_ok(UIMAGE_BASE));
+	/* One byte over the end. */
+	img_ph(&m, 1, PT_LOAD, RW, 0x200, UHEAP_END - 0x1000 + 0x200, 0x40, 0xe01);
+	CHECK(parse_at(m.b, m.len, UHEAP_END, PAGE, &im) == ERR_RANGE);
+	CHECKF(strstr(last_err, "outside user space") != NULL, "%s", last_err);
+}
+
 /* ------------------------------------------------------------ header errors */
 
 static void bad_magic(void)
@@ -688,6 +717,7 @@ int main(void)
 	RUN(sorted_by_vaddr);
 	RUN(ignored_headers);
 	RUN(limits_inclusive);
+	RUN(uheap_end_exact);
 	RUN(bad_magic);
 	RUN(bad_ident);
 	RUN(bad_type_machine);

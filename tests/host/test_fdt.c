@@ -201,6 +201,8 @@ static void virt_4h_2g(void)
 	CHECK(dt_platform_hart(p, 4) == NULL);
 	CHECK(p->timebase_hz == 10000000);
 	CHECK(strcmp(p->stdout_path, "/soc/serial@10000000") == 0);
+	CHECK(strcmp(p->stdout_compatible, "ns16550a") == 0);
+	CHECK(p->other_intc[0] == '\0'); /* the harts' own and the PLIC do not count */
 	CHECK(p->bootargs[0] == '\0');
 	CHECK(!p->has_initrd);
 
@@ -378,6 +380,7 @@ static void hand_2cell(void)
 	CHECK(p->has_initrd && p->initrd_start == 0x100000000ull);
 	CHECK(p->initrd_end == 0x100400000ull);
 	CHECK(strcmp(p->stdout_path, "/soc/gpio@3000") == 0);
+	CHECK(strcmp(p->stdout_compatible, "sifive,gpio0") == 0);
 	/* stdout names a gpio: fall back to the first UART */
 	CHECK(p->uart.present && strcmp(p->uart.compatible, "sifive,uart0") == 0);
 	CHECK(p->uart.base == 0x4000 && p->uart.irq == 5);
@@ -848,6 +851,8 @@ static void b_platform(struct builder *b, unsigned mode)
 	b_u32prop(b, "reg", 0);
 	b_str(b, "mmu-type", (mode & M_NO_USABLE_HART) ? "riscv,none" : "riscv,sv39");
 	b_begin(b, "interrupt-controller");
+	b_str(b, "compatible", "riscv,cpu-intc");
+	b_prop(b, "interrupt-controller", "", 0);
 	b_u32prop(b, "phandle", 1);
 	b_end(b);
 	b_end(b);
@@ -877,6 +882,18 @@ static void builder_platforms(void)
 	CHECK(build_parse(&bld, err, sizeof(err)) == ERR_OK);
 	CHECK(plat.nmem == 1 && plat.nharts == 1 && plat.harts[0].usable);
 	CHECK(plat.nplic_ctx == 2 && plat.plic_ctx[1].cause == 9 && plat.plic_ctx[1].hartid == 0);
+	CHECK(plat.other_intc[0] == '\0'); /* a hart's controller is not another one */
+
+	/* An interrupt controller Strata does not drive is named for the boot line. */
+	b_platform(&bld, M_NONE);
+	b_begin(&bld, "aplic@d000000");
+	b_str(&bld, "compatible", "riscv,aplic");
+	b_prop(&bld, "interrupt-controller", "", 0);
+	b_end(&bld);
+	b_end(&bld);
+	b_u32(&bld, 9);
+	CHECK(build_parse(&bld, err, sizeof(err)) == ERR_OK);
+	CHECKF(strcmp(plat.other_intc, "riscv,aplic") == 0, "%s", plat.other_intc);
 
 	b_platform(&bld, M_PLIC_TRUNCATED); /* a dangling phandle at the end is dropped */
 	b_end(&bld);

@@ -134,11 +134,16 @@ static int do_heap_init(struct msg *m)
 		return ERR_INVALID;
 	if (!v)
 		return ERR_NOENT;
-	if (!range_ok(base, PAGE) || base >= UHEAP_END)
+	/*
+	 * base == UHEAP_END is an empty heap that cannot grow: what a program
+	 * whose last segment ends exactly at UHEAP_END gets (elf_parse lets
+	 * segments end there). It owns no page, so nothing can overlap it.
+	 */
+	if (!uheap_base_ok(base))
 		return ERR_RANGE;
 	if (v->heap_base)
 		return ERR_EXISTS;
-	if (mapping_overlaps(v, base, PAGE))
+	if (base < UHEAP_END && mapping_overlaps(v, base, PAGE))
 		return ERR_EXISTS;
 	v->heap_base = v->heap_end = base;
 	reply_empty(m);
