@@ -97,8 +97,7 @@ void object_get(struct object *o)
 	o->refs++;
 }
 
-/* Free the object's own memory and return its charge. */
-static void object_free(struct object *o)
+void object_free(struct object *o)
 {
 	struct quota *q = o->quota;
 
@@ -128,12 +127,14 @@ void object_put(struct object *o)
 		cycles_note(o);
 		return;
 	}
+	cycles_forget(o);
 	switch (o->type) {
 	case OBJ_THREAD:
 		thread_destroy((struct thread *)o);
 		break;
 	case OBJ_SPACE:
-		space_destroy((struct space *)o);
+		if (space_destroy((struct space *)o))
+			return; /* a large one: space_reap finishes it and frees it */
 		break;
 	case OBJ_ENDPOINT:
 		endpoint_destroy((struct endpoint *)o);

@@ -39,6 +39,8 @@ void *object_alloc(enum obj_type type, size_t size, struct quota *q, int *err);
 void object_get(struct object *o);
 /* Drop one reference; destroys the object at zero. */
 void object_put(struct object *o);
+/* Free the object's own memory and return its charge (after its type's teardown). */
+void object_free(struct object *o);
 const char *object_type_name(unsigned type);
 /* Every live object, in allocation order (self-check, statistics). */
 struct object *object_first(void);

@@ -6,6 +6,7 @@
 #include "kernel/kvm.h"
 #include "kernel/memlayout.h"
 #include "kernel/sbi.h"
+#include "kernel/sched.h"
 #include "lib/error.h"
 #include "lib/str.h"
 #include "mm/physmap.h"
@@ -154,15 +155,22 @@ static void unmap_all(struct space *s)
 	pt_free_tables(s->root, 0, PT_ENTRIES / 2 - 1, &a);
 }
 
-void space_destroy(struct space *s)
-{
-	struct quota *q = s->obj.quota;
+static struct space *dying; /* torn down by space_reap */
 
+/* Free what is left of a space whose pages are all unmapped. */
+static void space_free_tables(struct space *s)
+{
+	unmap_all(s); /* the empty page tables */
+	regions_free(s->obj.quota, s->regions.r, s->regions.cap);
+	space_pt_free(s, s->root);
+}
+
+bool space_destroy(struct space *s)
+{
 	handle_table_destroy(&s->handles);
-	unmap_all(s);
 	for (unsigned i = 0; i < s->regions.n; i++)
 		object_put(s->regions.r[i].pager);
-	regions_free(q, s->regions.r, s->regions.cap);
+	s->regions.n = 0;
 	/*
 	 * Only this hart can still have the root in satp: a running thread
 	 * holds a reference on its space, an idle hart leaves its last space
@@ -177,7 +185,38 @@ void space_destroy(struct space *s)
 			kvm_switch_hart();
 		harts[i].space = NULL;
 	}
-	space_pt_free(s, s->root);
+	if (s->resident > SLICE_PAGES) {
+		s->dying_next = dying;
+		dying = s;
+		return true;
+	}
+	space_free_tables(s);
+	return false;
+}
+
+void space_reap(void)
+{
+	static bool reaping; /* one hart at a time: the others go on with their calls */
+
+	if (reaping || !dying)
+		return;
+	reaping = true;
+	while (dying) {
+		struct space *s = dying;
+		dying = s->dying_next;
+		for (uint64_t va = 0; va < USER_TOP;) {
+			space_unmap_slice(s, &va, USER_TOP);
+			if (va < USER_TOP && !sched_preempt_point()) {
+				s->dying_next = dying; /* killed: the next safe point goes on */
+				dying = s;
+				reaping = false;
+				return;
+			}
+		}
+		space_free_tables(s);
+		object_free(&s->obj);
+	}
+	reaping = false;
 }
 
 void space_process_exit(struct space *s)

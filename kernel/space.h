@@ -25,11 +25,12 @@ struct space {
 	uint64_t tlb_harts; /* bit i: hart index i may cache this space's translations */
 	struct region_table regions;
 	struct handle_table handles;
-	unsigned live_threads; /* started threads not yet dead */
-	bool exited;	       /* every thread died: handles closed */
-	uint64_t resident;     /* user pages mapped */
-	uint64_t faults;       /* faults sent to pagers */
-	int pt_err;	       /* why the last page-table allocation failed */
+	unsigned live_threads;	  /* started threads not yet dead */
+	bool exited;		  /* every thread died: handles closed */
+	uint64_t resident;	  /* user pages mapped */
+	uint64_t faults;	  /* faults sent to pagers */
+	int pt_err;		  /* why the last page-table allocation failed */
+	struct space *dying_next; /* queued for space_reap */
 };
 
 /* One map operation: page `page` of frame f at va with PROT_* rights. */
@@ -44,7 +45,14 @@ struct map_item {
 void space_init(unsigned asid_bits);
 /* A new empty space charged to q (its tables, regions and handles too). */
 int space_create(struct quota *q, struct space **out);
-void space_destroy(struct space *s);
+/*
+ * The last reference went. A space with few pages mapped is torn down now
+ * (false); a larger one is queued (true) and space_reap finishes it, in
+ * slices, at the next safe point, then frees the object.
+ */
+bool space_destroy(struct space *s);
+/* Finish the queued teardowns. Call only at a safe point (no borrowed pointers). */
+void space_reap(void);
 /* Make s the user half of this hart's satp (ASID management, TLB bookkeeping). */
 void space_activate(struct space *s);
 /* Every thread of s has died: close its handles (breaks reference cycles). */

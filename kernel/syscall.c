@@ -253,15 +253,18 @@ static const syscall_fn table[SYS_COUNT] = {
 /*
  * Entry and exit of a system call are the kernel's safe points: no kernel
  * code holds a borrowed object pointer there, so garbage cycles are freed
- * then (before the call, so that a leak check sees them gone).
+ * and large spaces torn down then, in slices (before the call too, so that
+ * a leak check sees them gone).
  */
 void syscall_dispatch(struct thread *t, struct trapframe *tf)
 {
 	uint64_t nr = tf->x[17];
 
 	cycles_collect();
+	space_reap();
 	int e = nr < SYS_COUNT && table[nr] ? table[nr](t, tf) : ERR_UNSUPPORTED;
 	thread_release_held(t);
 	cycles_collect();
+	space_reap();
 	RET(0, (int64_t)e);
 }

@@ -202,8 +202,8 @@ static void bench_local_unmap(void)
 
 	if (sys_frame_alloc(0, FRAME_ZEROED, &f) != ERR_OK)
 		fail("frame", ERR_NOMEM);
-	report("unmap one page, space live on one hart", unmap_cost(f, va),
-	       SHOOT_ROUNDS, "instructions");
+	report("unmap one page, space live on one hart", unmap_cost(f, va), SHOOT_ROUNDS,
+	       "instructions");
 	sys_handle_close(f);
 }
 
@@ -219,7 +219,8 @@ static void bench_shootdown(void)
 			fail("spinner", ERR_NOMEM);
 	while (spinning < 3)
 		sys_sleep(1000000);
-	/* Without -icount QEMU's instret reads the host's cycle counter: host ticks, not instructions. */
+	/* Without -icount QEMU's instret reads the host's cycle counter: host ticks, not
+	 * instructions. */
 	report("unmap one page, TLB shootdown to 3 other harts", unmap_cost(f, va), SHOOT_ROUNDS,
 	       "host ticks on the sender (QEMU without -icount)");
 	spin_stop = 1;

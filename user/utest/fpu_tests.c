@@ -32,16 +32,18 @@ void utest_fpu_store(struct fpregs *r);
 	FLD(2)                                                                                     \
 	FLD(3)                                                                                     \
 	FLD(4)                                                                                     \
-	FLD(5) FLD(6) FLD(7) FLD(8) FLD(9) EACH8(FLD, 1) FLD(18) FLD(19) EACH8(FLD, 2) FLD(28)     \
-	    FLD(29) FLD(30) FLD(31)
+	FLD(5)                                                                                     \
+	FLD(6) FLD(7) FLD(8) FLD(9) EACH8(FLD, 1) FLD(18) FLD(19) EACH8(FLD, 2) FLD(28) FLD(29)    \
+	    FLD(30) FLD(31)
 #define FSD_ALL                                                                                    \
 	FSD(0)                                                                                     \
 	FSD(1)                                                                                     \
 	FSD(2)                                                                                     \
 	FSD(3)                                                                                     \
 	FSD(4)                                                                                     \
-	FSD(5) FSD(6) FSD(7) FSD(8) FSD(9) EACH8(FSD, 1) FSD(18) FSD(19) EACH8(FSD, 2) FSD(28)     \
-	    FSD(29) FSD(30) FSD(31)
+	FSD(5)                                                                                     \
+	FSD(6) FSD(7) FSD(8) FSD(9) EACH8(FSD, 1) FSD(18) FSD(19) EACH8(FSD, 2) FSD(28) FSD(29)    \
+	    FSD(30) FSD(31)
 
 __asm__(".pushsection .text\n"
 	".option push\n"

@@ -220,7 +220,8 @@ static bool kill_then_suspend_still_dies(void)
 		OK(sys_thread_kill(t.h, 7));
 		CHECK_ERR(sys_thread_suspend(t.h), ERR_STATE);
 		CHECK_ERR(sys_thread_start(t.h), ERR_STATE);
-		/* A second kill changes nothing (ERR_STATE once it is dead): the first status stays. */
+		/* A second kill changes nothing (ERR_STATE once it is dead): the first status
+		 * stays. */
 		int e = sys_thread_kill(t.h, 8);
 		CHECK(e == ERR_OK || e == ERR_STATE);
 		CHECK(join(&t) == 7);
@@ -406,6 +407,24 @@ static bool large_map_and_unmap_in_slices(void)
 	return true;
 }
 
+/* Closing a space with many pages mapped: torn down in slices before the close returns. */
+static bool large_space_closed(void)
+{
+	handle_t q, s, f;
+	const uint64_t pages = 4096, base = 0x80000000ull;
+
+	OK(sys_quota_split(uenv.quota, 1 << 20, &q));
+	OK(sys_space_create(q, &s));
+	OK(sys_frame_alloc(9, FRAME_ZEROED, &f)); /* 2 MiB, ours: mapped 8 times */
+	for (uint64_t i = 0; i < pages; i += 512)
+		OK(sys_space_map(s, base + i * PAGE, f, 0, 512, PROT_R));
+	OK(sys_handle_close(s));
+	CHECK(quota_drained(q)); /* its page tables are gone */
+	OK(sys_handle_close(f));
+	OK(sys_handle_close(q));
+	return true;
+}
+
 const struct test lifetime_tests[] = {
     {"send_endpoint_closed_while_staging", send_endpoint_closed_while_staging},
     {"call_endpoint_closed_while_staging", call_endpoint_closed_while_staging},
@@ -419,5 +438,6 @@ const struct test lifetime_tests[] = {
     {"cycle_reachable_stays", cycle_reachable_stays},
     {"whole_range_operations_are_bounded", whole_range_operations_are_bounded},
     {"large_map_and_unmap_in_slices", large_map_and_unmap_in_slices},
+    {"large_space_closed", large_space_closed},
     {NULL, NULL},
 };
