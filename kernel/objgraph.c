@@ -1,8 +1,6 @@
 #include "kernel/objgraph.h"
 
 #include "kernel/objects.h"
-#include "mm/physmap.h"
-#include "mm/pt.h"
 
 struct emit {
 	enum edge_set which;
@@ -41,26 +39,13 @@ static void thread_edges(const struct emit *e, struct thread *t)
 }
 
 /* Each user leaf PTE holds a reference on the frame object it maps. */
-static void mapping_edges(const struct emit *e, struct space *s)
+static void mapping_edge(struct space *s, pte_t *pte, void *ctx)
 {
-	pte_t *l2 = pa_to_kva(s->root);
+	struct frameobj *f = frameobj_of(pte_pa(*pte));
 
-	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
-		if (!(l2[i] & PTE_V) || (l2[i] & PTE_RWX))
-			continue;
-		pte_t *l1 = pa_to_kva(pte_pa(l2[i]));
-		for (unsigned j = 0; j < PT_ENTRIES; j++) {
-			if (!(l1[j] & PTE_V) || (l1[j] & PTE_RWX))
-				continue;
-			pte_t *l0 = pa_to_kva(pte_pa(l1[j]));
-			for (unsigned k = 0; k < PT_ENTRIES; k++) {
-				struct frameobj *f =
-				    pte_is_leaf(l0[k]) ? frameobj_of(pte_pa(l0[k])) : NULL;
-				if (f)
-					emit(e, &f->obj);
-			}
-		}
-	}
+	(void)s;
+	if (f)
+		emit(ctx, &f->obj);
 }
 
 static void space_edges(const struct emit *e, struct space *s)
@@ -70,7 +55,7 @@ static void space_edges(const struct emit *e, struct space *s)
 	for (unsigned i = 0; i < s->regions.n; i++)
 		emit(e, s->regions.r[i].pager);
 	if (e->which == EDGES_ALL)
-		mapping_edges(e, s);
+		space_for_each_leaf(s, mapping_edge, (void *)e);
 }
 
 void object_for_each_ref(struct object *o, enum edge_set which, edge_fn fn, void *ctx)

@@ -132,9 +132,9 @@ static void release_pte(struct space *s, pte_t pte)
 	}
 }
 
-static void unmap_all(struct space *s)
+void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte, void *ctx),
+			 void *ctx)
 {
-	struct pt_alloc a = pt_alloc_for(s);
 	pte_t *l2 = pa_to_kva(s->root);
 
 	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
@@ -147,11 +147,24 @@ static void unmap_all(struct space *s)
 			pte_t *l0 = pa_to_kva(pte_pa(l1[j]));
 			for (unsigned k = 0; k < PT_ENTRIES; k++) {
 				if (pte_is_leaf(l0[k]))
-					release_pte(s, l0[k]);
-				l0[k] = 0;
+					fn(s, &l0[k], ctx);
 			}
 		}
 	}
+}
+
+static void release_leaf(struct space *s, pte_t *pte, void *ctx)
+{
+	(void)ctx;
+	release_pte(s, *pte);
+	*pte = 0;
+}
+
+static void unmap_all(struct space *s)
+{
+	struct pt_alloc a = pt_alloc_for(s);
+
+	space_for_each_leaf(s, release_leaf, NULL);
 	pt_free_tables(s->root, 0, PT_ENTRIES / 2 - 1, &a);
 }
 

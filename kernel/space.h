@@ -15,6 +15,7 @@
 #include "kernel/frameobj.h"
 #include "kernel/handle.h"
 #include "kernel/object.h"
+#include "mm/pt.h"
 #include "mm/region.h"
 
 struct space {
@@ -51,6 +52,9 @@ int space_create(struct quota *q, struct space **out);
  * slices, at the next safe point, then frees the object.
  */
 bool space_destroy(struct space *s);
+/* Call fn for every user leaf PTE of s (the whole table: for teardown and checks). */
+void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte, void *ctx),
+			 void *ctx);
 /* Finish the queued teardowns. Call only at a safe point (no borrowed pointers). */
 void space_reap(void);
 /* Make s the user half of this hart's satp (ASID management, TLB bookkeeping). */
