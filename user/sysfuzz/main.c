@@ -46,7 +46,7 @@
 #define MAX_POOL    1024
 #define MAX_STALE   64
 #define MAX_REGS    64
-#define MAX_WORKERS 24
+#define MAX_WORKERS 16
 #define WPRIO	    10
 
 /* Badges of exception messages: what to do with a faulting thread. */
@@ -111,7 +111,7 @@ struct worker {
 	enum wkind kind;
 	struct rng r;
 	handle_t ep; /* pager / exception endpoint (owner) */
-	uint64_t ipcbuf;
+	uint64_t stack, ipcbuf;
 	int obj;
 };
 static struct worker workers[MAX_WORKERS];
@@ -540,9 +540,13 @@ static void raw_call(struct rng *r, bool main, uint64_t ipcbuf)
 
 	if (chance(r, 2))
 		nr = (unsigned)rnd(r);
-	if (main && (nr == SYS_THREAD_EXIT || nr == SYS_CALL || nr == SYS_RECV ||
-		     nr == SYS_REPLY_RECV || nr == SYS_NOTIFY_WAIT))
+	/* Calls that can block for good: never the main thread, workers now and then. */
+	if ((main || chance(r, 70)) && (nr == SYS_CALL || nr == SYS_RECV || nr == SYS_REPLY_RECV))
 		nr = SYS_SEND;
+	if ((main || chance(r, 70)) && nr == SYS_NOTIFY_WAIT)
+		nr = SYS_NOTIFY_POLL;
+	if (main && nr == SYS_THREAD_EXIT)
+		nr = SYS_YIELD;
 	for (int i = 0; i < 7; i++) {
 		unsigned kind = nr < SYS_COUNT ? argk[nr][i] : K_ANY;
 		a[i] = pick_arg(r, kind, ipcbuf);
@@ -774,6 +778,18 @@ static void touch(struct rng *r)
 		(void)fuzz_load(va);
 }
 
+/* The endpoint of some pager worker (it answers calls too), or 0. */
+static handle_t served_endpoint(struct rng *r)
+{
+	uint32_t n = nworkers < MAX_WORKERS ? nworkers : MAX_WORKERS;
+	for (int tries = 0; n && tries < 8; tries++) {
+		struct worker *w = &workers[below(r, n)];
+		if (w->kind == W_PAGER && w->ep)
+			return w->ep;
+	}
+	return 0;
+}
+
 static void fuzz_work(struct worker *w)
 {
 	struct rng *r = &w->r;
@@ -784,10 +800,11 @@ static void fuzz_work(struct worker *w)
 			raw_call(r, false, w->ipcbuf);
 		} else if (k < 75) {
 			struct pooled *p = pool_pick(r, OBJ_ENDPOINT);
+			handle_t ep = chance(r, 60) ? served_endpoint(r) : p ? p->h : 0;
 			struct msg m = {.tag = msg_tag(below(r, 100), below(r, 8), below(r, 5))};
 			fill_ipcbuf(r, w->ipcbuf);
-			if (p) {
-				int e = chance(r, 50) ? ipc_call(p->h, &m) : ipc_send(p->h, &m);
+			if (ep) {
+				int e = chance(r, 70) ? ipc_call(ep, &m) : ipc_send(ep, &m);
 				if (e == ERR_OK)
 					collect(m.tag, w->ipcbuf);
 			}
@@ -809,38 +826,73 @@ static void worker_main(struct worker *w)
 	sys_thread_exit(0);
 }
 
-static int spawn(struct rng *r, enum wkind kind, handle_t ep)
+/* A worker slot: one whose thread is dead (its stack is reused), or a new one. */
+static struct worker *worker_slot(void)
 {
+	uint32_t n = nworkers < MAX_WORKERS ? nworkers : MAX_WORKERS;
+	for (uint32_t i = 0; i < n; i++) {
+		struct worker *w = &workers[i];
+		struct thread_info ti = {0};
+		struct obj *o = w->obj >= 0 ? &objs[w->obj] : 0;
+		if (!o || o->type != OBJ_THREAD ||
+		    (sys_thread_info(o->owner, &ti) == ERR_OK && ti.state != THREAD_DEAD))
+			continue;
+		sys_handle_close(o->owner);
+		o->type = OBJ_NONE;
+		o->owner = 0;
+		w->obj = -1;
+		return w;
+	}
 	uint32_t i = take(&nworkers, MAX_WORKERS);
 	if (i == MAX_WORKERS)
-		return -1;
-	struct worker *w = &workers[i];
-	uint64_t stack = arena_alloc(2), ipcbuf = arena_alloc(0);
+		return 0;
+	workers[i].obj = -1;
+	workers[i].stack = arena_alloc(2);
+	workers[i].ipcbuf = arena_alloc(0);
+	return &workers[i];
+}
+
+static int spawn(struct rng *r, enum wkind kind, handle_t ep)
+{
+	struct worker *w = worker_slot();
 	handle_t t;
 
-	if (!stack || !ipcbuf)
+	if (!w || !w->stack || !w->ipcbuf)
 		return -1;
-	*w = (struct worker){.kind = kind, .r = {rnd(r)}, .ep = ep, .ipcbuf = ipcbuf};
-	if (sys_thread_create(own_space, (uint64_t)worker_main, stack + 4 * PAGE - 64, (uint64_t)w,
-			      WPRIO - (kind == W_FUZZ ? below(r, 2) : 0), &t) != ERR_OK)
+	w->kind = kind;
+	w->r.s = rnd(r);
+	w->ep = ep;
+	if (sys_thread_create(own_space, (uint64_t)worker_main, w->stack + 4 * PAGE - 64,
+			      (uint64_t)w, WPRIO - (kind == W_FUZZ ? below(r, 2) : 0),
+			      &t) != ERR_OK)
 		return -1;
 	w->obj = adopt(r, OBJ_THREAD, t);
-	sys_thread_set_ipcbuf(t, ipcbuf);
+	sys_thread_set_ipcbuf(t, w->ipcbuf);
 	if (kind != W_EXC)
 		sys_thread_set_exception(t, exc_ep, EXC_RESUME);
 	return sys_thread_start(t);
 }
 
-static int alive_workers(void)
+/*
+ * Workers still alive; now and then one that is blocked (in IPC, a fault,
+ * a sleep) is killed, so that new ones can start.
+ */
+static unsigned alive_workers(struct rng *r)
 {
-	int n = 0;
+	unsigned n = 0;
 	uint32_t k = nworkers < MAX_WORKERS ? nworkers : MAX_WORKERS;
 	for (uint32_t i = 0; i < k; i++) {
 		struct thread_info ti = {0};
-		if (workers[i].obj >= 0 &&
-		    sys_thread_info(objs[workers[i].obj].owner, &ti) == ERR_OK &&
-		    ti.state != THREAD_DEAD)
-			n++;
+		struct worker *w = &workers[i];
+		if (w->obj < 0 || sys_thread_info(objs[w->obj].owner, &ti) != ERR_OK ||
+		    ti.state == THREAD_DEAD)
+			continue;
+		if (w->kind != W_EXC && ti.state == THREAD_BLOCKED && chance(r, 20)) {
+			objs[w->obj].killed = 1;
+			sys_thread_kill(objs[w->obj].owner, 0x4b);
+			continue;
+		}
+		n++;
 	}
 	return n;
 }
@@ -956,7 +1008,7 @@ static void step_map(struct rng *r)
 static void step_region(struct rng *r)
 {
 	handle_t s = chance(r, 70) ? own_space : owner_of(r, OBJ_SPACE);
-	handle_t ep = owner_of(r, OBJ_ENDPOINT);
+	handle_t ep = chance(r, 70) ? served_endpoint(r) : owner_of(r, OBJ_ENDPOINT);
 	uint64_t va = REGWIN + below(r, REGWIN_LEN / PAGE - 64) * PAGE;
 	uint64_t len = (1 + below(r, 32)) * PAGE;
 
@@ -1135,15 +1187,18 @@ int main(uint64_t arg)
 			step_thread(&r);
 		else if (k < 90)
 			step_ipc(&r, ipcbuf);
-		else if (k < 94 && (unsigned)alive_workers() < want + 1) {
+		if (s % 8 == 0 && alive_workers(&r) < want + 1) {
 			handle_t pep = owner_of(&r, OBJ_ENDPOINT);
 			if (chance(&r, 40) && pep && pep != exc_ep)
 				spawn(&r, W_PAGER, pep);
 			else
 				spawn(&r, W_FUZZ, 0);
-		} else {
-			sys_yield();
 		}
+		/* Let the workers in: all of them, now and then, lower priorities too. */
+		if (chance(&r, 3))
+			sys_sleep(100000);
+		else
+			sys_yield();
 	}
 	teardown(&r);
 	ctl->phase = FUZZ_PHASE_DONE;

@@ -9,7 +9,7 @@
  * Boot arguments:
  *   fuzzseeds=N    seeds per group (default 3; make stress passes more)
  *   fuzzseed=X     run seed X alone (repeat a failure), in its own group
- *   fuzzops=N      main-thread steps per seed (default 400)
+ *   fuzzops=N      main-thread steps per seed (default 1000)
  *   fuzzavoid=M    steer around known kernel bugs (FUZZ_AVOID_* in lib/user/sysfuzz_ctl.h)
  * Seed X runs with ((X >> 16) & 3) * 2 worker threads: the groups differ there.
  */
@@ -25,7 +25,7 @@
 #define POLL_NS	      5000000ull
 #define DRAIN_TRIES   400 /* times POLL_NS: for dead threads to be reaped */
 #define DEFAULT_SEEDS 3
-#define DEFAULT_OPS   400
+#define DEFAULT_OPS   1000
 
 static uint64_t ctl_va; /* our window on the control page, reserved once */
 
