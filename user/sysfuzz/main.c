@@ -521,6 +521,26 @@ static bool was_killed(uint64_t h)
 	return true; /* unknown: assume the worst */
 }
 
+/* Does [va, va + len) (wrapping or not) touch [lo, hi)? */
+static bool overlaps(uint64_t va, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	uint64_t end = va + len;
+	if (end < va)
+		return true;
+	return va < hi && end > lo;
+}
+
+/* With FUZZ_AVOID_KILL_SUSPEND: no suspend of a thread that may have been killed, or is ready. */
+static bool suspend_ok(uint64_t h)
+{
+	struct thread_info ti = {0};
+
+	if (was_killed(h))
+		return false;
+	return sys_thread_info((handle_t)h, &ti) == ERR_OK && ti.state != THREAD_READY &&
+	       ti.exit_status == 0;
+}
+
 static void mark_killed(uint64_t h)
 {
 	unsigned n = pool_count();
@@ -578,7 +598,18 @@ static void raw_call(struct rng *r, bool main, uint64_t ipcbuf)
 	if ((avoid & FUZZ_AVOID_COPY_UAF) && nr == SYS_SPACE_AD &&
 	    may_page(a[3], a[2] > 512 ? 1 : a[2], ipcbuf))
 		a[3] = ipcbuf;
-	if ((avoid & FUZZ_AVOID_KILL_SUSPEND) && nr == SYS_THREAD_SUSPEND && was_killed(a[0]))
+	/*
+	 * No region over our program, stacks, control page or IPC buffers: a
+	 * pager's reply may replace mappings in its region, and a pager whose
+	 * IPC buffer was moved sends whatever words lie there.
+	 */
+	if (nr == SYS_REGION_ADD && (overlaps(a[1], a[2], 0x10000, MAPWIN) ||
+				     overlaps(a[1], a[2], REGWIN + REGWIN_LEN, ULOAD_STACK_TOP))) {
+		a[1] = REGWIN + (a[1] & (REGWIN_LEN - 1) & ~(PAGE - 1));
+		if (a[2] > REGWIN + REGWIN_LEN - a[1])
+			a[2] = REGWIN + REGWIN_LEN - a[1];
+	}
+	if ((avoid & FUZZ_AVOID_KILL_SUSPEND) && nr == SYS_THREAD_SUSPEND && !suspend_ok(a[0]))
 		return;
 	if ((avoid & FUZZ_AVOID_HUGE_RANGE) && (nr == SYS_SPACE_UNMAP || nr == SYS_SPACE_PROTECT) &&
 	    a[2] > (16ull << 20))
@@ -1053,7 +1084,7 @@ static void step_thread(struct rng *r)
 		sys_thread_kill(p->h, (int)below(r, 100));
 		break;
 	case 1:
-		if ((avoid & FUZZ_AVOID_KILL_SUSPEND) && (p->obj < 0 || objs[p->obj].killed))
+		if ((avoid & FUZZ_AVOID_KILL_SUSPEND) && !suspend_ok((uint64_t)(uint32_t)p->h))
 			break;
 		sys_thread_suspend(p->h);
 		break;
