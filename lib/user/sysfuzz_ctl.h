@@ -43,8 +43,8 @@ struct sysfuzz_ctl {
 	uint32_t workers; /* most threads fuzzing at once besides the main thread */
 	uint32_t avoid;	  /* FUZZ_AVOID_* */
 	uint32_t nharts;
+	uint32_t trace;		       /* print every raw call and its result */
 	handle_t quota, space, system; /* values in the fuzzer's own table */
-	uint32_t pad;
 
 	/* Written by the fuzzer. */
 	volatile uint64_t phase, step, calls, exceptions;

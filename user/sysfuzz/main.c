@@ -35,6 +35,7 @@
 #include "lib/user/loader.h"
 #include "lib/user/syscall.h"
 #include "lib/user/sysfuzz_ctl.h"
+#include "lib/user/ulib.h"
 
 #define PAGE	    4096ull
 #define ARENA	    0x1000000000ull
@@ -630,6 +631,10 @@ static void raw_call(struct rng *r, bool main, uint64_t ipcbuf)
 	__atomic_fetch_add(&ctl->calls, 1, __ATOMIC_RELAXED);
 	struct sysret res = syscall7(nr, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
 
+	if (ctl->trace)
+		uprintf("sysfuzz: %s %u(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n",
+			main ? "main" : "worker", nr, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+			res.err);
 	if (res.err > 0 || res.err < ERR_LAST)
 		fail("call %u returned %ld", nr, res.err);
 	if (nr >= SYS_COUNT && res.err != ERR_UNSUPPORTED)

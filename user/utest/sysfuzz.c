@@ -10,6 +10,7 @@
  *   fuzzseeds=N    seeds per group (default 3; make stress passes more)
  *   fuzzseed=X     run seed X alone (repeat a failure), in its own group
  *   fuzzops=N      main-thread steps per seed (default 1000)
+ *   fuzztrace=1    the fuzzer prints every raw call it makes
  *   fuzzavoid=M    steer around known kernel bugs (FUZZ_AVOID_* in lib/user/sysfuzz_ctl.h)
  * Seed X runs with ((X >> 16) & 3) * 2 worker threads: the groups differ there.
  */
@@ -108,7 +109,8 @@ static int seed_start(struct seed_run *s, uint64_t seed)
 				       .ops = (uint32_t)bootarg("fuzzops", DEFAULT_OPS, 0),
 				       .workers = seed_workers(seed),
 				       .avoid = (uint32_t)bootarg("fuzzavoid", 0, 0),
-				       .nharts = bi->nharts};
+				       .nharts = bi->nharts,
+				       .trace = (uint32_t)bootarg("fuzztrace", 0, 0)};
 	e = uload_program(&initrd, "sysfuzz", s->quota, SYSFUZZ_CTL_VA, 10, &s->p, err,
 			  sizeof(err));
 	if (e == ERR_OK)
