@@ -4,6 +4,10 @@
 #   STRESS=1      longer fuzzing and the slow variants
 #   FUZZ_SECONDS  seconds per fuzz target (default 10; 120 with STRESS)
 #   ONLY=host|fuzz|qemu|platform  run one group (qemu includes platform)
+#   FUZZ_SEEDS    seeds per group of the in-guest system-call fuzzer's own boots
+#                 with STRESS (default 40; every test boot runs 3 per group)
+#   FUZZ_AVOID    passed as fuzzavoid= to the test boots: steer the system-call
+#                 fuzzer around known kernel bugs (lib/user/sysfuzz_ctl.h)
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -14,6 +18,8 @@ if [ "$stress" = 1 ]; then fuzz_seconds=${FUZZ_SECONDS:-120}; else fuzz_seconds=
 only=${ONLY:-}
 kernel=build/strata.elf
 testargs="selftest panic=shutdown"
+fuzz_seeds=${FUZZ_SEEDS:-40}
+fuzzargs=${FUZZ_AVOID:+ fuzzavoid=$FUZZ_AVOID}
 
 report() { tee -a "$out"; }
 
@@ -59,7 +65,7 @@ fuzz_smoke() {
 # Each boot runs the kernel's self-tests and then the in-guest user tests
 # (the test initrd's root is user/utest).
 qemu_boots() {
-	local t=120
+	local t=120 testargs="$testargs$fuzzargs"
 	export INITRD=build/initrd-test.cpio EXPECT="selftest usertest"
 	scripts/qemu-test.sh virt-1h-128m $t virt 1 128M "$kernel" "$testargs" | report
 	# Three ASID bits: seven ASIDs for more spaces than that, so roll-over is exercised.
@@ -74,6 +80,11 @@ qemu_boots() {
 		scripts/qemu-test.sh virt-8h-4g $t virt 8 4G "$kernel" "$testargs" | report
 		scripts/qemu-test.sh virt-2h-64m $t virt 2 64M "$kernel" "$testargs asid_bits=1" | report
 		scripts/qemu-test.sh sifive_u-2h $t sifive_u 1 128M "$kernel" "$testargs" | report
+		# The system-call fuzzer alone, many seeds (utest's fuzzseeds= per group).
+		local many="$testargs fuzzonly=1 fuzzseeds=$fuzz_seeds"
+		scripts/qemu-test.sh sysfuzz-virt-4h 900 virt 4 1G "$kernel" "$many" | report
+		scripts/qemu-test.sh sysfuzz-virt-1h 900 virt 1 256M "$kernel" "$many" | report
+		scripts/qemu-test.sh sysfuzz-sifive_u-3h 900 sifive_u 3 256M "$kernel" "$many" | report
 	fi
 	unset INITRD EXPECT
 	system_boots

@@ -59,12 +59,16 @@ void unmap_pages(void *va, unsigned order);
 /* Wait for a thread handle to reach THREAD_DEAD (bounded); false on timeout. */
 bool wait_dead(handle_t t);
 
+/* The number in `name=N` on the kernel command line, or def; *found (if not NULL) says whether it
+ * is there. */
+uint64_t bootarg(const char *name, uint64_t def, bool *found);
+
 /* Each test file registers its tests here. */
 struct test {
 	const char *name;
 	bool (*fn)(void);
 };
 extern const struct test kernel_api_tests[], ipc_tests[], pager_tests[], probe_tests[], hw_tests[],
-    libpager_tests[], fpu_tests[], libc_tests[], lifetime_tests[];
+    libpager_tests[], fpu_tests[], libc_tests[], lifetime_tests[], sysfuzz_tests[];
 
 #endif

@@ -146,15 +146,19 @@ int main(struct bootinfo *info)
 		uprintf("utest: cannot map the initrd\n");
 		sys_system_exit(uenv.system, 2);
 	}
-	run_all(kernel_api_tests);
-	run_all(ipc_tests);
-	run_all(pager_tests);
-	run_all(probe_tests);
-	run_all(hw_tests);
-	run_all(libpager_tests);
-	run_all(fpu_tests);
-	run_all(libc_tests);
-	run_all(lifetime_tests);
+	/* fuzzonly=1: the system-call fuzzer alone (to repeat or lengthen its runs). */
+	if (!bootarg("fuzzonly", 0, 0)) {
+		run_all(kernel_api_tests);
+		run_all(ipc_tests);
+		run_all(pager_tests);
+		run_all(probe_tests);
+		run_all(hw_tests);
+		run_all(libpager_tests);
+		run_all(fpu_tests);
+		run_all(libc_tests);
+		run_all(lifetime_tests);
+	}
+	run_all(sysfuzz_tests);
 	uprintf("usertest: %d passed, %d failed\n", passed, failed);
 	sys_system_exit(uenv.system, failed ? 1 : 0);
 }
