@@ -8,7 +8,7 @@
 
 enum { WHITE, GRAY, BLACK }; /* unseen, in the subgraph, held from outside */
 
-static struct object *cand_head;
+struct object *cycles_candidates; /* linked through cand_next */
 static struct object *scan_head, *scan_tail; /* the subgraph, linked through gc_next */
 static bool running, inconsistent;
 
@@ -26,10 +26,10 @@ void cycles_note(struct object *o)
 		return;
 	o->gc_candidate = true;
 	o->cand_prev = NULL;
-	o->cand_next = cand_head;
-	if (cand_head)
-		cand_head->cand_prev = o;
-	cand_head = o;
+	o->cand_next = cycles_candidates;
+	if (cycles_candidates)
+		cycles_candidates->cand_prev = o;
+	cycles_candidates = o;
 }
 
 void cycles_forget(struct object *o)
@@ -39,7 +39,7 @@ void cycles_forget(struct object *o)
 	if (o->cand_prev)
 		o->cand_prev->cand_next = o->cand_next;
 	else
-		cand_head = o->cand_next;
+		cycles_candidates = o->cand_next;
 	if (o->cand_next)
 		o->cand_next->cand_prev = o->cand_prev;
 	o->gc_candidate = false;
@@ -115,8 +115,8 @@ static unsigned collect_round(void)
 {
 	scan_head = scan_tail = NULL;
 	inconsistent = false;
-	while (cand_head) {
-		struct object *o = cand_head;
+	while (cycles_candidates) {
+		struct object *o = cycles_candidates;
 		cycles_forget(o);
 		if (o->gc_color == WHITE)
 			scan_add(o);
@@ -151,10 +151,10 @@ static unsigned collect_round(void)
 
 void cycles_collect(void)
 {
-	if (running || !cand_head)
+	if (running || !cycles_candidates)
 		return;
 	running = true;
-	for (unsigned round = 0; round < MAX_ROUNDS && cand_head; round++) {
+	for (unsigned round = 0; round < MAX_ROUNDS && cycles_candidates; round++) {
 		if (collect_round() == 0)
 			break;
 	}

@@ -29,5 +29,11 @@ void cycles_note(struct object *o);
 void cycles_forget(struct object *o);
 /* Free every garbage cycle among the candidates. Call only at a safe point. */
 void cycles_collect(void);
+/* There are candidates (a cheap test before cycles_collect). */
+extern struct object *cycles_candidates;
+static inline bool cycles_pending(void)
+{
+	return cycles_candidates != NULL;
+}
 
 #endif

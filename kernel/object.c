@@ -124,7 +124,8 @@ void object_put(struct object *o)
 		panic("object_put: %s object %p has no references", object_type_name(o->type), o);
 	if (--o->refs) {
 		/* Still held: perhaps only by a cycle of its own (kernel/cycles.c). */
-		cycles_note(o);
+		if (o->type == OBJ_SPACE || o->type == OBJ_THREAD)
+			cycles_note(o);
 		return;
 	}
 	cycles_forget(o);

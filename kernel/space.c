@@ -168,7 +168,7 @@ static void unmap_all(struct space *s)
 	pt_free_tables(s->root, 0, PT_ENTRIES / 2 - 1, &a);
 }
 
-static struct space *dying; /* torn down by space_reap */
+struct space *space_dying; /* torn down by space_reap */
 
 /* Free what is left of a space whose pages are all unmapped. */
 static void space_free_tables(struct space *s)
@@ -199,8 +199,8 @@ bool space_destroy(struct space *s)
 		harts[i].space = NULL;
 	}
 	if (s->resident > SLICE_PAGES) {
-		s->dying_next = dying;
-		dying = s;
+		s->dying_next = space_dying;
+		space_dying = s;
 		return true;
 	}
 	space_free_tables(s);
@@ -211,17 +211,17 @@ void space_reap(void)
 {
 	static bool reaping; /* one hart at a time: the others go on with their calls */
 
-	if (reaping || !dying)
+	if (reaping || !space_dying)
 		return;
 	reaping = true;
-	while (dying) {
-		struct space *s = dying;
-		dying = s->dying_next;
+	while (space_dying) {
+		struct space *s = space_dying;
+		space_dying = s->dying_next;
 		for (uint64_t va = 0; va < USER_TOP;) {
 			space_unmap_slice(s, &va, USER_TOP);
 			if (va < USER_TOP && !sched_preempt_point()) {
-				s->dying_next = dying; /* killed: the next safe point goes on */
-				dying = s;
+				s->dying_next = space_dying; /* killed: the next safe point goes on */
+				space_dying = s;
 				reaping = false;
 				return;
 			}

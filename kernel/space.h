@@ -57,6 +57,12 @@ void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte
 			 void *ctx);
 /* Finish the queued teardowns. Call only at a safe point (no borrowed pointers). */
 void space_reap(void);
+/* Teardowns are queued (a cheap test before space_reap). */
+extern struct space *space_dying;
+static inline bool space_reap_pending(void)
+{
+	return space_dying != NULL;
+}
 /* Make s the user half of this hart's satp (ASID management, TLB bookkeeping). */
 void space_activate(struct space *s);
 /* Every thread of s has died: close its handles (breaks reference cycles). */

@@ -79,9 +79,11 @@ static int deliver(struct thread *t, struct trapframe *tf, int status)
 }
 
 /*
- * The endpoint in a0. Staging can block (the IPC buffer may fault into a
- * pager) while another thread closes the handle, so the call holds the
- * endpoint until it returns; ipc_* re-check that it is still open.
+ * The endpoint in a0. If the message to stage goes beyond the registers,
+ * staging reads the IPC buffer, which can fault into a pager and block
+ * while another thread closes the handle: then the call holds the endpoint
+ * until it returns, and ipc_* re-check that it is still open. A message in
+ * registers alone stages without blocking (the fast, common case).
  */
 static int get_endpoint(struct thread *t, struct trapframe *tf, uint32_t need, struct endpoint **ep,
 			uint64_t *badge)
@@ -92,7 +94,8 @@ static int get_endpoint(struct thread *t, struct trapframe *tf, uint32_t need, s
 		return e;
 	if (badge)
 		*badge = handle_badge(&t->space->handles, (handle_t)ARG(0));
-	thread_hold(t, &(*ep)->obj);
+	if (msg_words(ARG(1)) > MSG_REG_WORDS || msg_handles(ARG(1)))
+		thread_hold(t, &(*ep)->obj);
 	return ERR_OK;
 }
 
@@ -135,7 +138,8 @@ int sys_send(struct thread *t, struct trapframe *tf)
 int sys_recv(struct thread *t, struct trapframe *tf)
 {
 	struct endpoint *ep;
-	int e = get_endpoint(t, tf, RIGHT_READ, &ep, NULL);
+	int e = get(t, ARG(0), OBJ_ENDPOINT, RIGHT_READ,
+		    &ep); /* nothing blocks before the queue holds it */
 
 	if (e != ERR_OK)
 		return e;

@@ -250,6 +250,15 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_KERNEL_CHECK] = sys_kernel_check,
 };
 
+/* Garbage cycles and queued teardowns; two loads when there are none. */
+static inline void safe_point_work(void)
+{
+	if (cycles_pending())
+		cycles_collect();
+	if (space_reap_pending())
+		space_reap();
+}
+
 /*
  * Entry and exit of a system call are the kernel's safe points: no kernel
  * code holds a borrowed object pointer there, so garbage cycles are freed
@@ -260,11 +269,10 @@ void syscall_dispatch(struct thread *t, struct trapframe *tf)
 {
 	uint64_t nr = tf->x[17];
 
-	cycles_collect();
-	space_reap();
+	safe_point_work();
 	int e = nr < SYS_COUNT && table[nr] ? table[nr](t, tf) : ERR_UNSUPPORTED;
-	thread_release_held(t);
-	cycles_collect();
-	space_reap();
+	if (t->held[0])
+		thread_release_held(t);
+	safe_point_work();
 	RET(0, (int64_t)e);
 }
