@@ -8,7 +8,7 @@
 
 enum { WHITE, GRAY, BLACK }; /* unseen, in the subgraph, held from outside */
 
-struct object *cycles_candidates; /* linked through cand_next */
+struct object *cycles_candidates;	     /* linked through cand_next */
 static struct object *scan_head, *scan_tail; /* the subgraph, linked through gc_next */
 static bool running, inconsistent;
 

@@ -107,7 +107,7 @@ static int give_boot_handles(struct loader *l)
 	give(l, &l->space->obj, RIGHTS_ALL & ~RIGHT_DEVICE, &bi->self_space);
 	give(l, &l->thread->obj, RIGHTS_ALL & ~RIGHT_DEVICE, &bi->self_thread);
 	give(l, &l->quota->obj, RIGHTS_ALL & ~RIGHT_DEVICE, &bi->quota);
-	give(l, sys, RIGHT_READ | RIGHT_MANAGE | RIGHT_GRANT, &bi->system);
+	give(l, sys, RIGHT_READ | RIGHT_MANAGE | RIGHT_GRANT | RIGHT_DEVICE, &bi->system);
 	object_put(sys);
 	if (platform.has_initrd) {
 		struct frameobj *f;

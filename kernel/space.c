@@ -220,7 +220,8 @@ void space_reap(void)
 		for (uint64_t va = 0; va < USER_TOP;) {
 			space_unmap_slice(s, &va, USER_TOP);
 			if (va < USER_TOP && !sched_preempt_point()) {
-				s->dying_next = space_dying; /* killed: the next safe point goes on */
+				s->dying_next =
+				    space_dying; /* killed: the next safe point goes on */
 				space_dying = s;
 				reaping = false;
 				return;

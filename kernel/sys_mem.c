@@ -157,6 +157,28 @@ int sys_frame_info(struct thread *t, struct trapframe *tf)
 	return ERR_OK;
 }
 
+/*
+ * A driver learns where a frame a client handed it lies, to point a
+ * device's DMA at it (no bounce copy). Only a holder of the system object
+ * with RIGHT_DEVICE may ask: root gives that to the drivers it trusts. The
+ * driver keeps the frame's handle while the transfer runs, so the frame
+ * cannot be freed under the device.
+ */
+int sys_frame_phys(struct thread *t, struct trapframe *tf)
+{
+	struct frameobj *f;
+	void *sys;
+	int e = get(t, ARG(0), OBJ_FRAME, 0, &f);
+
+	if (e == ERR_OK)
+		e = get(t, ARG(1), OBJ_SYSTEM, RIGHT_DEVICE, &sys);
+	if (e != ERR_OK)
+		return e;
+	RET(1, f->pa);
+	RET(2, frameobj_pages(f));
+	return ERR_OK;
+}
+
 /* [page, page + n) inside f, and f is memory the kernel may touch. */
 static int check_frame_pages(const struct frameobj *f, uint64_t page, uint64_t n)
 {

@@ -248,6 +248,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_HANDLE_GIVE] = sys_handle_give,
     [SYS_KERNEL_STATS] = sys_kernel_stats,
     [SYS_KERNEL_CHECK] = sys_kernel_check,
+    [SYS_FRAME_PHYS] = sys_frame_phys,
 };
 
 /* Garbage cycles and queued teardowns; two loads when there are none. */

@@ -43,6 +43,7 @@ int sys_quota_split(struct thread *t, struct trapframe *tf);
 int sys_quota_info(struct thread *t, struct trapframe *tf);
 int sys_frame_alloc(struct thread *t, struct trapframe *tf);
 int sys_frame_info(struct thread *t, struct trapframe *tf);
+int sys_frame_phys(struct thread *t, struct trapframe *tf);
 int sys_frame_copy(struct thread *t, struct trapframe *tf);
 int sys_frame_zero(struct thread *t, struct trapframe *tf);
 int sys_space_create(struct thread *t, struct trapframe *tf);

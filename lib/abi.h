@@ -63,6 +63,7 @@ enum sys {
 	SYS_HANDLE_GIVE          = 44, /* (space, h, rights) -> a1 = handle to h's object in space's table */
 	SYS_KERNEL_STATS         = 45, /* (system, reset) -> a1 = longest big-lock hold (cycles), a2 = live objects */
 	SYS_KERNEL_CHECK         = 46, /* (system) -> a1 = objects whose reference count is wrong (ERR_STATE if any) */
+	SYS_FRAME_PHYS           = 47, /* (frame, system with DEVICE) -> a1 = physical address, a2 = pages (drivers' DMA) */
 	SYS_COUNT
 };
 /* clang-format on */

@@ -285,6 +285,21 @@ static inline int sys_mem_watch(handle_t sys, handle_t n, uint64_t bits, uint64_
 	return sys0(SYS_MEM_WATCH, (uint64_t)sys, (uint64_t)n, bits, low_pages, 0, 0);
 }
 /*
+ * A driver's view of a frame a client handed it: *pa = its physical
+ * address (pages are contiguous), *pages = its size. sys must be a system
+ * handle with RIGHT_DEVICE (root gives one to the drivers it starts).
+ */
+static inline int sys_frame_phys(handle_t frame, handle_t sys, uint64_t *pa, uint64_t *pages)
+{
+	struct sysret r = syscall7(SYS_FRAME_PHYS, (uint64_t)frame, (uint64_t)sys, 0, 0, 0, 0, 0);
+	if (r.err == 0) {
+		*pa = r.r[0];
+		if (pages)
+			*pages = r.r[1];
+	}
+	return (int)r.err;
+}
+/*
  * Kernel statistics: *lock_cycles = the longest time any hart held the big
  * kernel lock since boot or the last reset (cycles), *objects = live kernel
  * objects. reset != 0 starts a new measurement after reading.

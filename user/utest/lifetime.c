@@ -425,6 +425,30 @@ static bool large_space_closed(void)
 	return true;
 }
 
+/* A driver's look at a client's frame needs the system handle's DEVICE right. */
+static bool frame_phys_for_drivers(void)
+{
+	handle_t f, dev, weak;
+	uint64_t pa = 0, pages = 0, devpa = 0, devpages = 0;
+
+	OK(sys_frame_alloc(2, FRAME_ZEROED, &f));
+	OK(sys_frame_alloc_device(0, uenv.system, &dev));
+	OK(sys_frame_phys(f, uenv.system, &pa, &pages));
+	CHECK(pa != 0 && (pa & 0xfff) == 0 && pages == 4);
+	OK(sys_frame_info(dev, &devpages, &devpa));
+	OK(sys_frame_phys(dev, uenv.system, &pa, &pages));
+	CHECK(pa == devpa && pages == devpages);
+	OK(sys_handle_dup(uenv.system, RIGHT_READ | RIGHT_MANAGE, &weak));
+	CHECK_ERR(sys_frame_phys(f, weak, &pa, NULL), ERR_PERM);
+	CHECK_ERR(sys_frame_phys(weak, uenv.system, &pa, NULL), ERR_INVALID);
+	CHECK_ERR(sys_frame_phys(f, f, &pa, NULL), ERR_INVALID);
+	CHECK_ERR(sys_frame_phys(0x7fff0001, uenv.system, &pa, NULL), ERR_BADHANDLE);
+	OK(sys_handle_close(weak));
+	OK(sys_handle_close(dev));
+	OK(sys_handle_close(f));
+	return true;
+}
+
 const struct test lifetime_tests[] = {
     {"send_endpoint_closed_while_staging", send_endpoint_closed_while_staging},
     {"call_endpoint_closed_while_staging", call_endpoint_closed_while_staging},
@@ -439,5 +463,6 @@ const struct test lifetime_tests[] = {
     {"whole_range_operations_are_bounded", whole_range_operations_are_bounded},
     {"large_map_and_unmap_in_slices", large_map_and_unmap_in_slices},
     {"large_space_closed", large_space_closed},
+    {"frame_phys_for_drivers", frame_phys_for_drivers},
     {NULL, NULL},
 };
