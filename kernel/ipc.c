@@ -196,17 +196,12 @@ int ipc_recv(struct thread *t, struct endpoint *ep)
 	return wait_on(t, ep, WAIT_RECV);
 }
 
-int ipc_reply(struct thread *t)
+/* Answer caller c, who waits for token (the thread that owed it, or a saved reply). */
+static int answer(struct thread *t, struct thread *c, void *token)
 {
-	struct thread *c = t->reply_to;
-
-	if (!c) {
-		kmsg_release(&t->out);
-		return ERR_STATE;
-	}
-	t->reply_to = NULL;
 	int status = ERR_OK;
-	if (c->state != TS_BLOCKED || c->wait != WAIT_REPLY || c->replier != t) {
+
+	if (c->state != TS_BLOCKED || c->wait != WAIT_REPLY || c->replier != token) {
 		status = ERR_STATE; /* the caller was killed or woken meanwhile */
 		kmsg_release(&t->out);
 	} else if (c->in_fault) {
@@ -223,6 +218,63 @@ int ipc_reply(struct thread *t)
 	}
 	object_put(&c->obj);
 	return status;
+}
+
+int ipc_reply(struct thread *t)
+{
+	struct thread *c = t->reply_to;
+
+	if (!c) {
+		kmsg_release(&t->out);
+		return ERR_STATE;
+	}
+	t->reply_to = NULL;
+	return answer(t, c, t);
+}
+
+int ipc_reply_save(struct thread *t, struct quota *q, struct reply **out)
+{
+	struct thread *c = t->reply_to;
+	int err;
+
+	if (!c)
+		return ERR_STATE;
+	struct reply *r = object_alloc(OBJ_REPLY, sizeof(*r), q, &err);
+	if (!r)
+		return err;
+	r->caller = c; /* the reference t held moves to r */
+	t->reply_to = NULL;
+	if (c->state == TS_BLOCKED && c->wait == WAIT_REPLY && c->replier == t)
+		c->replier = r;
+	*out = r;
+	return ERR_OK;
+}
+
+int ipc_reply_saved(struct thread *t, struct reply *r)
+{
+	struct thread *c = r->caller;
+
+	if (!c) {
+		kmsg_release(&t->out);
+		return ERR_STATE;
+	}
+	r->caller = NULL;
+	return answer(t, c, r);
+}
+
+void reply_destroy(struct reply *r)
+{
+	struct thread *c = r->caller;
+
+	if (!c)
+		return;
+	r->caller = NULL;
+	if (c->state == TS_BLOCKED && c->wait == WAIT_REPLY && c->replier == r) {
+		c->replier = NULL;
+		c->wake_status = ERR_PEER; /* nobody will answer */
+		sched_ready(c);
+	}
+	object_put(&c->obj);
 }
 
 void ipc_cancel(struct thread *t)

@@ -29,6 +29,17 @@ struct endpoint {
 	bool closed;
 };
 
+/*
+ * A saved reply (SYS_REPLY_SAVE): the right to answer one caller, taken
+ * from the thread that received the call so that it can receive again
+ * and answer later, from any thread of its process. Used up by the answer;
+ * destroyed unanswered, the caller gets ERR_PEER.
+ */
+struct reply {
+	struct object obj;
+	struct thread *caller; /* reference held; NULL once answered */
+};
+
 int endpoint_create(struct quota *q, struct endpoint **out);
 void endpoint_destroy(struct endpoint *ep);
 /* The last receive handle was closed. */
@@ -46,6 +57,11 @@ int ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge);
 int ipc_recv(struct thread *t, struct endpoint *ep);
 /* Reply with t->out to the caller t owes. ERR_STATE if there is none waiting. */
 int ipc_reply(struct thread *t);
+/* Move the reply t owes into a new reply object charged to q. ERR_STATE if t owes none. */
+int ipc_reply_save(struct thread *t, struct quota *q, struct reply **out);
+/* Answer a saved reply with t->out. ERR_STATE if it was used or its caller gave up. */
+int ipc_reply_saved(struct thread *t, struct reply *r);
+void reply_destroy(struct reply *r);
 
 /* Take t off the endpoint or notification queue it waits in. */
 void ipc_cancel(struct thread *t);

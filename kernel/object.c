@@ -11,6 +11,7 @@ static const char *const type_names[] = {
     [OBJ_NONE] = "none",	 [OBJ_THREAD] = "thread", [OBJ_SPACE] = "space",
     [OBJ_ENDPOINT] = "endpoint", [OBJ_NOTIFY] = "notify", [OBJ_FRAME] = "frame",
     [OBJ_IRQ] = "irq",		 [OBJ_QUOTA] = "quota",	  [OBJ_SYSTEM] = "system",
+    [OBJ_REPLY] = "reply",
 };
 
 static struct object *all_head, *all_tail;
@@ -145,6 +146,9 @@ void object_put(struct object *o)
 		break;
 	case OBJ_FRAME:
 		frameobj_destroy((struct frameobj *)o);
+		break;
+	case OBJ_REPLY:
+		reply_destroy((struct reply *)o);
 		break;
 	case OBJ_IRQ:
 		irq_destroy((struct irq *)o);

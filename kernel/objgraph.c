@@ -71,6 +71,10 @@ void object_for_each_ref(struct object *o, enum edge_set which, edge_fn fn, void
 	case OBJ_SPACE:
 		space_edges(&e, (struct space *)o);
 		break;
+	case OBJ_REPLY:
+		if (((struct reply *)o)->caller)
+			emit(&e, &((struct reply *)o)->caller->obj);
+		break;
 	case OBJ_IRQ:
 		if (((struct irq *)o)->n)
 			emit(&e, &((struct irq *)o)->n->obj);

@@ -170,6 +170,32 @@ int sys_reply_recv(struct thread *t, struct trapframe *tf)
 	return deliver(t, tf, ipc_recv(t, ep));
 }
 
+/* Keep the reply this thread owes as a handle, to answer later (and receive meanwhile). */
+int sys_reply_save(struct thread *t, struct trapframe *tf)
+{
+	struct reply *r;
+	int e = ipc_reply_save(t, my_quota(t), &r);
+
+	if (e != ERR_OK)
+		return e;
+	return return_handle(t, tf, &r->obj, RIGHT_WRITE | RIGHT_GRANT);
+}
+
+int sys_reply_to(struct thread *t, struct trapframe *tf)
+{
+	struct reply *r;
+	int e = get(t, ARG(0), OBJ_REPLY, RIGHT_WRITE, &r);
+
+	if (e != ERR_OK)
+		return e;
+	if (msg_words(ARG(1)) > MSG_REG_WORDS || msg_handles(ARG(1)))
+		thread_hold(t, &r->obj); /* staging may block */
+	e = stage(t, tf);
+	if (e != ERR_OK)
+		return e;
+	return ipc_reply_saved(t, r);
+}
+
 int sys_notify_create(struct thread *t, struct trapframe *tf)
 {
 	struct notify *n;

@@ -249,6 +249,8 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_KERNEL_STATS] = sys_kernel_stats,
     [SYS_KERNEL_CHECK] = sys_kernel_check,
     [SYS_FRAME_PHYS] = sys_frame_phys,
+    [SYS_REPLY_SAVE] = sys_reply_save,
+    [SYS_REPLY_TO] = sys_reply_to,
 };
 
 /* Garbage cycles and queued teardowns; two loads when there are none. */

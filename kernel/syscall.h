@@ -75,6 +75,8 @@ int sys_send(struct thread *t, struct trapframe *tf);
 int sys_recv(struct thread *t, struct trapframe *tf);
 int sys_reply(struct thread *t, struct trapframe *tf);
 int sys_reply_recv(struct thread *t, struct trapframe *tf);
+int sys_reply_save(struct thread *t, struct trapframe *tf);
+int sys_reply_to(struct thread *t, struct trapframe *tf);
 int sys_notify_create(struct thread *t, struct trapframe *tf);
 int sys_notify_signal(struct thread *t, struct trapframe *tf);
 int sys_notify_wait(struct thread *t, struct trapframe *tf);

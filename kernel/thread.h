@@ -98,9 +98,9 @@ struct thread {
 	struct endpoint *blocked_on; /* WAIT_SEND / WAIT_RECV: reference held */
 	bool is_call;		     /* WAIT_SEND: the send is a call (expects a reply) */
 	struct thread *reply_to;     /* the caller this thread owes a reply (reference held) */
-	struct thread *replier;	     /* WAIT_REPLY: who owes us (no reference) */
-	struct kmsg out;	     /* staged outgoing message */
-	struct kmsg in;		     /* delivered incoming message */
+	void *replier;	 /* WAIT_REPLY: who owes us, a thread or a saved reply (no reference) */
+	struct kmsg out; /* staged outgoing message */
+	struct kmsg in;	 /* delivered incoming message */
 
 	/* faults and exceptions */
 	bool in_fault; /* this thread's outstanding call is a fault message */

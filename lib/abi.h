@@ -64,6 +64,8 @@ enum sys {
 	SYS_KERNEL_STATS         = 45, /* (system, reset) -> a1 = longest big-lock hold (cycles), a2 = live objects */
 	SYS_KERNEL_CHECK         = 46, /* (system) -> a1 = objects whose reference count is wrong (ERR_STATE if any) */
 	SYS_FRAME_PHYS           = 47, /* (frame, system with DEVICE) -> a1 = physical address, a2 = pages (drivers' DMA) */
+	SYS_REPLY_SAVE           = 48, /* () -> a1 = reply handle for the caller this thread owes */
+	SYS_REPLY_TO             = 49, /* (reply, tag, w0..w4): answer a saved reply (used up) */
 	SYS_COUNT
 };
 /* clang-format on */
@@ -91,6 +93,7 @@ enum obj_type {
 	OBJ_IRQ = 6,
 	OBJ_QUOTA = 7,
 	OBJ_SYSTEM = 8,
+	OBJ_REPLY = 9,
 };
 
 /* Rights carried by a handle. */

@@ -18,7 +18,7 @@ static inline int ipc_op(unsigned nr, handle_t ep, struct msg *m)
 {
 	struct sysret r =
 	    syscall7(nr, (uint64_t)ep, m->tag, m->w[0], m->w[1], m->w[2], m->w[3], m->w[4]);
-	if (r.err == 0 && nr != SYS_SEND && nr != SYS_REPLY) {
+	if (r.err == 0 && nr != SYS_SEND && nr != SYS_REPLY && nr != SYS_REPLY_TO) {
 		m->tag = r.r[0];
 		for (int i = 0; i < MSG_REG_WORDS; i++)
 			m->w[i] = r.r[1 + i];
@@ -49,6 +49,24 @@ static inline int ipc_reply(struct msg *m)
 static inline int ipc_reply_recv(handle_t ep, struct msg *m)
 {
 	return ipc_op(SYS_REPLY_RECV, ep, m);
+}
+/*
+ * Keep the reply this thread owes as a handle (*reply), so that the thread
+ * can receive again and the reply be given later, by any thread of the
+ * process, with ipc_reply_to. Closing the handle unanswered gives the
+ * caller ERR_PEER.
+ */
+static inline int ipc_reply_save(handle_t *reply)
+{
+	struct sysret r = syscall7(SYS_REPLY_SAVE, 0, 0, 0, 0, 0, 0, 0);
+	if (r.err == 0)
+		*reply = (handle_t)r.r[0];
+	return (int)r.err;
+}
+/* Answer a saved reply with *m (the handle stays open, used up: close it). */
+static inline int ipc_reply_to(handle_t reply, struct msg *m)
+{
+	return ipc_op(SYS_REPLY_TO, reply, m);
 }
 
 #endif

@@ -382,6 +382,8 @@ static const uint8_t argk[SYS_COUNT][7] = {
     [SYS_HANDLE_GIVE] = {H(OBJ_SPACE), H(0), K_RIGHTS},
     [SYS_KERNEL_STATS] = {H(OBJ_SYSTEM), K_NUM},
     [SYS_KERNEL_CHECK] = {H(OBJ_SYSTEM)},
+    [SYS_FRAME_PHYS] = {H(OBJ_FRAME), H(OBJ_SYSTEM)},
+    [SYS_REPLY_TO] = {H(OBJ_REPLY), K_TAG, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY},
 };
 
 /* Calls whose first check is the handle in a0: a closed one must give ERR_BADHANDLE. */
@@ -399,6 +401,7 @@ static bool handle_first(unsigned nr)
 	case SYS_NOTIFY_CREATE:
 	case SYS_KERNEL_STATS:
 	case SYS_KERNEL_CHECK:
+	case SYS_REPLY_SAVE:
 		return false;
 	default:
 		return nr < SYS_COUNT;
@@ -475,6 +478,7 @@ static void record_result(struct rng *r, unsigned nr, const uint64_t *a, const s
 	    [SYS_QUOTA_SPLIT] = OBJ_QUOTA,	  [SYS_FRAME_ALLOC] = OBJ_FRAME,
 	    [SYS_SPACE_CREATE] = OBJ_SPACE,	  [SYS_THREAD_CREATE] = OBJ_THREAD,
 	    [SYS_ENDPOINT_CREATE] = OBJ_ENDPOINT, [SYS_NOTIFY_CREATE] = OBJ_NOTIFY,
+	    [SYS_REPLY_SAVE] = OBJ_REPLY,
 	};
 
 	if (res->err != ERR_OK)
@@ -617,7 +621,7 @@ static void raw_call(struct rng *r, bool main, uint64_t ipcbuf)
 		a[2] &= (16ull << 20) - 1;
 	if ((avoid & FUZZ_AVOID_SELF_HANDLE) && nr == SYS_HANDLE_GIVE)
 		return; /* raw gives cannot tell where they go */
-	if (nr >= SYS_CALL && nr <= SYS_REPLY_RECV)
+	if ((nr >= SYS_CALL && nr <= SYS_REPLY_RECV) || nr == SYS_REPLY_TO)
 		fill_ipcbuf(r, ipcbuf);
 	if (nr == SYS_THREAD_KILL)
 		mark_killed(a[0]);

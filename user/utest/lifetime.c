@@ -449,6 +449,118 @@ static bool frame_phys_for_drivers(void)
 	return true;
 }
 
+/* A server that keeps the first caller's reply, serves the second, then answers the first. */
+struct saver {
+	handle_t ep;
+	uint64_t ipcbuf;
+	volatile int step, second_reply, again;
+};
+
+static void saving_server(void *arg)
+{
+	struct saver *s = arg;
+	struct msg first = {0}, second = {0};
+	handle_t reply = 0;
+
+	if (ipc_recv(s->ep, &first) != ERR_OK || ipc_reply_save(&reply) != ERR_OK)
+		return;
+	s->step = 1;
+	if (ipc_recv(s->ep, &second) != ERR_OK) /* a thread owing nothing may receive again */
+		return;
+	second = (struct msg){.tag = msg_tag(2, 1, 0), .w = {second.w[0] + 1}};
+	s->second_reply = ipc_reply(&second);
+	/* The first answer is long: words beyond the registers come from the IPC buffer. */
+	struct ipc_buffer *b = (struct ipc_buffer *)s->ipcbuf;
+	for (int i = MSG_REG_WORDS; i < 8; i++)
+		b->words[i] = 100 + i;
+	first = (struct msg){.tag = msg_tag(1, 8, 0), .w = {first.w[0] + 1}};
+	s->step = ipc_reply_to(reply, &first) == ERR_OK ? 2 : -2;
+	s->again = ipc_reply_to(reply, &first); /* used up */
+	sys_handle_close(reply);
+}
+
+struct caller_rec {
+	handle_t ep;
+	uint64_t w0;
+	volatile int result;
+	volatile uint64_t got, w7;
+	uint64_t ipcbuf;
+};
+
+static void plain_caller(void *arg)
+{
+	struct caller_rec *c = arg;
+	struct msg m = {.tag = msg_tag(1, 1, 0), .w = {c->w0}};
+
+	c->result = ipc_call(c->ep, &m);
+	c->got = m.w[0];
+	if (msg_words(m.tag) == 8)
+		c->w7 = ((struct ipc_buffer *)c->ipcbuf)->words[7];
+}
+
+static bool reply_saved_and_answered_later(void)
+{
+	struct saver s = {0};
+	struct caller_rec a = {0}, b = {0};
+	struct uthread st, at, bt;
+
+	OK(sys_endpoint_create(&s.ep));
+	OK(spawn(&st, saving_server, &s, 12));
+	s.ipcbuf = st.ipcbuf;
+	a = (struct caller_rec){.ep = s.ep, .w0 = 10, .result = 1};
+	b = (struct caller_rec){.ep = s.ep, .w0 = 20, .result = 1};
+	OK(spawn(&at, plain_caller, &a, 10));
+	a.ipcbuf = at.ipcbuf;
+	for (int i = 0; i < 2000 && s.step < 1; i++)
+		sys_sleep(1000000);
+	CHECK(s.step == 1);
+	OK(spawn(&bt, plain_caller, &b, 10));
+	CHECK(join(&bt) == 0);
+	CHECK(b.result == ERR_OK && b.got == 21);
+	CHECK(join(&st) == 0);
+	CHECK(join(&at) == 0);
+	CHECK(s.step == 2 && s.second_reply == ERR_OK);
+	CHECK_ERR(s.again, ERR_STATE);
+	CHECK(a.result == ERR_OK && a.got == 11 && a.w7 == 107);
+	struct msg m = {0};
+	handle_t r;
+	CHECK_ERR(ipc_reply_save(&r), ERR_STATE); /* we owe nobody */
+	CHECK_ERR(ipc_reply_to(s.ep, &m), ERR_INVALID);
+	OK(sys_handle_close(s.ep));
+	return true;
+}
+
+/* A saved reply closed unanswered: the caller learns nobody will answer. */
+static void save_and_drop(void *arg)
+{
+	struct saver *s = arg;
+	struct msg m = {0};
+	handle_t reply = 0;
+
+	if (ipc_recv(s->ep, &m) == ERR_OK && ipc_reply_save(&reply) == ERR_OK) {
+		s->step = 1;
+		sys_handle_close(reply);
+	}
+}
+
+static bool reply_saved_then_dropped(void)
+{
+	struct saver s = {0};
+	struct caller_rec a = {0};
+	struct uthread st, at;
+
+	OK(sys_endpoint_create(&s.ep));
+	OK(spawn(&st, save_and_drop, &s, 12));
+	a = (struct caller_rec){.ep = s.ep, .w0 = 1, .result = 1};
+	OK(spawn(&at, plain_caller, &a, 10));
+	CHECK(join(&at) == 0);
+	CHECK(join(&st) == 0);
+	CHECK(s.step == 1);
+	CHECK_ERR(a.result, ERR_PEER);
+	OK(sys_handle_close(s.ep));
+	return true;
+}
+
 const struct test lifetime_tests[] = {
     {"send_endpoint_closed_while_staging", send_endpoint_closed_while_staging},
     {"call_endpoint_closed_while_staging", call_endpoint_closed_while_staging},
@@ -464,5 +576,7 @@ const struct test lifetime_tests[] = {
     {"large_map_and_unmap_in_slices", large_map_and_unmap_in_slices},
     {"large_space_closed", large_space_closed},
     {"frame_phys_for_drivers", frame_phys_for_drivers},
+    {"reply_saved_and_answered_later", reply_saved_and_answered_later},
+    {"reply_saved_then_dropped", reply_saved_then_dropped},
     {NULL, NULL},
 };
