@@ -266,7 +266,26 @@ void space_activate(struct space *s)
 		arch_sfence_vma_all();
 }
 
+/*
+ * A slice's flush. The remote part is a synchronous SBI call that waits
+ * for the other harts (about 10 ms of host time under QEMU): the big lock
+ * is released across it, so the other harts are not stalled twice over.
+ * Safe here only: the slices run inside calls that hold the space, and
+ * their frames are released after the flush. (Meanwhile the slice's frame
+ * references belong to no PTE: a self-check run in that window would
+ * count them as unaccounted for.)
+ */
+static void slice_flush(struct space *s, uint64_t va, uint64_t npages)
+{
+	space_flush_ex(s, va, npages, true);
+}
+
 void space_flush(struct space *s, uint64_t va, uint64_t npages)
+{
+	space_flush_ex(s, va, npages, false);
+}
+
+void space_flush_ex(struct space *s, uint64_t va, uint64_t npages, bool unlock)
 {
 	struct hart *me = this_hart();
 	unsigned long remote = 0;
@@ -289,8 +308,13 @@ void space_flush(struct space *s, uint64_t va, uint64_t npages)
 	}
 	if (remote) {
 		unsigned long size = npages > FLUSH_ALL_PAGES ? ~0ul : npages * PAGE_SIZE;
+		uint16_t asid = s->asid;
+		if (unlock)
+			bkl_unlock();
 		sbi_remote_sfence_vma_asid(remote, 0, npages > FLUSH_ALL_PAGES ? 0 : va, size,
-					   s->asid);
+					   asid);
+		if (unlock)
+			bkl_lock();
 	}
 }
 
@@ -532,7 +556,7 @@ void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 	}
 	/* No hart may still reach a page through its TLB when its frame can be freed. */
 	if (pages)
-		space_flush(s, first, (last - first) / PAGE_SIZE + 1);
+		slice_flush(s, first, (last - first) / PAGE_SIZE + 1);
 	release_runs(s, runs, nruns);
 	*va = cur;
 }
@@ -572,7 +596,7 @@ void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned p
 		cur += PAGE_SIZE;
 	}
 	if (pages)
-		space_flush(s, first, (last - first) / PAGE_SIZE + 1);
+		slice_flush(s, first, (last - first) / PAGE_SIZE + 1);
 	*va = cur;
 }
 
