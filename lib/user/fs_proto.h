@@ -1,0 +1,187 @@
+/*
+ * The fs protocol: messages to the file server (user/fs).
+ *
+ * fs serves the file system on the disk (ext2 over blk), pipes, and every
+ * process's table of file descriptors. A process talks to it through a
+ * handle badged with its pid (struct ustart's `fs`), which proc mints when
+ * it starts the process; proc itself holds a handle with the badge
+ * FS_BADGE_PROC for the FS_PROC_* messages that create, copy and drop the
+ * tables. Descriptor numbers are fs's: fork copies a table, exec drops the
+ * close-on-exec entries, exit closes everything — so no descriptor can
+ * outlive its process, however it ends.
+ *
+ * A descriptor names a file, a directory, a pipe end or the console. fds 0,
+ * 1 and 2 of a process root starts are the console; a descriptor of kind
+ * FS_KIND_CONSOLE is served by con, not fs: the C library asks fs what its
+ * descriptors are (FS_FDINFO, FS_FDTABLE) and writes to the console itself.
+ *
+ * Data moves through a window: frame pages the process lends fs once
+ * (FS_WINDOW), mapped in both. FS_READ leaves the bytes at the start of the
+ * window, FS_WRITE takes them from there; directory entries, stat results
+ * and descriptor tables come back there too. A process has one window; its
+ * C library does one transfer at a time.
+ *
+ * Every request is a SYS_CALL with the label below; the reply has the same
+ * label and w0 = the result, >= 0, or -errno (FS_E* below, the POSIX
+ * numbers picolibc uses). A read from an empty pipe is answered when data
+ * or the end comes (fs saves the reply: it is never blocked itself).
+ *
+ * Paths travel in the message as bytes from word FS_PATH_WORD (msgbytes),
+ * NUL-terminated; they are absolute (the C library resolves the working
+ * directory). A rename carries two: old, NUL, new, NUL.
+ */
+#ifndef STRATA_LIB_USER_FS_PROTO_H
+#define STRATA_LIB_USER_FS_PROTO_H
+
+#include <stdint.h>
+
+#include "lib/user/msgbytes.h"
+
+#define FS_PATH_WORD	3
+#define FS_PATH_MAX	MSGBYTES_MAX(FS_PATH_WORD) /* bytes, the NULs included */
+#define FS_NAME_MAX	255
+#define FS_WINDOW_PAGES 16 /* the largest window: 64 KiB */
+#define FS_FDS_MAX	64 /* descriptors per process: fds 0..63 */
+#define FS_BADGE_PROC	(1ull << 62)
+
+/* clang-format off */
+enum fs_label {
+	/* handle 0 = frame (READ|WRITE|MAP), w0 = pages (1..FS_WINDOW_PAGES) -> 0. */
+	FS_WINDOW  = 0x300,
+	/* w0 = FS_O_* flags, w1 = mode (creation), path -> fd. */
+	FS_OPEN    = 0x301,
+	/* w0 = fd -> 0. */
+	FS_CLOSE   = 0x302,
+	/* w0 = fd, w1 = bytes (<= the window), w2 = offset or FS_AT_POS -> bytes read (0: end). */
+	FS_READ    = 0x303,
+	/* w0 = fd, w1 = bytes, w2 = offset or FS_AT_POS -> bytes written. */
+	FS_WRITE   = 0x304,
+	/* w0 = fd, w1 = offset, w2 = FS_SEEK_* -> the new position. */
+	FS_SEEK    = 0x305,
+	/* w0 = fd -> 0, struct fs_stat in the window. */
+	FS_FSTAT   = 0x306,
+	/* path -> 0, struct fs_stat in the window. */
+	FS_STAT    = 0x307,
+	/* w0 = fd, w1 = length -> 0. */
+	FS_TRUNCATE = 0x308,
+	/* w0 = fd (FS_ALL: every dirty page and the metadata) -> 0, once it is on the disk. */
+	FS_FSYNC   = 0x309,
+	/* path -> 0. */
+	FS_UNLINK  = 0x30a,
+	/* w0 = mode, path -> 0. */
+	FS_MKDIR   = 0x30b,
+	/* path -> 0. */
+	FS_RMDIR   = 0x30c,
+	/* old path, new path -> 0. */
+	FS_RENAME  = 0x30d,
+	/*
+	 * w0 = fd (a directory), w1 = bytes of window to fill -> bytes filled
+	 * with struct fs_dirent records (0 at the end); the position advances.
+	 */
+	FS_READDIR = 0x30e,
+	/*
+	 * w0 = fd, w1 = the new fd or FS_ANY_FD (the lowest free), w2 = FS_FD_CLOEXEC
+	 * or 0 -> the new fd; w1 = its FS_KIND_*. dup and dup2 (an open w1 is closed first).
+	 */
+	FS_DUP     = 0x30f,
+	/* -> read fd; w1 = write fd. */
+	FS_PIPE    = 0x310,
+	/* w0 = fd -> FS_KIND_*; w1 = FS_O_* flags it was opened with, w2 = FS_FD_* flags. */
+	FS_FDINFO  = 0x311,
+	/* w0 = fd, w1 = FS_FD_* flags to set -> 0 (fcntl F_SETFD). */
+	FS_SETFD   = 0x312,
+	/* -> number of descriptors; the window holds one uint8_t FS_KIND_* per fd 0..FS_FDS_MAX-1. */
+	FS_FDTABLE = 0x313,
+	/* -> 0; struct fs_statfs in the window. */
+	FS_STATFS  = 0x314,
+
+	/* From proc only (FS_BADGE_PROC). */
+	/* w0 = parent pid (0: a fresh table, the console at 0..2), w1 = child pid -> 0. */
+	FS_PROC_FORK = 0x380,
+	/* w0 = pid -> 0: drop close-on-exec descriptors and the window. */
+	FS_PROC_EXEC = 0x381,
+	/* w0 = pid -> 0: close every descriptor, drop the window. */
+	FS_PROC_EXIT = 0x382,
+};
+/* clang-format on */
+
+#define FS_AT_POS UINT64_MAX /* FS_READ/FS_WRITE: at (and advancing) the position */
+#define FS_ANY_FD UINT64_MAX
+#define FS_ALL	  UINT64_MAX
+
+/* FS_OPEN flags (the C library translates its O_* into these). */
+#define FS_O_RDONLY    0x0000
+#define FS_O_WRONLY    0x0001
+#define FS_O_RDWR      0x0002
+#define FS_O_ACCMODE   0x0003
+#define FS_O_APPEND    0x0008
+#define FS_O_CREAT     0x0200
+#define FS_O_TRUNC     0x0400
+#define FS_O_EXCL      0x0800
+#define FS_O_DIRECTORY 0x200000
+#define FS_O_CLOEXEC   0x40000
+
+#define FS_FD_CLOEXEC 1
+
+enum fs_kind {
+	FS_KIND_NONE = 0, /* not open */
+	FS_KIND_FILE = 1,
+	FS_KIND_DIR = 2,
+	FS_KIND_PIPE = 3,
+	FS_KIND_CONSOLE = 4,
+};
+
+enum fs_seek { FS_SEEK_SET = 0, FS_SEEK_CUR = 1, FS_SEEK_END = 2 };
+
+/* errno values (POSIX names, picolibc's numbers). */
+#define FS_EPERM	1
+#define FS_ENOENT	2
+#define FS_EIO		5
+#define FS_EBADF	9
+#define FS_EAGAIN	11
+#define FS_ENOMEM	12
+#define FS_EACCES	13
+#define FS_EBUSY	16
+#define FS_EEXIST	17
+#define FS_EXDEV	18
+#define FS_ENOTDIR	20
+#define FS_EISDIR	21
+#define FS_EINVAL	22
+#define FS_EMFILE	24
+#define FS_EFBIG	27
+#define FS_ENOSPC	28
+#define FS_ESPIPE	29
+#define FS_EROFS	30
+#define FS_EMLINK	31
+#define FS_EPIPE	32
+#define FS_ENAMETOOLONG 91
+#define FS_ENOTEMPTY	90
+
+struct fs_stat {
+	uint64_t ino;
+	uint64_t size;
+	uint64_t blocks; /* 512-byte blocks allocated */
+	uint32_t mode;	 /* S_IF* type bits and permissions, as ext2 stores them */
+	uint32_t nlink;
+	uint32_t uid, gid;
+	int64_t atime, mtime, ctime; /* seconds */
+	uint32_t blksize;
+	uint32_t pad;
+};
+
+/* One directory entry in FS_READDIR's window; records are 8-byte aligned. */
+struct fs_dirent {
+	uint64_t ino;
+	uint16_t reclen; /* bytes of this record, padding included */
+	uint8_t type;	 /* FS_KIND_FILE, FS_KIND_DIR, or 0 (other) */
+	uint8_t namelen;
+	char name[]; /* namelen bytes, then a NUL */
+};
+
+struct fs_statfs {
+	uint64_t block_size;
+	uint64_t blocks, blocks_free;
+	uint64_t inodes, inodes_free;
+};
+
+#endif
