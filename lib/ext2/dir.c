@@ -111,9 +111,11 @@ static int dir_blocks(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode 
 {
 	uint64_t size = inode_size64(din);
 
-	if (size % fs->bsize || size / fs->bsize > bmap_limit(fs))
-		return ext2_fail(fs, EXT2_ECORRUPT, "directory %u has size %llu", dir,
-				 (unsigned long long)size);
+	/* Every block is there (no holes), so the size cannot pass the blocks held. */
+	if (size % fs->bsize || size / fs->bsize > din->i_blocks / sectors_per_block(fs) ||
+	    size / fs->bsize >= fs->sb.s_blocks_count)
+		return ext2_fail(fs, EXT2_ECORRUPT, "directory %u has size %llu (%u sectors held)",
+				 dir, (unsigned long long)size, din->i_blocks);
 	*n = (uint32_t)(size / fs->bsize);
 	return 0;
 }
@@ -203,6 +205,13 @@ int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, struct ext2
 			}
 			if (off < want || !h.ino)
 				continue;
+			if (dir_name_ok(fs, (const char *)b + off + EXT2_DIRENT_HDR, h.name_len)) {
+				blk_put(fs, b, 0);
+				return ext2_fail(fs, EXT2_ECORRUPT,
+						 "directory %u, block %u: the name at offset %u is "
+						 "empty or holds '/' or NUL",
+						 dir, pblk, off);
+			}
 			out->ino = h.ino;
 			out->type = h.type;
 			out->name_len = (uint8_t)h.name_len;

@@ -95,6 +95,7 @@ struct ext2_fs {
 	uint32_t first_ino; /* first inode number for files */
 	uint32_t addrs;	    /* block numbers per indirect block */
 	int readonly;
+	int was_clean; /* s_state at mount said clean: ext2_unmount may say so again */
 	int sb_dirty;
 	int held; /* buffers currently held (checked against EXT2_MAX_HELD) */
 	char why[160];

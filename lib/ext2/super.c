@@ -318,6 +318,7 @@ int ext2_mount(struct ext2_fs *fs, const struct ext2_dev *dev, unsigned flags)
 				 root.i_mode);
 	if (fs->readonly)
 		return 0;
+	fs->was_clean = (fs->sb.s_state & (EXT2_VALID_FS | EXT2_ERROR_FS)) == EXT2_VALID_FS;
 	fs->sb.s_mnt_count++;
 	fs->sb.s_mtime = ext2_now(fs);
 	fs->sb.s_state &= (uint16_t)~EXT2_VALID_FS;
@@ -333,6 +334,7 @@ int ext2_unmount(struct ext2_fs *fs)
 {
 	if (fs->readonly)
 		return 0;
-	fs->sb.s_state |= EXT2_VALID_FS;
+	if (fs->was_clean)
+		fs->sb.s_state |= EXT2_VALID_FS;
 	return write_super(fs);
 }
