@@ -160,8 +160,12 @@ static int bmap_new(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uin
 	return 0;
 }
 
-int bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint32_t lblk, int alloc,
-	 uint32_t *pblk)
+/*
+ * bmap's walk. Without alloc, *missing is the number of blocks a hole at
+ * lblk needs (the data block and the indirect blocks not there yet).
+ */
+static int bmap_walk(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint32_t lblk,
+		     int alloc, uint32_t *pblk, int *missing)
 {
 	uint32_t idx[3], p;
 	int depth, slot = bmap_path(fs, lblk, idx, &depth), err;
@@ -173,6 +177,7 @@ int bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint32_t lblk,
 	if (!ptr_ok(fs, p))
 		return ext2_fail(fs, EXT2_ECORRUPT, "inode %u: block pointer %u out of range", ino,
 				 p);
+	*missing = depth + 1;
 	if (!p) {
 		if (!alloc)
 			return 0;
@@ -203,12 +208,27 @@ int bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint32_t lblk,
 		} else {
 			blk_put(fs, b, 0);
 		}
+		*missing = depth - d;
 		if (!next)
 			return 0;
 		p = next;
 	}
 	*pblk = p;
+	*missing = 0;
 	return 0;
+}
+
+int bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint32_t lblk, int alloc,
+	 uint32_t *pblk)
+{
+	int missing, err = bmap_walk(fs, ino, in, lblk, 0, pblk, &missing);
+
+	if (err || *pblk || !alloc)
+		return err;
+	/* All or nothing: no indirect block is left without the block it was for. */
+	if (fs->sb.s_free_blocks_count < (uint32_t)missing)
+		return ext2_fail(fs, EXT2_ENOSPC, "no room for %d more blocks", missing);
+	return bmap_walk(fs, ino, in, lblk, 1, pblk, &missing);
 }
 
 /* Frees a block of inode *in, uncounting it. */

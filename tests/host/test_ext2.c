@@ -330,7 +330,7 @@ static void truncate_shrink_grow(void)
 
 /* ------------------------------------------------------------ directories */
 
-static void many_files(void)
+static void many_files(unsigned bsize)
 {
 	struct mnt m;
 	uint32_t d, ino;
@@ -340,14 +340,14 @@ static void many_files(void)
 	uint64_t cookie = 0;
 	int n = 0, r;
 
-	CHECK(mkimg("many.img", 1024, 4096, NULL, NULL) == 0);
+	CHECK(mkimg("many.img", bsize, 4096, NULL, NULL) == 0);
 	CHECK(mnt_open(&m, "many.img", 0) == 0);
 	CHECK(ext2_mkdir(&m.fs, EXT2_ROOT_INO, "dir", 3, 0755, 0, 0, &d) == 0);
 	for (int i = 0; i < 300; i++) {
 		int len = snprintf(name, sizeof(name), "a-rather-long-file-name-%04d", i);
 		CHECK(ext2_create(&m.fs, d, name, (size_t)len, 0644, 0, 0, &ino) == 0);
 	}
-	CHECK(ext2_iget(&m.fs, d, &in) == 0 && ext2_isize(&in) >= 10 * 1024);
+	CHECK(ext2_iget(&m.fs, d, &in) == 0 && ext2_isize(&in) >= 3 * bsize);
 	/* remove every other one, then readdir sees exactly the rest */
 	for (int i = 0; i < 300; i += 2) {
 		int len = snprintf(name, sizeof(name), "a-rather-long-file-name-%04d", i);
@@ -370,6 +370,15 @@ static void many_files(void)
 	CHECK(ext2_iget(&m.fs, d, &in) == 0 && ext2_isize(&in) == size);
 	CHECK(mnt_close(&m) == 0);
 	CHECK(fsck_clean("many.img") == 0);
+}
+
+static void many_files_1k(void)
+{
+	many_files(1024);
+}
+static void many_files_4k(void)
+{
+	many_files(4096);
 }
 
 static void htree_dir(void)
@@ -484,13 +493,13 @@ static void unlink_busy(void)
 	CHECK(fsck_clean("busy.img") == 0);
 }
 
-static void rename_all(void)
+static void rename_all(unsigned bsize)
 {
 	struct mnt m;
 	uint32_t a, b, c, f, g, e, ino;
 	struct ext2_inode in;
 
-	CHECK(mkimg("ren.img", 1024, 2048, NULL, NULL) == 0);
+	CHECK(mkimg("ren.img", bsize, 2048, NULL, NULL) == 0);
 	CHECK(mnt_open(&m, "ren.img", 0) == 0);
 	CHECK(ext2_mkdir(&m.fs, EXT2_ROOT_INO, "a", 1, 0755, 0, 0, &a) == 0);
 	CHECK(ext2_mkdir(&m.fs, EXT2_ROOT_INO, "b", 1, 0755, 0, 0, &b) == 0);
@@ -532,6 +541,15 @@ static void rename_all(void)
 	CHECK(walk(&m.fs, "a/g2", &ino) == 0 && ino == f);
 	CHECK(mnt_close(&m) == 0);
 	CHECK(fsck_clean("ren.img") == 0);
+}
+
+static void rename_1k(void)
+{
+	rename_all(1024);
+}
+static void rename_4k(void)
+{
+	rename_all(4096);
 }
 
 static void symlinks(void)
@@ -796,11 +814,13 @@ int main(void)
 	RUN(create_write_read);
 	RUN(large_sparse);
 	RUN(truncate_shrink_grow);
-	RUN(many_files);
+	RUN(many_files_1k);
+	RUN(many_files_4k);
 	RUN(htree_dir);
 	RUN(mkdir_rmdir_unlink);
 	RUN(unlink_busy);
-	RUN(rename_all);
+	RUN(rename_1k);
+	RUN(rename_4k);
 	RUN(symlinks);
 	RUN(enospc);
 	RUN(io_errors);
