@@ -152,11 +152,18 @@ $(BENCH_INITRD): $(USER_ELFS) scripts/mkinitrd.sh
 initrd: $(INITRD) $(TEST_INITRD) $(BENCH_INITRD)
 all: initrd
 
+# lib/ext2/ (the file server's on-disk library) is freestanding too: built
+# here for the target alone, so a break shows before the server links it,
+# and shared with host tests and fuzzers.
+EXT2_SRCS := $(wildcard lib/ext2/*.c)
+EXT2_OBJS := $(patsubst %,$(B)/u/%.o,$(EXT2_SRCS))
+all: $(EXT2_OBJS)
+
 # ---------------------------------------------------------------- host tests
-HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS))
+HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS)) $(EXT2_SRCS)
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSTRATA_HOST -fno-omit-frame-pointer
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_HDRS := $(wildcard mm/*.h lib/*.h tests/host/*.h)
+HOST_HDRS := $(wildcard mm/*.h lib/*.h lib/ext2/*.h tests/host/*.h)
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/bench_*.c))
