@@ -6,6 +6,7 @@
 #   make bench            benchmarks (host allocator figures, in-guest counts)
 #   make gdb              QEMU halted with its gdb stub, gdb-multiarch attached
 #   make image BOARD=...  the kernel image for U-Boot's booti (build/strata.img)
+#   make disk             a fresh build/disk.img (make run keeps what was written to it)
 #   make stress           the slow variants of the tests
 #
 # Missing Debian packages are installed by scripts/deps.sh first.
@@ -70,7 +71,7 @@ UCFLAGS := $(KCFLAGS)
 ULDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,user/user.ld
 ULIB_SRCS := $(wildcard lib/user/*.c) $(wildcard lib/user/*.S) \
 	lib/fmt.c lib/str.c lib/memops.c lib/strutil.c lib/error.c lib/elf.c lib/cpio.c lib/vmmap.c \
-	lib/radix.c
+	lib/radix.c lib/partition.c lib/virtq.c
 ULIB_OBJS := $(patsubst %,$(B)/u/%.o,$(ULIB_SRCS))
 USER_PROGS := $(sort $(patsubst user/%/,%,$(dir $(wildcard user/*/*.c))))
 USER_ELFS := $(patsubst %,$(B)/user/%.elf,$(USER_PROGS))
@@ -159,6 +160,29 @@ EXT2_SRCS := $(wildcard lib/ext2/*.c)
 EXT2_OBJS := $(patsubst %,$(B)/u/%.o,$(EXT2_SRCS))
 all: $(EXT2_OBJS)
 
+# The disk (virt): build/disk-base.img is made from the programs by
+# scripts/mkdisk.sh (GPT: an ext2 root with /bin holding every program, and
+# swap) and remade when they change. build/disk.img, the disk `make run`
+# boots with, is a copy made only when it is missing, so what the system
+# writes to it stays from run to run; `make disk` replaces it with a fresh
+# copy on purpose. Tests boot with copies of their own.
+DISK_BASE := $(B)/disk-base.img
+DISK := $(B)/disk.img
+
+$(DISK_BASE): $(USER_ELFS) scripts/mkdisk.sh
+	@echo "  DISK    $@"
+	$(Q)scripts/mkdisk.sh $@ $(B)/rootfs $(USER_ELFS)
+
+$(DISK): | $(DISK_BASE)
+	@echo "  DISK    $@ (new)"
+	$(Q)cp $(DISK_BASE) $@
+
+disk: $(DISK_BASE)
+	@echo "  DISK    $(DISK) (replaced)"
+	$(Q)cp $(DISK_BASE) $(DISK)
+
+all: $(DISK_BASE) $(DISK)
+
 # ---------------------------------------------------------------- host tests
 HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS)) $(EXT2_SRCS)
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSTRATA_HOST -fno-omit-frame-pointer
@@ -204,7 +228,7 @@ bench: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	INITRD=$(INITRD) scripts/qemu.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
+	INITRD=$(INITRD) DISK=$(DISK) scripts/qemu.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
 
 run-uboot: deps
 	@$(MAKE) --no-print-directory all
@@ -213,7 +237,7 @@ run-uboot: deps
 
 gdb: deps
 	@$(MAKE) --no-print-directory all
-	INITRD=$(INITRD) scripts/gdb.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
+	INITRD=$(INITRD) DISK=$(DISK) scripts/gdb.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -221,6 +245,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all image initrd host-tests fuzzers deps check stress bench run run-uboot gdb format clean
+.PHONY: all image initrd disk host-tests fuzzers deps check stress bench run run-uboot gdb format clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -21,6 +21,7 @@ static const char *const names[] = {
     [-ERR_FULL] = "ERR_FULL",
     [-ERR_FAULT] = "ERR_FAULT",
     [-ERR_WOULDBLOCK] = "ERR_WOULDBLOCK",
+    [-ERR_IO] = "ERR_IO",
 };
 
 const char *err_name(int code)

@@ -27,7 +27,8 @@ enum err {
 	ERR_FULL = -17,	       /* a table or queue has no free slot */
 	ERR_FAULT = -18,       /* a user address could not be accessed */
 	ERR_WOULDBLOCK = -19,  /* a non-blocking operation could not proceed */
-	ERR_LAST = -19,
+	ERR_IO = -20,	       /* a device reported an error */
+	ERR_LAST = -20,
 };
 
 /* The name of an error code ("ERR_NOMEM"), or "ERR_?" for unknown codes. */

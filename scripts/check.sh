@@ -101,10 +101,21 @@ system_boots() {
 ^root: server srvcheck died \(exit status 3\); it is not restarted$'
 	export INITRD=build/initrd.cpio EXPECT="selftest systest" MUST_MATCH="$segv"
 	# A server of the user's (server=NAME) that dies on purpose: root must say so.
+	# The virt boots have a disk (a fresh copy each) and run blktest before init,
+	# on legacy virtio-mmio and on modern; the disk is throttled to 100
+	# requests a second, so that requests queue up in the device as on a real
+	# disk (unthrottled, QEMU finishes each before the next is issued).
+	local disk=build/test-logs/disk
+	mkdir -p build/test-logs
+	cp build/disk-base.img "$disk-legacy.img" && cp build/disk-base.img "$disk-modern.img"
+	local blk="$testargs test=blktest" thr=",throttling.iops-total=100"
 	MUST_MATCH="$segv
-$srv" scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" \
-		"$testargs init=systest server=srvcheck" | report
-	scripts/qemu-test.sh system-virt-4h $t virt 4 1G "$kernel" "$testargs init=systest" | report
+$srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
+		scripts/qemu-test.sh system-virt-1h $t virt 1 128M "$kernel" \
+		"$blk init=systest server=srvcheck" | report
+	EXPECT="selftest blktest systest" DISK=$disk-modern.img DISK_OPTS=$thr \
+		QEMU_EXTRA="-global virtio-mmio.force-legacy=false" \
+		scripts/qemu-test.sh system-virt-4h $t virt 4 1G "$kernel" "$blk init=systest" | report
 	scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" "$testargs init=systest" |
 		report
 	if [ "$stress" = 1 ]; then

@@ -1,6 +1,8 @@
 # Sourced by bash scripts: qemu_args BOARD SMP MEM FILE [BOOTARGS] fills the
 # array QEMU_ARGS with QEMU's arguments. INITRD (if set) is passed with
 # -initrd (virt, sifive_u; U-Boot loads it from the boot disk instead).
+# DISK (if set) is a raw disk image attached as a virtio-blk device (virt);
+# DISK_OPTS is appended to its -drive options (e.g. ",throttling.iops-total=100").
 #   virt      QEMU virt, OpenSBI (-bios default), FILE = kernel ELF
 #   sifive_u  HiFive Unleashed model; SMP counts S-mode harts (the E51 is added)
 #   uboot     QEMU virt, OpenSBI -> U-Boot (S-mode) -> FILE = FAT boot disk
@@ -32,6 +34,10 @@ qemu_args() {
 	fi
 	if [ -n "${INITRD:-}" ] && [ "$board" != uboot ]; then
 		QEMU_ARGS+=(-initrd "$INITRD")
+	fi
+	if [ -n "${DISK:-}" ] && [ "$board" = virt ]; then
+		QEMU_ARGS+=(-drive "file=$DISK,if=none,format=raw,id=hd0${DISK_OPTS:-}"
+			-device virtio-blk-device,drive=hd0)
 	fi
 	QEMU_ARGS+=(-nographic -no-reboot)
 }

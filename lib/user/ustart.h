@@ -53,6 +53,8 @@ enum ustart_role {
 	ROLE_MEM = 2,	  /* memory server */
 	ROLE_PROC = 3,	  /* process server */
 	ROLE_SERVER = 4,  /* a server named by `server=NAME` on the kernel command line */
+	ROLE_BLK = 5,	  /* block-device server */
+	ROLE_TEST = 6,	  /* a test client named by `test=NAME` on the kernel command line */
 };
 
 struct ustart {
@@ -72,12 +74,12 @@ struct ustart {
 	handle_t self_space;  /* the server's own space (MAP, MANAGE) */
 	handle_t self_thread; /* its first thread */
 	handle_t quota;	      /* quota for what it allocates */
-	handle_t system;      /* mem: READ|MANAGE (memory info and watch) */
+	handle_t system;      /* mem, blk, test: READ|MANAGE (memory info, DMA frames) */
 	handle_t initrd;      /* mem, proc: the initrd frame (READ|MAP) */
 	handle_t serve; /* the endpoint this server receives on (READ, and WRITE|GRANT for proc) */
 	handle_t mem_admin;	   /* proc: mem endpoint with the admin badge (WRITE) */
-	handle_t device;	   /* con: the UART's MMIO frame */
-	handle_t irq;		   /* con: the UART's interrupt */
+	handle_t device;	   /* con: the UART's MMIO frame; blk: the disk's */
+	handle_t irq;		   /* con: the UART's interrupt; blk: the disk's */
 	handle_t con_input_signal; /* con: con_input with WRITE; proc: with READ|GRANT */
 	uint32_t initrd_offset;	   /* archive start in the initrd frame's first page */
 	uint32_t pad0;
@@ -85,7 +87,7 @@ struct ustart {
 	char device_compatible[32]; /* con: "ns16550a" or "sifive,uart0" */
 	uint64_t timebase_hz;
 	uint32_t nharts;
-	uint32_t pad1;
+	handle_t blk; /* test: the blk endpoint (WRITE), 0 if no disk */
 
 	/* Every process: the program's arguments, as main() receives them. */
 	uint64_t heap_base; /* first byte of the brk heap (0: no mem server) */

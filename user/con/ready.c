@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "user/con/spinlock.h"
+#include "lib/user/spinlock.h"
 
 static struct {
 	struct spinlock lock;

@@ -1,7 +1,7 @@
 /* The transmitter: see tx.h. */
 #include "user/con/tx.h"
 
-#include "user/con/spinlock.h"
+#include "lib/user/spinlock.h"
 #include "user/con/uart.h"
 
 static struct spinlock tx_lock;

@@ -24,6 +24,8 @@
 #define PRIO_CON  30
 #define PRIO_MEM  29
 #define PRIO_PROC 28
+#define PRIO_BLK  29
+#define PRIO_TEST 26
 
 #define CON_QUOTA   (1ull << 20)
 #define ROOT_KEEP   (2ull << 20) /* what root keeps for itself */
@@ -32,8 +34,15 @@
 #define MAX_EXTRA   4
 #define PRIO_EXTRA  27
 #define EXTRA_QUOTA (4ull << 20) /* for each `server=NAME` */
+#define BLK_QUOTA   (4ull << 20)
+#define TEST_QUOTA  (8ull << 20) /* for `test=NAME` */
 
-enum { SRV_CON, SRV_MEM, SRV_PROC, SRV_EXTRA, NSERVERS = SRV_EXTRA + MAX_EXTRA };
+#define VIRTIO_MAGIC	0x74726976 /* "virt" */
+#define VIRTIO_BLK	2
+#define VIRTIO_R_MAGIC	0
+#define VIRTIO_R_DEVICE 2 /* 32-bit register index of DeviceID (offset 8) */
+
+enum { SRV_CON, SRV_MEM, SRV_PROC, SRV_BLK, SRV_TEST, SRV_EXTRA, NSERVERS = SRV_EXTRA + MAX_EXTRA };
 static struct server servers[NSERVERS];
 
 #define F(field) offsetof(struct ustart, field)
@@ -45,6 +54,7 @@ struct init_cmd {
 	int argc;
 	const char *extra[MAX_EXTRA];
 	int nextra;
+	const char *test; /* `test=NAME`, or NULL */
 };
 
 /*
@@ -70,7 +80,10 @@ static void parse_bootargs(const char *args, struct init_cmd *c)
 	c->argc = 1;
 	int i = 0;
 	c->nextra = 0;
+	c->test = 0;
 	for (; i < n && strcmp(w[i], "--") != 0; i++) {
+		if (str_starts(w[i], "test=") && w[i][5])
+			c->test = w[i] + 5;
 		if (str_starts(w[i], "init=") && w[i][5])
 			c->argv[0] = w[i] + 5;
 		if (str_starts(w[i], "server=") && w[i][7] && c->nextra < MAX_EXTRA)
@@ -92,9 +105,33 @@ static const struct boot_device *find_uart(const struct bootinfo *bi)
 	return 0;
 }
 
+/*
+ * The first virtio-mmio device that is a block device, or NULL. Empty
+ * virtio-mmio slots are devices too, with device id 0: root reads the id
+ * through a short-lived mapping of the register page.
+ */
+static const struct boot_device *find_blk(const struct bootinfo *bi)
+{
+	uint64_t va = uvm_reserve(4096);
+
+	for (unsigned i = 0; i < bi->ndevices; i++) {
+		const struct boot_device *d = &bi->devices[i];
+		if (strcmp(d->compatible, "virtio,mmio") != 0 || !d->frame || !d->irq ||
+		    sys_space_map(uenv.space, va, d->frame, 0, 1, PROT_R) != ERR_OK)
+			continue;
+		volatile uint32_t *r = (volatile uint32_t *)va;
+		bool blk = r[VIRTIO_R_MAGIC] == VIRTIO_MAGIC && r[VIRTIO_R_DEVICE] == VIRTIO_BLK;
+		sys_space_unmap(uenv.space, va, 4096);
+		if (blk)
+			return d;
+	}
+	return 0;
+}
+
 /* Endpoints and notifications root creates and shares between the servers. */
 struct wiring {
 	handle_t ep_con, ep_mem, ep_proc;
+	handle_t ep_blk;    /* 0 if there is no disk */
 	handle_t con_input; /* con signals it when a line of input is ready */
 	handle_t child_ev;  /* proc signals it when a child of root ends */
 };
@@ -129,6 +166,50 @@ static void start_con(const struct bootinfo *bi, const struct initrd *rd, const 
 	    {w->con_input, RIGHT_WRITE, F(con_input_signal)},
 	};
 	server_start(&servers[SRV_CON], rd, "con", CON_QUOTA, PRIO_CON, g, 4, &us);
+}
+
+static void start_blk(const struct bootinfo *bi, const struct initrd *rd, struct wiring *w,
+		      const struct boot_device *d)
+{
+	struct ustart us = {.role = ROLE_BLK, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
+	str_copy(us.device_compatible, d->compatible, sizeof(us.device_compatible));
+	const struct grant g[] = {
+	    {w->ep_blk, RIGHT_READ | RIGHT_WRITE, F(serve)},
+	    {d->frame, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP, F(device)},
+	    {d->irq, RIGHT_MANAGE, F(irq)},
+	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
+	};
+	if (server_start(&servers[SRV_BLK], rd, "blk", BLK_QUOTA, PRIO_BLK, g, 4, &us) != ERR_OK) {
+		sys_handle_close(w->ep_blk);
+		w->ep_blk = 0;
+	}
+}
+
+/*
+ * `test=NAME`: a test client of the servers, started before init and
+ * waited for. It gets what a storage client gets — the blk endpoint and the
+ * system handle (for DMA frames, until the kernel lets blk learn the
+ * address of an ordinary frame; see docs/user-space.md) — and the console.
+ */
+static void run_test(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
+		     const char *name)
+{
+	struct ustart us = {
+	    .role = ROLE_TEST, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
+	const struct grant g[] = {
+	    {w->ep_con, RIGHT_WRITE, F(con)},
+	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
+	    {w->ep_blk, RIGHT_WRITE, F(blk)},
+	};
+	struct server *s = &servers[SRV_TEST];
+	struct thread_info ti = {0};
+
+	if (server_start(s, rd, name, TEST_QUOTA, PRIO_TEST, g, w->ep_blk ? 3 : 2, &us) != ERR_OK)
+		return;
+	while (sys_thread_info(s->p.thread, &ti) == ERR_OK && ti.state != THREAD_DEAD)
+		sys_sleep(20 * 1000 * 1000ull);
+	s->dead_reported = 1;
+	uprintf("root: test %s ended (exit status %ld)\n", name, ti.exit_status);
 }
 
 static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
@@ -187,15 +268,18 @@ static void start_extra(const struct bootinfo *bi, const struct initrd *rd, cons
  * Root made the servers' endpoints, so it holds them with every right. An
  * endpoint closes only when its last READ handle goes: keeping ours would
  * leave a dead server's callers waiting forever instead of getting
- * ERR_PEER. Keep only the right to call (proc's, to start init).
+ * ERR_PEER. Keep only the rights to call (proc's, to start init) and to
+ * pass the endpoint on (to a `test=NAME` client).
  */
 static void keep_calling_only(struct wiring *w)
 {
-	handle_t *eps[] = {&w->ep_con, &w->ep_mem, &w->ep_proc};
+	handle_t *eps[] = {&w->ep_con, &w->ep_mem, &w->ep_proc, &w->ep_blk};
 
-	for (unsigned i = 0; i < 3; i++) {
+	for (unsigned i = 0; i < 4; i++) {
 		handle_t call;
-		if (sys_handle_dup(*eps[i], RIGHT_WRITE, &call) == ERR_OK) {
+		if (!*eps[i])
+			continue;
+		if (sys_handle_dup(*eps[i], RIGHT_WRITE | RIGHT_GRANT, &call) == ERR_OK) {
 			sys_handle_close(*eps[i]);
 			*eps[i] = call;
 		}
@@ -279,7 +363,7 @@ int main(struct bootinfo *bi)
 {
 	uenv = (struct uenv){bi->self_space, bi->self_thread, bi->quota, bi->system};
 	struct initrd rd;
-	struct wiring w;
+	struct wiring w = {0};
 	struct init_cmd cmd;
 	uint64_t limit = 0, used = 0;
 
@@ -292,17 +376,25 @@ int main(struct bootinfo *bi)
 		sys_system_exit(bi->system, 1);
 	}
 	parse_bootargs(bi->bootargs, &cmd);
-	uint64_t avail =
-	    (limit - used - ROOT_KEEP - CON_QUOTA - cmd.nextra * EXTRA_QUOTA) & ~4095ull;
+	const struct boot_device *disk = find_blk(bi);
+	if (disk && sys_endpoint_create(&w.ep_blk) != ERR_OK)
+		disk = 0;
+	uint64_t avail = (limit - used - ROOT_KEEP - CON_QUOTA - cmd.nextra * EXTRA_QUOTA -
+			  (disk ? BLK_QUOTA : 0) - (cmd.test ? TEST_QUOTA : 0)) &
+			 ~4095ull;
 	uint64_t proc_quota = (avail / 8 > (8ull << 20) ? avail / 8 : (8ull << 20)) & ~4095ull;
 	start_con(bi, &rd, &w);
 	start_mem(bi, &rd, &w, avail - proc_quota);
 	start_proc(bi, &rd, &w, proc_quota);
+	if (disk)
+		start_blk(bi, &rd, &w, disk);
 	for (int i = 0; i < cmd.nextra; i++)
 		start_extra(bi, &rd, &w, i, cmd.extra[i]);
 	keep_calling_only(&w);
 	handle_t watcher;
 	uthread_spawn(watch_servers, 0, 31, 0, &watcher);
+	if (cmd.test)
+		run_test(bi, &rd, &w, cmd.test);
 
 	int pid = spawn_init(w.ep_proc, &cmd);
 	if (pid < 0) {

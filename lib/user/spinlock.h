@@ -1,11 +1,12 @@
 /*
- * A small spinlock for con's two threads (the request loop and the input
- * thread), which may run on different harts. Critical sections are short
+ * A small spinlock for the threads of a server (con's request loop and
+ * input thread, blk's workers and interrupt thread), which may run on
+ * different harts. Critical sections are short
  * and never block; a waiter yields now and then so that on a single hart
  * the holder, preempted inside its section, gets to finish it.
  */
-#ifndef STRATA_USER_CON_SPINLOCK_H
-#define STRATA_USER_CON_SPINLOCK_H
+#ifndef STRATA_LIB_USER_SPINLOCK_H
+#define STRATA_LIB_USER_SPINLOCK_H
 
 #include <stdint.h>
 
