@@ -18,13 +18,12 @@
  * many requests at once (one thread per request in flight), so clients may
  * have as many calls outstanding as they have threads.
  *
- * DMA addresses (see docs/user-space.md, "blk"): blk learns a frame's
- * physical address with SYS_FRAME_INFO, which reports it only for a handle
- * with RIGHT_DEVICE. Until the kernel lets a driver learn the address of
- * a frame lent to it, the frame must therefore carry RIGHT_DEVICE:
- * allocated with FRAME_DEVICE (sys_frame_alloc_device, which needs the
- * system handle) and passed with RIGHT_DEVICE in handle_rights. A frame
- * without it is refused with ERR_PERM.
+ * DMA addresses (see docs/user-space.md, "blk"): a client lends an
+ * ordinary frame (sys_frame_alloc) and never learns where it lies; blk
+ * learns its physical address with SYS_FRAME_PHYS (root gives blk the
+ * system object's DEVICE right, and nothing else of it) and points the
+ * device at it. blk keeps the frame's handle until the device is done, so
+ * the frame cannot be freed under the transfer.
  */
 #ifndef STRATA_LIB_USER_BLK_PROTO_H
 #define STRATA_LIB_USER_BLK_PROTO_H

@@ -72,10 +72,9 @@ static int decode_rw(const struct msg *m, handle_t f, struct rw *r)
 	uint32_t need = label == BLK_READ ? RIGHT_WRITE : RIGHT_READ;
 	if (!(rights & need))
 		return ERR_PERM;
-	if (sys_frame_info(f, &pages, &pa) != ERR_OK)
+	/* The client never learns the address; only we do (blk_proto.h). */
+	if (sys_frame_phys(f, uenv.system, &pa, &pages) != ERR_OK)
 		return ERR_INVALID;
-	if (pa == 0)
-		return ERR_PERM; /* no RIGHT_DEVICE: see blk_proto.h */
 	if (is_mmio(f, rights))
 		return ERR_INVALID;
 	if (label == BLK_WRITE && blk.ro)

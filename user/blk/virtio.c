@@ -104,10 +104,10 @@ static void *dma_alloc(unsigned order, uint64_t *pa, handle_t *frame)
 	handle_t f;
 	uint64_t pages;
 
-	if (sys_frame_alloc_device(order, uenv.system, &f) != ERR_OK)
+	if (sys_frame_alloc(order, FRAME_ZEROED, &f) != ERR_OK)
 		return 0;
 	uint64_t va = uvm_reserve(PAGE << order);
-	if (sys_frame_info(f, &pages, pa) != ERR_OK || *pa == 0 ||
+	if (sys_frame_phys(f, uenv.system, pa, &pages) != ERR_OK ||
 	    sys_space_map(uenv.space, va, f, 0, 1ull << order, PROT_R | PROT_W) != ERR_OK) {
 		sys_handle_close(f);
 		return 0;

@@ -1,8 +1,8 @@
 /*
  * blktest: the in-guest tests of the blk server, through its protocol
  * (lib/user/blk_proto.h). root runs it before init with `test=blktest`,
- * giving it the blk endpoint, the console and the system handle (for DMA
- * frames and memory figures). It expects the disk scripts/mkdisk.sh makes:
+ * giving it the blk endpoint, the console and the system handle (for the
+ * memory figures). It expects the disk scripts/mkdisk.sh makes:
  * GPT, 1 "root" (ext2) at 2048 for 65536 sectors, 2 "swap" at 67584 for
  * 32768. Only the swap partition is written.
  *
@@ -58,7 +58,7 @@ static struct dma dma_new(unsigned order)
 	struct dma d = {0, 0, PAGE << order};
 	uint64_t va = uvm_reserve(d.bytes);
 
-	if (sys_frame_alloc_device(order, uenv.system, &d.f) != ERR_OK)
+	if (sys_frame_alloc(order, FRAME_ZEROED, &d.f) != ERR_OK)
 		return (struct dma){0};
 	if (sys_space_map(uenv.space, va, d.f, 0, 1ull << order, PROT_R | PROT_W) != ERR_OK) {
 		sys_handle_close(d.f);
@@ -97,7 +97,7 @@ static int rw_as(struct ipc_buffer *ipc, unsigned label, handle_t f, uint32_t ri
 	return e;
 }
 
-#define RW_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT | RIGHT_DEVICE)
+#define RW_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT)
 
 static int rw(unsigned label, const struct dma *d, uint64_t part, uint64_t sector, uint64_t n,
 	      uint64_t off)
@@ -272,17 +272,16 @@ static void t_bad_requests(void)
 	CHECK(rw(BLK_READ, &a, 2, 0, 8, 512) == ERR_RANGE);
 	CHECK(rw(BLK_READ, &a, 2, 0, 1, 100) == ERR_ALIGN);
 	CHECK(rw(BLK_READ, &a, 2, 0, BLK_MAX_SECTORS + 1, 0) == ERR_RANGE);
-	/* No frame, not a frame, a frame without DEVICE, rights missing. */
+	/* No frame, not a frame, rights missing; an ordinary frame is what a client lends. */
 	CHECK(rw_as(IPCBUF, BLK_READ, 0, 0, 2, 0, 1, 0, 0) == ERR_INVALID);
 	CHECK(sys_endpoint_create(&ep) == ERR_OK);
 	CHECK(rw_as(IPCBUF, BLK_READ, ep, RIGHTS_ALL, 2, 0, 1, 0, 0) == ERR_INVALID);
 	CHECK(sys_frame_alloc(0, FRAME_ZEROED, &plain) == ERR_OK);
-	CHECK(rw_as(IPCBUF, BLK_READ, plain, RIGHTS_ALL, 2, 0, 1, 0, 0) == ERR_PERM);
-	CHECK(rw_as(IPCBUF, BLK_READ, a.f, RW_RIGHTS & ~RIGHT_DEVICE, 2, 0, 1, 0, 0) == ERR_PERM);
-	CHECK(sys_handle_dup(a.f, RIGHT_READ | RIGHT_GRANT | RIGHT_DEVICE, &ro) == ERR_OK);
+	CHECK(rw_as(IPCBUF, BLK_READ, plain, RIGHTS_ALL, 2, 0, 1, 0, 0) == ERR_OK);
+	CHECK(sys_handle_dup(a.f, RIGHT_READ | RIGHT_GRANT, &ro) == ERR_OK);
 	CHECK(rw_as(IPCBUF, BLK_READ, ro, RIGHTS_ALL, 2, 0, 1, 0, 0) == ERR_PERM);
 	CHECK(rw_as(IPCBUF, BLK_WRITE, ro, RIGHTS_ALL, 2, 0, 1, 0, 0) == ERR_OK);
-	CHECK(sys_handle_dup(a.f, RIGHT_WRITE | RIGHT_GRANT | RIGHT_DEVICE, &wo) == ERR_OK);
+	CHECK(sys_handle_dup(a.f, RIGHT_WRITE | RIGHT_GRANT, &wo) == ERR_OK);
 	CHECK(rw_as(IPCBUF, BLK_WRITE, wo, RIGHTS_ALL, 2, 0, 1, 0, 0) == ERR_PERM);
 	CHECK(rw_as(IPCBUF, BLK_READ, wo, RIGHTS_ALL, 2, 0, 1, 0, 0) == ERR_OK);
 	/* Unknown labels, and a data request without its words. */

@@ -177,7 +177,8 @@ static void start_blk(const struct bootinfo *bi, const struct initrd *rd, struct
 	    {w->ep_blk, RIGHT_READ | RIGHT_WRITE, F(serve)},
 	    {d->frame, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP, F(device)},
 	    {d->irq, RIGHT_MANAGE, F(irq)},
-	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
+	    /* DEVICE alone: learn where its clients' frames lie (SYS_FRAME_PHYS), nothing more. */
+	    {bi->system, RIGHT_DEVICE, F(system)},
 	};
 	if (server_start(&servers[SRV_BLK], rd, "blk", BLK_QUOTA, PRIO_BLK, g, 4, &us) != ERR_OK) {
 		sys_handle_close(w->ep_blk);
@@ -187,9 +188,8 @@ static void start_blk(const struct bootinfo *bi, const struct initrd *rd, struct
 
 /*
  * `test=NAME`: a test client of the servers, started before init and
- * waited for. It gets what a storage client gets — the blk endpoint and the
- * system handle (for DMA frames, until the kernel lets blk learn the
- * address of an ordinary frame; see docs/user-space.md) — and the console.
+ * waited for. It gets what a storage client gets — the blk endpoint — the
+ * console, and the system handle to read the memory statistics.
  */
 static void run_test(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
 		     const char *name)
