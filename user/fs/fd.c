@@ -9,8 +9,6 @@
 
 #include "lib/str.h"
 
-extern unsigned fs_reply_words;
-
 static struct ofile files[FS_FILES];
 
 struct ofile *ofile_new(uint8_t kind, uint32_t flags)

@@ -7,8 +7,6 @@
 
 #include "lib/str.h"
 
-extern unsigned fs_reply_words;
-
 #define VALID_FLAGS                                                                                \
 	(FS_O_ACCMODE | FS_O_APPEND | FS_O_CREAT | FS_O_TRUNC | FS_O_EXCL | FS_O_DIRECTORY |       \
 	 FS_O_CLOEXEC)

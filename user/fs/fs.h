@@ -90,7 +90,7 @@ struct pipe {
 
 extern struct client clients[FS_CLIENTS];
 extern struct fs_stats fs_stats;
-extern uint64_t fs_timebase_hz;
+extern unsigned fs_reply_words; /* words of the reply being made: 1, or 2..3 with w1, w2 set */
 
 /* ---- main.c */
 int64_t fs_now(void); /* seconds since boot */

@@ -13,8 +13,7 @@
 #include "lib/user/ulib.h"
 
 struct fs_stats fs_stats;
-uint64_t fs_timebase_hz;
-unsigned fs_reply_words = 1; /* handlers that fill w1 and w2 set 3 */
+unsigned fs_reply_words = 1;
 
 int64_t fs_now(void)
 {
@@ -195,7 +194,6 @@ int main(const struct ustart *us)
 		uprintf("fs: cannot start: not started as fs\n");
 		return 1;
 	}
-	fs_timebase_hz = us->timebase_hz;
 	int e = page_init();
 	if (e == ERR_OK)
 		e = client_init();

@@ -17,8 +17,6 @@
 #include "lib/str.h"
 #include "lib/user/syscall.h"
 
-extern unsigned fs_reply_words;
-
 static struct pipe pipes[FS_PIPES];
 
 /* Copy up to n bytes out of p into dst; the count. */
