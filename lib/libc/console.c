@@ -1,10 +1,11 @@
 /*
- * The standard streams. Output is buffered per line and written through
- * the console server (CON_WRITE); input is read a line at a time
- * (CON_READ), waiting on the con_input notification while no line is
- * ready. A program started without servers writes to the kernel console
- * (SYS_DEBUG_WRITE) and reads end of file. read() and write() on
- * descriptors 0, 1 and 2 use the same paths.
+ * The standard streams, and read() and write(). Output is buffered per
+ * line and written to descriptor 1 or 2; input is taken from descriptor 0.
+ * A descriptor of kind FS_KIND_CONSOLE is written through the console
+ * server (CON_WRITE) and read a line at a time (CON_READ), waiting on the
+ * con_input notification while no line is ready; any other kind goes to
+ * fs (file.c). A program started without servers writes to the kernel
+ * console (SYS_DEBUG_WRITE) and reads end of file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "lib/error.h"
 #include "lib/libc/sys.h"
 #include "lib/user/con_proto.h"
+#include "lib/user/fs_proto.h"
 #include "lib/user/msgbytes.h"
 #include "lib/user/syscall.h"
 
@@ -75,9 +77,38 @@ static long con_read(char *p, size_t n)
 	}
 }
 
-/* A buffered output stream. */
+/* Write n bytes to fd, whatever its kind (no flush first): the count or -errno. */
+static long fd_write(int fd, const void *p, size_t n)
+{
+	int k = __strata_fd_kind(fd);
+
+	if (k == FS_KIND_CONSOLE) {
+		int e = con_write(p, n);
+		return e == ERR_OK ? (long)n : -__strata_errno(e);
+	}
+	if (k == FS_KIND_NONE)
+		return -EBADF;
+	return (long)__strata_fs_write(fd, p, n, FS_AT_POS);
+}
+
+/* Read up to n bytes from fd, whatever its kind: the count (0: end) or -errno. */
+static long fd_read(int fd, void *p, size_t n)
+{
+	int k = __strata_fd_kind(fd);
+
+	if (k == FS_KIND_CONSOLE) {
+		long got = con_read(p, n);
+		return got >= 0 ? got : -__strata_errno((int)got);
+	}
+	if (k == FS_KIND_NONE)
+		return -EBADF;
+	return (long)__strata_fs_read(fd, p, n, FS_AT_POS);
+}
+
+/* A buffered output stream on descriptor fd. */
 struct out_stream {
 	FILE file; /* first, so a FILE * is a struct out_stream * */
+	int fd;
 	size_t n;
 	char buf[LINE];
 };
@@ -85,10 +116,10 @@ struct out_stream {
 static int out_flush(FILE *f)
 {
 	struct out_stream *s = (struct out_stream *)f;
-	int e = s->n ? con_write(s->buf, s->n) : ERR_OK;
+	long r = s->n ? fd_write(s->fd, s->buf, s->n) : 0;
 
 	s->n = 0;
-	return e == ERR_OK ? 0 : EOF;
+	return r >= 0 ? 0 : EOF;
 }
 
 static int out_put(char c, FILE *f)
@@ -112,7 +143,7 @@ static int in_get(FILE *f)
 	(void)f;
 	if (in.pos == in.len) {
 		__strata_flush_all(); /* show a prompt before waiting for its answer */
-		long n = con_read(in.buf, sizeof(in.buf));
+		long n = fd_read(0, in.buf, sizeof(in.buf));
 		if (n <= 0)
 			return EOF;
 		in.pos = 0;
@@ -121,10 +152,10 @@ static int in_get(FILE *f)
 	return (unsigned char)in.buf[in.pos++];
 }
 
-static struct out_stream out = {.file =
-				    FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE)};
-static struct out_stream err = {.file =
-				    FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE)};
+static struct out_stream out = {
+    .file = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE), .fd = 1};
+static struct out_stream err = {
+    .file = FDEV_SETUP_STREAM(out_put, NULL, out_flush, _FDEV_SETUP_WRITE), .fd = 2};
 static FILE inf = FDEV_SETUP_STREAM(NULL, in_get, NULL, _FDEV_SETUP_READ);
 
 FILE *const stdin = &inf;
@@ -139,30 +170,30 @@ void __strata_flush_all(void)
 
 ssize_t write(int fd, const void *p, size_t n)
 {
-	if (fd != 1 && fd != 2) {
-		errno = EBADF;
+	__strata_flush_all(); /* keep the order with what stdio buffered */
+	long r = fd_write(fd, p, n);
+	if (r < 0) {
+		errno = (int)-r;
 		return -1;
 	}
-	__strata_flush_all(); /* keep the order with what stdio buffered */
-	int e = con_write(p, n);
-	return e == ERR_OK ? (ssize_t)n : __strata_fail(e);
+	return (ssize_t)r;
 }
 
 ssize_t read(int fd, void *p, size_t n)
 {
-	if (fd != 0) {
-		errno = EBADF;
-		return -1;
-	}
 	if (n == 0)
-		return 0;
-	if (in.pos < in.len) { /* what stdio already took from con comes first */
+		return __strata_fd_kind(fd) ? 0 : (errno = EBADF, -1);
+	if (fd == 0 && in.pos < in.len) { /* what stdio already took comes first */
 		size_t k = in.len - in.pos < n ? in.len - in.pos : n;
 		memcpy(p, in.buf + in.pos, k);
 		in.pos += k;
 		return (ssize_t)k;
 	}
 	__strata_flush_all();
-	long got = con_read(p, n);
-	return got >= 0 ? got : __strata_fail((int)got);
+	long r = fd_read(fd, p, n);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return (ssize_t)r;
 }

@@ -1,13 +1,14 @@
 /*
  * Strata-specific calls for C programs, beyond POSIX: starting a program
- * without fork, and the process and memory statistics ps, free and vmstat
- * show. Each returns as described, and sets errno on failure.
+ * without fork, the process and memory statistics ps, free and vmstat
+ * show, and the file server's (df). Each returns as described, and sets errno on failure.
  */
 #ifndef STRATA_LIB_LIBC_STRATA_H
 #define STRATA_LIB_LIBC_STRATA_H
 
 #include <stdint.h>
 
+#include "lib/user/fs_proto.h"
 #include "lib/user/mem_proto.h"
 #include "lib/user/proc_proto.h"
 
@@ -28,6 +29,12 @@ int strata_mem_stats(struct mem_stats *out);
 
 /* A process's memory statistics by memory-space id (0: the caller's own): 0, or -1. */
 int strata_vs_stats(uint64_t vs, struct mem_vs_stats *out);
+
+/* Sizes and free counts of the file system path lies in: 0, or -1. */
+int strata_statfs(const char *path, struct fs_statfs *out);
+
+/* What the file server holds (tables, open files, pipes, pages): 0, or -1. */
+int strata_fs_stats(struct fs_stats *out);
 
 /* The name of an enum err code (lib/error.h), e.g. "ERR_NOMEM". */
 const char *strata_strerror(int err);

@@ -6,6 +6,7 @@
 #ifndef STRATA_LIB_LIBC_SYS_H
 #define STRATA_LIB_LIBC_SYS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/user/ipc.h"
@@ -35,5 +36,21 @@ int __strata_errno(int err);
 
 /* Write out stdout and stderr (before fork, exec and exit). */
 void __strata_flush_all(void);
+
+/* ---- file.c: descriptors (lib/user/fs_proto.h) */
+/* Call fs: its result (>= 0), or -errno (a transport error as its errno). */
+int64_t __strata_fs_call(struct msg *m);
+/* The FS_KIND_* of descriptor fd (FS_KIND_NONE: not open, or out of range). */
+int __strata_fd_kind(int fd);
+void __strata_fd_set_kind(int fd, int kind);
+/* Read or write a descriptor fs serves, at off or FS_AT_POS: the count, or -errno. */
+int64_t __strata_fs_read(int fd, void *p, size_t n, uint64_t off);
+int64_t __strata_fs_write(int fd, const void *p, size_t n, uint64_t off);
+
+/* ---- path.c */
+/* path made absolute and folded into abs (FS_PATH_MAX bytes): 0 or -errno. */
+int __strata_path(const char *path, char *abs);
+/* Start an fs request carrying the absolute path abs. */
+void __strata_path_msg(struct msg *m, unsigned label, const char *abs);
 
 #endif

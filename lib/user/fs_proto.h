@@ -15,16 +15,23 @@
  * FS_KIND_CONSOLE is served by con, not fs: the C library asks fs what its
  * descriptors are (FS_FDINFO, FS_FDTABLE) and writes to the console itself.
  *
- * Data moves through a window: frame pages the process lends fs once
- * (FS_WINDOW), mapped in both. FS_READ leaves the bytes at the start of the
- * window, FS_WRITE takes them from there; directory entries, stat results
- * and descriptor tables come back there too. A process has one window; its
- * C library does one transfer at a time.
+ * Data moves through a window: frame pages mapped both in the process (at
+ * UFSWIN_VA, lib/user/ustart.h) and in fs. A process cannot map frames
+ * itself (it holds no handle to its own space), so proc makes the window:
+ * it allocates the frame, maps it in the process and lends it to fs with
+ * FS_PROC_FORK; the window lives as long as the process, across exec.
+ * FS_READ leaves the bytes at the start of the window, FS_WRITE takes them
+ * from there; directory entries, stat results and descriptor tables come
+ * back there too. A process has one window; its C library does one
+ * transfer at a time.
  *
  * Every request is a SYS_CALL with the label below; the reply has the same
  * label and w0 = the result, >= 0, or -errno (FS_E* below, the POSIX
- * numbers picolibc uses). A read from an empty pipe is answered when data
- * or the end comes (fs saves the reply: it is never blocked itself).
+ * numbers picolibc uses). A read from an empty pipe, and a write to a full
+ * one, is answered when data, room or the end comes (fs saves the reply,
+ * SYS_REPLY_SAVE: it is never blocked itself, and serves everyone else
+ * meanwhile). A caller without a table (its pid unknown to fs) gets
+ * -FS_EBADF for descriptor requests and -FS_EINVAL for the rest.
  *
  * Paths travel in the message as bytes from word FS_PATH_WORD (msgbytes),
  * NUL-terminated; they are absolute (the C library resolves the working
@@ -46,9 +53,12 @@
 
 /* clang-format off */
 enum fs_label {
-	/* handle 0 = frame (READ|WRITE|MAP), w0 = pages (1..FS_WINDOW_PAGES) -> 0. */
+	/*
+	 * Reserved: windows are proc's to make (FS_PROC_FORK). A process's
+	 * FS_WINDOW gets -FS_EINVAL.
+	 */
 	FS_WINDOW  = 0x300,
-	/* w0 = FS_O_* flags, w1 = mode (creation), path -> fd. */
+	/* w0 = FS_O_* flags, w1 = mode (creation), path -> fd; w1 = its FS_KIND_*. */
 	FS_OPEN    = 0x301,
 	/* w0 = fd -> 0. */
 	FS_CLOSE   = 0x302,
@@ -92,15 +102,30 @@ enum fs_label {
 	FS_SETFD   = 0x312,
 	/* -> number of descriptors; the window holds one uint8_t FS_KIND_* per fd 0..FS_FDS_MAX-1. */
 	FS_FDTABLE = 0x313,
-	/* -> 0; struct fs_statfs in the window. */
+	/* path (the mount it lies in) -> 0; struct fs_statfs in the window. */
 	FS_STATFS  = 0x314,
+	/*
+	 * -> 0; struct fs_stats in the window (anyone). What fs holds: tables,
+	 * open-file descriptions, pipes, pages, saved replies.
+	 */
+	FS_STATS   = 0x315,
 
 	/* From proc only (FS_BADGE_PROC). */
-	/* w0 = parent pid (0: a fresh table, the console at 0..2), w1 = child pid -> 0. */
+	/*
+	 * w0 = parent pid (0: a fresh table, the console at 0..2), w1 = child
+	 * pid, w2 = window pages (1..FS_WINDOW_PAGES), w3 = FS_FORK_EXEC or 0,
+	 * handles[0] = the child's window frame (READ|WRITE|MAP) -> 0. The
+	 * child's table is a copy of the parent's (every descriptor shares its
+	 * open-file description); with FS_FORK_EXEC (a spawn: fork and exec in
+	 * one) without the parent's close-on-exec descriptors.
+	 */
 	FS_PROC_FORK = 0x380,
-	/* w0 = pid -> 0: drop close-on-exec descriptors and the window. */
+	/* w0 = pid -> 0: drop the close-on-exec descriptors (the window stays). */
 	FS_PROC_EXEC = 0x381,
-	/* w0 = pid -> 0: close every descriptor, drop the window. */
+	/*
+	 * w0 = pid -> 0: close every descriptor, fail a read or write it has
+	 * waiting (the saved reply is dropped), drop the window.
+	 */
 	FS_PROC_EXIT = 0x382,
 };
 /* clang-format on */
@@ -122,6 +147,7 @@ enum fs_label {
 #define FS_O_CLOEXEC   0x40000
 
 #define FS_FD_CLOEXEC 1
+#define FS_FORK_EXEC  1 /* FS_PROC_FORK w3: the child is spawned, not forked */
 
 enum fs_kind {
 	FS_KIND_NONE = 0, /* not open */
@@ -156,6 +182,7 @@ enum fs_seek { FS_SEEK_SET = 0, FS_SEEK_CUR = 1, FS_SEEK_END = 2 };
 #define FS_EPIPE	32
 #define FS_ENAMETOOLONG 91
 #define FS_ENOTEMPTY	90
+#define FS_ENOSYS	88
 
 struct fs_stat {
 	uint64_t ino;
@@ -182,6 +209,16 @@ struct fs_statfs {
 	uint64_t block_size;
 	uint64_t blocks, blocks_free;
 	uint64_t inodes, inodes_free;
+};
+
+/* FS_STATS: what fs holds now; each count returns to where it was once a process's work is undone.
+ */
+struct fs_stats {
+	uint64_t tables;  /* processes with a descriptor table */
+	uint64_t files;	  /* open-file descriptions */
+	uint64_t pipes;	  /* pipes */
+	uint64_t pages;	  /* pages of memory fs took for data (files, pipes) */
+	uint64_t waiting; /* reads and writes answered later (saved replies) */
 };
 
 #endif

@@ -37,6 +37,15 @@
 #define UHEAP_END   UMMAP_BASE /* brk never grows past this */
 
 /*
+ * The fs window (lib/user/fs_proto.h): proc maps a frame of UFSWIN_PAGES
+ * pages read-write here in every process and lends fs the same frame. It
+ * lies 16 MiB above the start-up page, outside every mapping of mem's and
+ * far enough from them that mem's unmap and protect spans never reach it.
+ */
+#define UFSWIN_VA    (USTART_VA + (16ull << 20))
+#define UFSWIN_PAGES 4
+
+/*
  * Where mem lets a heap start: page aligned, in [UIMAGE_BASE, UHEAP_END].
  * At UHEAP_END itself the heap is empty and cannot grow: that is where a
  * program whose last segment ends exactly at UHEAP_END gets it.
@@ -55,6 +64,7 @@ enum ustart_role {
 	ROLE_SERVER = 4,  /* a server named by `server=NAME` on the kernel command line */
 	ROLE_BLK = 5,	  /* block-device server */
 	ROLE_TEST = 6,	  /* a test client named by `test=NAME` on the kernel command line */
+	ROLE_FS = 7,	  /* file server */
 };
 
 struct ustart {
@@ -69,6 +79,7 @@ struct ustart {
 	handle_t con;	      /* con endpoint (WRITE) */
 	handle_t con_input;   /* notification: console input may be waiting (READ) */
 	handle_t child_event; /* notification: a child exited (READ) */
+	handle_t fs;	      /* fs endpoint, badged with the pid (WRITE) */
 
 	/* Servers (root hands these out; 0 for ordinary processes). */
 	handle_t self_space;  /* the server's own space (MAP, MANAGE) */
@@ -81,6 +92,7 @@ struct ustart {
 	handle_t device;	   /* con: the UART's MMIO frame; blk: the disk's */
 	handle_t irq;		   /* con: the UART's interrupt; blk: the disk's */
 	handle_t con_input_signal; /* con: con_input with WRITE; proc: with READ|GRANT */
+	handle_t fs_admin;	   /* proc: fs endpoint with FS_BADGE_PROC (WRITE) */
 	uint32_t initrd_offset;	   /* archive start in the initrd frame's first page */
 	uint32_t pad0;
 	uint64_t initrd_size;

@@ -56,6 +56,7 @@ void process_end(struct process *p, int32_t status)
 	if (p->vs)
 		mem_vs_destroy(p->vs);
 	p->vs = 0;
+	fs_detach(p);
 	close_handle(&p->thread);
 	close_handle(&p->space);
 	close_handle(&p->quota);

@@ -36,6 +36,8 @@ int do_exec(struct process *p, struct msg *m)
 	if (e == ERR_OK)
 		e = startpage_write(p);
 	if (e == ERR_OK)
+		e = fs_exec(p); /* before the new program runs: it must not see close-on-exec fds */
+	if (e == ERR_OK)
 		e = setup_thread(p, prog.img.entry, USTACK_TOP, USTART_VA, &t, &tid);
 	if (e != ERR_OK) {
 		con_printf(&env.out, "%s[%d]: exec failed: %s\n", p->name, p->pid, err_name(e));

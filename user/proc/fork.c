@@ -31,6 +31,8 @@ int do_fork(struct process *parent, struct msg *m)
 	if (e == ERR_OK)
 		e = setup_give_handles(p);
 	if (e == ERR_OK)
+		e = fs_attach(p, parent->pid, false);
+	if (e == ERR_OK)
 		e = startpage_write_forked(p);
 	if (e == ERR_OK)
 		e = setup_thread(p, pc, sp, a0, &p->thread, &p->tid);

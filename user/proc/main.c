@@ -27,6 +27,8 @@ static int init_env(const struct ustart *us)
 	    .con = us->con,
 	    .con_input = us->con_input_signal,
 	    .root_event = us->child_event,
+	    .fs = us->fs,
+	    .fs_admin = us->fs_admin,
 	    .timebase_hz = us->timebase_hz,
 	    .nharts = us->nharts,
 	};

@@ -10,12 +10,14 @@
 #ifndef STRATA_USER_PROC_PROC_H
 #define STRATA_USER_PROC_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lib/abi.h"
 #include "lib/elf.h"
 #include "lib/user/conprint.h"
+#include "lib/user/fs_proto.h"
 #include "lib/user/ipc.h"
 #include "lib/user/loader.h"
 #include "lib/user/mem_proto.h"
@@ -47,7 +49,7 @@ enum slot_state {
 
 /* Handle values proc gave a process, in the process's own table. */
 struct given {
-	handle_t proc, mem, con, con_input, child_event;
+	handle_t proc, mem, con, con_input, child_event, fs;
 };
 
 struct process {
@@ -63,6 +65,7 @@ struct process {
 	uint64_t limit;	      /* commit limit in pages (0: mem's default) */
 	uint64_t quota_bytes; /* kernel quota split for it */
 	uint64_t heap_base;
+	int fs_table; /* fs holds a descriptor table for it (FS_PROC_FORK done) */
 	struct given given;
 };
 
@@ -72,6 +75,9 @@ struct proc_env {
 	handle_t mem;	    /* mem's endpoint, unbadged: per-process handles are minted from it */
 	handle_t mem_admin; /* mem's endpoint with MEM_BADGE_ADMIN */
 	handle_t con, con_input, root_event;
+	handle_t
+	    fs; /* fs's endpoint, unbadged: per-process handles are minted from it (0: no fs) */
+	handle_t fs_admin; /* fs's endpoint with FS_BADGE_PROC */
 	struct initrd rd;
 	uint64_t timebase_hz;
 	uint32_t nharts;
@@ -121,6 +127,11 @@ int mem_heap_init(uint64_t vs, uint64_t base);
 int mem_poke(uint64_t vs, uint64_t va, const void *src, size_t n);
 int mem_vs_stats(uint64_t vs, struct mem_vs_stats *out);
 int mem_stats(struct mem_stats *out);
+
+/* ---- fscall.c: descriptor tables in fs */
+int fs_attach(struct process *p, int32_t parent, bool spawn);
+int fs_exec(const struct process *p);
+void fs_detach(struct process *p);
 
 /* ---- startpage.c: the struct ustart page of a process */
 int startpage_build(const struct proc_args *a);

@@ -92,7 +92,7 @@ static int give_plain(const struct process *p, handle_t h, uint32_t rights, hand
  * Put the process's handles in its table and record their values in
  * p->given: proc badged with its pid and mem badged with its memory space
  * (both WRITE only), con (WRITE), the console-input notification and its
- * child_event notification (READ).
+ * child_event notification (READ), and fs badged with its pid (WRITE).
  */
 int setup_give_handles(struct process *p)
 {
@@ -106,6 +106,9 @@ int setup_give_handles(struct process *p)
 		e = give_plain(p, env.con_input, RIGHT_READ, &p->given.con_input);
 	if (e == ERR_OK)
 		e = give_plain(p, p->event, RIGHT_READ, &p->given.child_event);
+	p->given.fs = 0;
+	if (e == ERR_OK && env.fs)
+		e = give_minted(p, env.fs, (uint64_t)p->pid, RIGHT_WRITE, &p->given.fs);
 	return e;
 }
 
@@ -158,6 +161,7 @@ void setup_discard(struct process *p)
 		sys_thread_kill(p->thread, -1);
 	if (p->vs)
 		mem_vs_destroy(p->vs);
+	fs_detach(p);
 	close_handle(&p->thread);
 	close_handle(&p->space);
 	close_handle(&p->quota);

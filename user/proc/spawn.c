@@ -39,6 +39,8 @@ int do_spawn(int32_t caller, struct msg *m)
 	if (e == ERR_OK)
 		e = setup_give_handles(p);
 	if (e == ERR_OK)
+		e = fs_attach(p, caller, true);
+	if (e == ERR_OK)
 		e = startpage_write(p);
 	if (e == ERR_OK)
 		e = setup_thread(p, prog.img.entry, USTACK_TOP, USTART_VA, &p->thread, &p->tid);

@@ -18,14 +18,15 @@ static size_t page_used;
 
 /* The header fields fork changes: a contiguous run of struct ustart. */
 #define FORK_FIRST offsetof(struct ustart, pid)
-#define FORK_END   (offsetof(struct ustart, child_event) + sizeof(handle_t))
+#define FORK_END   (offsetof(struct ustart, fs) + sizeof(handle_t))
 _Static_assert(offsetof(struct ustart, ppid) == FORK_FIRST + 4 &&
 		   offsetof(struct ustart, proc) == FORK_FIRST + 8 &&
 		   offsetof(struct ustart, mem) == FORK_FIRST + 12 &&
 		   offsetof(struct ustart, con) == FORK_FIRST + 16 &&
 		   offsetof(struct ustart, con_input) == FORK_FIRST + 20 &&
-		   FORK_END == FORK_FIRST + 28,
-	       "fork rewrites pid..child_event as one run");
+		   offsetof(struct ustart, child_event) == FORK_FIRST + 24 &&
+		   FORK_END == FORK_FIRST + 32,
+	       "fork rewrites pid..fs as one run");
 
 /*
  * Lay out argv, envp and their strings (from the argument block) after the
@@ -76,6 +77,7 @@ int startpage_write(const struct process *p)
 	us->con = p->given.con;
 	us->con_input = p->given.con_input;
 	us->child_event = p->given.child_event;
+	us->fs = p->given.fs;
 	us->heap_base = p->heap_base;
 	us->timebase_hz = env.timebase_hz;
 	us->nharts = env.nharts;
@@ -98,6 +100,7 @@ int startpage_write_forked(const struct process *p)
 	us.con = p->given.con;
 	us.con_input = p->given.con_input;
 	us.child_event = p->given.child_event;
+	us.fs = p->given.fs;
 	return mem_poke(p->vs, USTART_VA + FORK_FIRST, (uint8_t *)&us + FORK_FIRST,
 			FORK_END - FORK_FIRST);
 }

@@ -1,6 +1,6 @@
 /*
  * root: the first user program. It starts the servers from the initrd —
- * con (console), mem (memory) and proc (processes) — giving each only the
+ * con (console), mem (memory), fs (files) and proc (processes) — giving each only the
  * handles it needs, then asks proc to start the init program (`sh`, or
  * `init=NAME` from the kernel command line, with the words after `--` as
  * its arguments). `server=NAME` (up to MAX_EXTRA times) starts a server of
@@ -13,6 +13,7 @@
 #include "lib/error.h"
 #include "lib/str.h"
 #include "lib/user/con_proto.h"
+#include "lib/user/fs_proto.h"
 #include "lib/user/ipc.h"
 #include "lib/user/mem_proto.h"
 #include "lib/user/msgbytes.h"
@@ -26,6 +27,7 @@
 #define PRIO_PROC 28
 #define PRIO_BLK  29
 #define PRIO_TEST 26
+#define PRIO_FS	  28
 
 #define CON_QUOTA   (1ull << 20)
 #define ROOT_KEEP   (2ull << 20) /* what root keeps for itself */
@@ -42,7 +44,16 @@
 #define VIRTIO_R_MAGIC	0
 #define VIRTIO_R_DEVICE 2 /* 32-bit register index of DeviceID (offset 8) */
 
-enum { SRV_CON, SRV_MEM, SRV_PROC, SRV_BLK, SRV_TEST, SRV_EXTRA, NSERVERS = SRV_EXTRA + MAX_EXTRA };
+enum {
+	SRV_CON,
+	SRV_MEM,
+	SRV_FS,
+	SRV_PROC,
+	SRV_BLK,
+	SRV_TEST,
+	SRV_EXTRA,
+	NSERVERS = SRV_EXTRA + MAX_EXTRA
+};
 static struct server servers[NSERVERS];
 
 #define F(field) offsetof(struct ustart, field)
@@ -130,7 +141,7 @@ static const struct boot_device *find_blk(const struct bootinfo *bi)
 
 /* Endpoints and notifications root creates and shares between the servers. */
 struct wiring {
-	handle_t ep_con, ep_mem, ep_proc;
+	handle_t ep_con, ep_mem, ep_proc, ep_fs;
 	handle_t ep_blk;    /* 0 if there is no disk */
 	handle_t con_input; /* con signals it when a line of input is ready */
 	handle_t child_ev;  /* proc signals it when a child of root ends */
@@ -143,6 +154,8 @@ static int make_wiring(struct wiring *w)
 		e = sys_endpoint_create(&w->ep_mem);
 	if (e == ERR_OK)
 		e = sys_endpoint_create(&w->ep_proc);
+	if (e == ERR_OK)
+		e = sys_endpoint_create(&w->ep_fs);
 	if (e == ERR_OK)
 		e = sys_notify_create(&w->con_input);
 	if (e == ERR_OK)
@@ -229,9 +242,28 @@ static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const 
 	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, 4, &us);
 }
 
+/* fs: its endpoint to serve on; it calls nobody (it prints through the kernel console). */
+static void start_fs(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
+		     uint64_t quota)
+{
+	struct ustart us = {.role = ROLE_FS, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
+	const struct grant g[] = {{w->ep_fs, RIGHT_READ | RIGHT_WRITE, F(serve)}};
+
+	server_start(&servers[SRV_FS], rd, "fs", quota, PRIO_FS, g, 1, &us);
+}
+
+/*
+ * proc gets fs's endpoint twice: unbadged with GRANT, to mint each
+ * process's handle (badge = pid) from, and with FS_BADGE_PROC, for the
+ * FS_PROC_* messages that make and drop descriptor tables.
+ */
 static void start_proc(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
 		       uint64_t quota)
 {
+	handle_t fs_admin = 0;
+	if (sys_handle_mint(w->ep_fs, RIGHT_WRITE | RIGHT_GRANT, FS_BADGE_PROC, &fs_admin) !=
+	    ERR_OK)
+		uprintf("root: cannot mint fs's proc handle\n");
 	struct ustart us = {.role = ROLE_PROC,
 			    .initrd_offset = bi->initrd_offset,
 			    .initrd_size = bi->initrd_size,
@@ -244,8 +276,12 @@ static void start_proc(const struct bootinfo *bi, const struct initrd *rd, const
 	    {w->con_input, RIGHT_READ | RIGHT_GRANT, F(con_input_signal)},
 	    {w->child_ev, RIGHT_WRITE, F(child_event)},
 	    {bi->initrd, RIGHT_READ | RIGHT_MAP, F(initrd)},
+	    {w->ep_fs, RIGHT_WRITE | RIGHT_GRANT, F(fs)},
+	    {fs_admin, RIGHT_WRITE, F(fs_admin)},
 	};
-	server_start(&servers[SRV_PROC], rd, "proc", quota, PRIO_PROC, g, 6, &us);
+	server_start(&servers[SRV_PROC], rd, "proc", quota, PRIO_PROC, g, fs_admin ? 8 : 7, &us);
+	if (fs_admin)
+		sys_handle_close(fs_admin);
 }
 
 /*
@@ -273,9 +309,9 @@ static void start_extra(const struct bootinfo *bi, const struct initrd *rd, cons
  */
 static void keep_calling_only(struct wiring *w)
 {
-	handle_t *eps[] = {&w->ep_con, &w->ep_mem, &w->ep_proc, &w->ep_blk};
+	handle_t *eps[] = {&w->ep_con, &w->ep_mem, &w->ep_proc, &w->ep_fs, &w->ep_blk};
 
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < sizeof(eps) / sizeof(eps[0]); i++) {
 		handle_t call;
 		if (!*eps[i])
 			continue;
@@ -383,8 +419,10 @@ int main(struct bootinfo *bi)
 			  (disk ? BLK_QUOTA : 0) - (cmd.test ? TEST_QUOTA : 0)) &
 			 ~4095ull;
 	uint64_t proc_quota = (avail / 8 > (8ull << 20) ? avail / 8 : (8ull << 20)) & ~4095ull;
+	uint64_t fs_quota = (avail / 16 > (4ull << 20) ? avail / 16 : (4ull << 20)) & ~4095ull;
 	start_con(bi, &rd, &w);
-	start_mem(bi, &rd, &w, avail - proc_quota);
+	start_mem(bi, &rd, &w, avail - proc_quota - fs_quota);
+	start_fs(bi, &rd, &w, fs_quota);
 	start_proc(bi, &rd, &w, proc_quota);
 	if (disk)
 		start_blk(bi, &rd, &w, disk);

@@ -25,6 +25,8 @@ static int sh_status(int argc, char **argv);
 static int sh_exit(int argc, char **argv);
 static int sh_kill(int argc, char **argv);
 static int sh_sleep(int argc, char **argv);
+static int sh_cd(int argc, char **argv);
+static int sh_pwd(int argc, char **argv);
 
 static const struct builtin builtins[] = {
     {"help", "", "this list", sh_help},
@@ -38,9 +40,19 @@ static const struct builtin builtins[] = {
     {"jobs", "", "background jobs still running", sh_jobs},
     {"wait", "[PID...]", "wait for background jobs (all of them without PID)", sh_wait},
     {"sleep", "SECONDS", "do nothing for that long", sh_sleep},
+    {"cd", "[DIR]", "change the working directory (default /)", sh_cd},
+    {"pwd", "", "print the working directory", sh_pwd},
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
+bool sh_is_builtin(const char *name)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (strcmp(name, builtins[i].name) == 0)
+			return true;
+	return false;
+}
 
 bool sh_builtin(struct words *w, int *status)
 {
@@ -67,10 +79,13 @@ static int sh_help(int argc, char **argv)
 		printf("  %-20s %s\n", left, builtins[i].what);
 	}
 	printf("Any other word runs the program of that name from the initrd, e.g.\n"
-	       "hello, memhog MiB, forktest, cowdemo, systest [TEST].\n"
-	       "A command ending in & runs in the background. '...' and \"...\" keep\n"
-	       "blanks inside a word; $? is the last status, $! the last background\n"
-	       "pid, $$ the shell's pid; # starts a comment.\n");
+	       "hello, memhog MiB, forktest, cowdemo, systest [TEST], and the file\n"
+	       "tools cat wc head grep ls mkdir rmdir rm touch cp mv stat sync df.\n"
+	       "cmd | cmd joins commands by a pipe; < f, > f, >> f, 2> f, 2>&1\n"
+	       "redirect input, output and errors. A command ending in & runs in the\n"
+	       "background. '...' and \"...\" keep blanks inside a word; $? is the last\n"
+	       "status, $! the last background pid, $$ the shell's pid; # starts a\n"
+	       "comment. / and /tmp are file systems in memory: nothing is kept.\n");
 	return 0;
 }
 
@@ -191,5 +206,35 @@ static int sh_sleep(int argc, char **argv)
 		return 2;
 	}
 	sleep((unsigned)s);
+	return 0;
+}
+
+/* cd [DIR]: the working directory (the C library keeps it, and passes it on in PWD). */
+static int sh_cd(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "/";
+
+	if (argc > 2) {
+		fprintf(stderr, "sh: cd: too many arguments\n");
+		return 2;
+	}
+	if (chdir(dir) != 0) {
+		fprintf(stderr, "sh: cd: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int sh_pwd(int argc, char **argv)
+{
+	char buf[512];
+
+	(void)argc;
+	(void)argv;
+	if (!getcwd(buf, sizeof(buf))) {
+		fprintf(stderr, "sh: pwd: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("%s\n", buf);
 	return 0;
 }

@@ -32,19 +32,16 @@ static enum line_result read_line(char *buf, size_t size)
 /* Run one command line; returns its status (an empty line keeps the last one). */
 static int execute(const char *line)
 {
-	static struct words w; /* 2 KiB of text: not on the stack */
-	const char *err = sh_parse(line, &w);
-	int status;
+	static struct line l; /* kilobytes of text and words: not on the stack */
+	const char *err = sh_parse(line, &l);
 
 	if (err) {
 		fprintf(stderr, "sh: %s\n", err);
 		return 2;
 	}
-	if (w.argc == 0)
+	if (l.ncmd == 1 && l.cmd[0].argc == 0)
 		return sh.status;
-	if (sh_builtin(&w, &status))
-		return status;
-	return sh_run_program(&w);
+	return sh_run_line(&l);
 }
 
 int main(int argc, char **argv)

@@ -2,13 +2,15 @@
  * sh: the Strata shell. It reads a line at a time from the console (which
  * does the line editing and echo), splits it into words, and either runs a
  * builtin or starts the program of that name from the initrd with
- * strata_spawn. A trailing & runs a program in the background.
+ * strata_spawn. Commands may be joined into a pipeline with |, and have
+ * their input and output redirected (<, >, >>, 2>, 2>>, 2>&1). A trailing &
+ * runs the line in the background.
  *
  *   main.c      the read-run loop, the prompt, showing type-ahead again
- *   parse.c     words, quotes and $? / $! / $$
- *   run.c       starting programs and turning wait statuses into $?
+ *   parse.c     words, quotes, $? / $! / $$, pipes and redirections
+ *   run.c       pipelines, redirections, starting programs, wait statuses as $?
  *   jobs.c      background jobs: reaping, jobs, wait
- *   builtins.c  the builtin table, help, exit, echo, status, kill, sleep
+ *   builtins.c  the builtin table, help, exit, echo, status, kill, sleep, cd, pwd
  *   stats.c     ps, free, vmstat
  */
 #ifndef STRATA_USER_C_SH_H
@@ -17,16 +19,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SH_LINE	 512  /* longest input line (con's lines are at most 256 bytes) */
-#define SH_WORDS 64   /* most words in one command */
-#define SH_TEXT	 2048 /* bytes of expanded words of one command */
+#define SH_LINE	  512  /* longest input line (con's lines are at most 256 bytes) */
+#define SH_WORDS  64   /* most words in one command */
+#define SH_TEXT	  2048 /* bytes of expanded words of one line */
+#define SH_STAGES 8    /* most commands in one pipeline */
+#define SH_REDIRS 4    /* most redirections of one command */
 
-/* A parsed command line. */
+/* One redirection, applied in the order written: `< f`, `> f`, `>> f`, `2> f`, `2>> f`, `2>&1`. */
+struct redir {
+	int fd;	    /* the descriptor redirected: 0, 1 or 2 */
+	int flags;  /* open flags for a file; -1 for 2>&1 */
+	char *path; /* the file (into the line's text) */
+};
+
+/* One command of a pipeline. */
 struct words {
 	int argc;
-	char *argv[SH_WORDS + 1]; /* NULL-terminated; point into text */
-	bool background;	  /* ended with & */
-	size_t used;		  /* bytes of text in use */
+	char *argv[SH_WORDS + 1]; /* NULL-terminated; point into the line's text */
+	int nredir;
+	struct redir redir[SH_REDIRS];
+};
+
+/* A parsed command line: a pipeline of one or more commands. */
+struct line {
+	int ncmd;
+	struct words cmd[SH_STAGES];
+	bool background; /* ended with & */
+	size_t used;	 /* bytes of text in use */
 	char text[SH_TEXT];
 };
 
@@ -38,13 +57,13 @@ struct sh_state {
 
 extern struct sh_state sh;
 
-/* parse.c: split line into w; NULL, or a message saying what is wrong. */
-const char *sh_parse(const char *line, struct words *w);
+/* parse.c: split a line into l; NULL, or a message saying what is wrong. */
+const char *sh_parse(const char *text, struct line *l);
 /* parse.c: s as a decimal number in [0, INT_MAX]: true and *out, or false. */
 bool sh_number(const char *s, int *out);
 
 /* run.c */
-int sh_run_program(struct words *w);
+int sh_run_line(struct line *l);
 int sh_status_of(int wait_status);
 
 /* jobs.c */
@@ -55,6 +74,7 @@ int sh_wait(int argc, char **argv);
 
 /* builtins.c: run w if it names a builtin; false if it does not. */
 bool sh_builtin(struct words *w, int *status);
+bool sh_is_builtin(const char *name);
 
 /* stats.c */
 int sh_ps(int argc, char **argv);

@@ -3,6 +3,7 @@
  * crash, spin or allocate too much on purpose.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,40 @@ static int recurse(int depth)
 	return frame[0];
 }
 
+/* fd-check A B: descriptor A is open (kept across exec), B is not (close-on-exec). */
+static int fd_check(int argc, char **argv)
+{
+	if (argc != 4)
+		return 2;
+	int a = atoi(argv[2]), b = atoi(argv[3]);
+	if (fcntl(a, F_GETFD) != 0)
+		return 3;
+	if (fcntl(b, F_GETFD) != -1 || errno != EBADF)
+		return 4;
+	return 0;
+}
+
+/*
+ * fs-hold: open a file (with data), a pipe and a dup, then wait in fs
+ * reading the empty pipe until killed (fs_kill_holder).
+ */
+static int fs_hold(void)
+{
+	int p[2];
+	char c;
+	int fd = open("/tmp/held", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || write(fd, "data", 4) != 4 || pipe(p) != 0 || dup(fd) < 0)
+		return 1;
+	if (write(p[1], "x", 1) != 1) /* a pipe with a page of data */
+		return 1;
+	int q[2];
+	if (pipe(q) != 0)
+		return 1;
+	read(q[0], &c, 1); /* never answered: q's write end is ours */
+	return 1;
+}
+
 int helper_main(int argc, char **argv)
 {
 	const char *m = argv[1];
@@ -114,6 +149,10 @@ int helper_main(int argc, char **argv)
 		return recurse(0);
 	if (strcmp(m, "hold") == 0)
 		return hold(argc, argv);
+	if (strcmp(m, "fd-check") == 0)
+		return fd_check(argc, argv);
+	if (strcmp(m, "fs-hold") == 0)
+		return fs_hold();
 	printf("systest: no test or mode %s\n", m);
 	return 2;
 }

@@ -15,7 +15,7 @@
 #include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
-static const struct systest *const tables[] = {mem_tests, proc_tests, hostile_tests};
+static const struct systest *const tables[] = {mem_tests, proc_tests, hostile_tests, fs_tests};
 
 int run_child(char *const argv[], unsigned long limit_pages)
 {
@@ -73,10 +73,33 @@ static struct mem_stats stats_now(void)
 	return s;
 }
 
+/* fs holds what it held before the test: its processes' tables, files and pipes are gone. */
+static bool fs_back(const struct fs_stats *f0)
+{
+	struct fs_stats f1 = {0};
+
+	for (int i = 0; i < 100; i++) {
+		if (strata_fs_stats(&f1) != 0)
+			return true; /* no fs to ask */
+		if (memcmp(f0, &f1, sizeof(f1)) == 0)
+			return true;
+		usleep(10000);
+	}
+	printf("    fs: tables %lu -> %lu, files %lu -> %lu, pipes %lu -> %lu, pages %lu -> %lu, "
+	       "waiting %lu -> %lu\n",
+	       (unsigned long)f0->tables, (unsigned long)f1.tables, (unsigned long)f0->files,
+	       (unsigned long)f1.files, (unsigned long)f0->pipes, (unsigned long)f1.pipes,
+	       (unsigned long)f0->pages, (unsigned long)f1.pages, (unsigned long)f0->waiting,
+	       (unsigned long)f1.waiting);
+	return false;
+}
+
 static bool run_test(const struct systest *t)
 {
 	char *argv[] = {"systest", (char *)t->name, 0};
 	struct mem_stats s0 = stats_now();
+	struct fs_stats f0 = {0};
+	strata_fs_stats(&f0);
 	unsigned long before = free_pages(), after;
 	int st = run_child(argv, 0);
 	bool ok = st == 0;
@@ -86,6 +109,9 @@ static bool run_test(const struct systest *t)
 			printf("    exit status %d\n", WEXITSTATUS(st));
 		else
 			printf("    killed by signal %d\n", WTERMSIG(st));
+	}
+	if (!fs_back(&f0)) {
+		ok = false;
 	}
 	if (!back_to(before, &after)) {
 		struct mem_stats s1 = stats_now();

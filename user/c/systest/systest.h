@@ -1,6 +1,6 @@
 /*
  * systest: in-guest tests of the whole system (con, mem, proc, the libc
- * glue), run as init: `init=systest` on the kernel command line. Each test
+ * glue, fs), run as init: `init=systest` on the kernel command line. Each test
  * runs in a child process (`systest NAME`), and the runner checks its exit
  * status and that free memory is back to where it was once the child is
  * reaped.
@@ -32,6 +32,6 @@ int run_child(char *const argv[], unsigned long limit_pages);
 /* Helper modes: `systest MODE ...` runs one of these instead of a test. */
 int helper_main(int argc, char **argv);
 
-extern const struct systest mem_tests[], proc_tests[], hostile_tests[];
+extern const struct systest mem_tests[], proc_tests[], hostile_tests[], fs_tests[];
 
 #endif

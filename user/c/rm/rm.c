@@ -1,0 +1,22 @@
+/* rm FILE...: remove the file each one. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	int status = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: rm FILE...\n");
+		return 2;
+	}
+	for (int i = 1; i < argc; i++)
+		if (unlink(argv[i]) != 0) {
+			fprintf(stderr, "rm: %s: %s\n", argv[i], strerror(errno));
+			status = 1;
+		}
+	return status;
+}
