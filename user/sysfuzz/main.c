@@ -535,6 +535,15 @@ static bool overlaps(uint64_t va, uint64_t len, uint64_t lo, uint64_t hi)
 	return va < hi && end > lo;
 }
 
+/* [va, va + len) touches memory of ours other than the page mine (0: none). */
+static bool self_area(uint64_t va, uint64_t len, uint64_t mine)
+{
+	if (mine && va >= mine && len <= PAGE && va - mine <= PAGE - len)
+		return false;
+	return overlaps(va, len, 0x10000, MAPWIN) ||
+	       overlaps(va, len, REGWIN + REGWIN_LEN, ULOAD_STACK_TOP);
+}
+
 /* With FUZZ_AVOID_KILL_SUSPEND: no suspend of a thread that may have been killed, or is ready. */
 static bool suspend_ok(uint64_t h)
 {
@@ -597,6 +606,18 @@ static void raw_call(struct rng *r, bool main, uint64_t ipcbuf)
 		if (nr == SYS_MEM_INFO && a[1] && may_page(a[1], 19 * 8, ipcbuf))
 			a[1] = ipcbuf;
 	}
+	/*
+	 * Nothing the kernel writes may land on our program, stacks, control
+	 * page or another thread's IPC buffer: the kernel would do as asked,
+	 * and the fuzzer would die of its own hand (reading its globals as
+	 * zeros) — a failure that says nothing about the kernel.
+	 */
+	if (nr == SYS_SPACE_AD && self_area(a[3], a[2] > 512 ? 512 : a[2], ipcbuf))
+		a[3] = ipcbuf;
+	if (nr == SYS_MEM_INFO && a[1] && self_area(a[1], 19 * 8, ipcbuf))
+		a[1] = ipcbuf;
+	if (nr == SYS_THREAD_SET_IPCBUF && a[1] && self_area(a[1], PAGE, 0))
+		a[1] = MAPWIN + ((a[1] >> 12) % (MAPWIN_LEN / PAGE)) * PAGE;
 	if ((avoid & FUZZ_AVOID_COPY_UAF) && nr == SYS_THREAD_SET_IPCBUF && a[1] != 0 &&
 	    may_page(a[1], sizeof(struct ipc_buffer), ipcbuf))
 		a[1] = ipcbuf;
