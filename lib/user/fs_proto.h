@@ -50,6 +50,7 @@
 #define FS_WINDOW_PAGES 16 /* the largest window: 64 KiB */
 #define FS_FDS_MAX	64 /* descriptors per process: fds 0..63 */
 #define FS_BADGE_PROC	(1ull << 62)
+#define FS_IMAGE_MAX	(64ull << 20) /* the largest program FS_PROC_IMAGE loads */
 
 /* clang-format off */
 enum fs_label {
@@ -127,6 +128,15 @@ enum fs_label {
 	 * waiting (the saved reply is dropped), drop the window.
 	 */
 	FS_PROC_EXIT = 0x382,
+	/*
+	 * Load a program (for PROC_SPAWN/PROC_EXEC), in two steps so that proc
+	 * pays for the memory: w0 = 0, path -> the size of the file (a regular
+	 * file, at most FS_IMAGE_MAX bytes; -ENOEXEC past that, -EACCES if it is
+	 * not a regular file); then w0 = bytes of the frame in handles[0]
+	 * (READ|WRITE|MAP), path -> the file read into the frame, w0 = bytes
+	 * read (-EFBIG if it no longer fits). The path is absolute.
+	 */
+	FS_PROC_IMAGE = 0x383,
 };
 /* clang-format on */
 
@@ -163,6 +173,7 @@ enum fs_seek { FS_SEEK_SET = 0, FS_SEEK_CUR = 1, FS_SEEK_END = 2 };
 #define FS_EPERM	1
 #define FS_ENOENT	2
 #define FS_EIO		5
+#define FS_ENOEXEC	8
 #define FS_EBADF	9
 #define FS_EAGAIN	11
 #define FS_ENOMEM	12

@@ -72,6 +72,14 @@ enum mem_label {
 	 * write n bytes at va, which must lie in one mapping (any rights).
 	 */
 	MEM_POKE       = 0x106,
+	/*
+	 * Admin. w0 = vs, w1 = bytes, handles[0] = a frame (READ|MAP) holding a
+	 * program file at its start: from now on MEM_MAP_FILE offsets of this
+	 * vs are in that image, not in the initrd. mem keeps the frame while a
+	 * memory space (a forked child's too) may still fill pages from it;
+	 * MEM_VS_RESET lets go of it. ERR_RANGE: bytes 0 or beyond the frame.
+	 */
+	MEM_IMAGE      = 0x107,
 
 	/*
 	 * Client. w0 = new end of the heap, or 0 to ask -> w0 = the end.
@@ -104,7 +112,7 @@ enum mem_label {
 
 /* MEM_MAP kinds, in w3 above the PROT_* bits. */
 #define MEM_MAP_ANON  (0u << 4) /* demand-zero (w4, w5 ignored) */
-#define MEM_MAP_FILE  (1u << 4) /* initrd bytes, then zero */
+#define MEM_MAP_FILE  (1u << 4) /* bytes of the initrd (or the vs's image), then zero */
 #define MEM_MAP_STACK (2u << 4) /* demand-zero stack */
 #define MEM_MAP_KIND  (3u << 4)
 

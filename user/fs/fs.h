@@ -12,6 +12,7 @@
  *   path.c     mounts, path walks and the namespace calls (unlink, mkdir, ...)
  *   pipe.c     pipes and the requests waiting on them
  *   page.c     pages of memory for file data and pipes
+ *   image.c    programs loaded for proc (FS_PROC_IMAGE)
  *   backend.h  the interface a file system implements; ramfs.c is one
  */
 #ifndef STRATA_USER_FS_FS_H
@@ -106,6 +107,9 @@ struct client *client_find(int32_t pid);
 int64_t do_proc_fork(struct msg *m);
 int64_t do_proc_exec(struct msg *m);
 int64_t do_proc_exit(struct msg *m);
+
+/* ---- image.c */
+int64_t do_proc_image(struct msg *m);
 
 /* ---- fd.c */
 struct ofile *ofile_new(uint8_t kind, uint32_t flags);

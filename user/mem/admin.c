@@ -90,8 +90,9 @@ static int check_map(const struct vs *v, uint64_t va, uint64_t len, unsigned pro
 		return ERR_INVALID;
 	if (!range_ok(va, len))
 		return ERR_RANGE;
-	if (kind == MEM_MAP_FILE &&
-	    (bytes > len || off > env.initrd_size || bytes > env.initrd_size - off))
+	uint64_t size;
+	vs_file_data(v, &size);
+	if (kind == MEM_MAP_FILE && (bytes > len || off > size || bytes > size - off))
 		return ERR_RANGE;
 	if (mapping_overlaps(v, va, len))
 		return ERR_EXISTS;
@@ -190,6 +191,28 @@ static int do_poke(struct msg *m)
 	return ERR_OK;
 }
 
+/* MEM_IMAGE: w0 = vs, w1 = bytes, handles[0] = the frame. */
+static int do_image(struct msg *m)
+{
+	handle_t frame = take_space(m); /* handles[0], whatever it is */
+	struct vs *v = vs_find(m->w[0]);
+	struct image *im;
+
+	if (msg_words(m->tag) != 2 || !frame || !v) {
+		if (frame)
+			sys_handle_close(frame);
+		return !v && frame && msg_words(m->tag) == 2 ? ERR_NOENT : ERR_INVALID;
+	}
+	int e = image_new(frame, m->w[1], &im);
+	if (e != ERR_OK)
+		return e;
+	if (v->image)
+		image_unref(v->image);
+	v->image = im;
+	reply_empty(m);
+	return ERR_OK;
+}
+
 int admin_request(struct msg *m)
 {
 	handle_t space = take_space(m);
@@ -212,6 +235,8 @@ int admin_request(struct msg *m)
 		return do_heap_init(m);
 	case MEM_POKE:
 		return do_poke(m);
+	case MEM_IMAGE:
+		return do_image(m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

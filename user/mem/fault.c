@@ -22,7 +22,8 @@ void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t 
 
 	if (m->kind == KIND_FILE && off < m->file_size) {
 		uint64_t n = m->file_size - off < PAGE ? m->file_size - off : PAGE;
-		memcpy(pool_addr(p), env.initrd + m->file_off + off, n);
+		uint64_t size;
+		memcpy(pool_addr(p), vs_file_data(v, &size) + m->file_off + off, n);
 		v->c.file_fills++;
 		total.file_fills++;
 	} else {

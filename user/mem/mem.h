@@ -78,6 +78,21 @@ extern const struct radix_alloc radix_pool_nodes;
 /* What fills a mapping's pages (struct vm_mapping's kind). */
 enum map_kind { KIND_ANON, KIND_FILE, KIND_STACK, KIND_HEAP };
 
+/* ---- image.c: program files lent by proc (MEM_IMAGE) */
+
+/* A program file in a frame mem maps; shared by the memory spaces that fill pages from it. */
+struct image {
+	handle_t frame; /* 0: free slot */
+	const uint8_t *data;
+	uint64_t size, mapped; /* bytes of the file, bytes mem maps */
+	unsigned refs;
+};
+
+/* Take the frame (its handle is kept, or closed on failure) as an image of size bytes. */
+int image_new(handle_t frame, uint64_t size, struct image **out);
+void image_ref(struct image *im);
+void image_unref(struct image *im);
+
 struct vs_counters {
 	uint64_t faults, zero_fills, file_fills, cow_copies, cow_shared, around;
 };
@@ -93,7 +108,11 @@ struct vs {
 	struct vmmap maps; /* in map_slots */
 	struct vm_mapping map_slots[MAXMAP];
 	struct vs_counters c;
+	struct image *image; /* where file mappings come from; NULL: the initrd */
 };
+
+/* The bytes file mappings of v fill from, and how many there are. */
+static inline const uint8_t *vs_file_data(const struct vs *v, uint64_t *size);
 
 /* The mapping containing va (the heap counts as one), copied to *out. */
 bool mapping_find(const struct vs *v, uint64_t va, struct vm_mapping *out);
@@ -154,5 +173,11 @@ struct mem_env {
 	uint64_t initrd_size;
 };
 extern struct mem_env env;
+
+static inline const uint8_t *vs_file_data(const struct vs *v, uint64_t *size)
+{
+	*size = v->image ? v->image->size : env.initrd_size;
+	return v->image ? v->image->data : env.initrd;
+}
 
 #endif

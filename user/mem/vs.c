@@ -172,6 +172,9 @@ void vs_reset(struct vs *v)
 	vmmap_clear(&v->maps);
 	v->heap_base = v->heap_end = 0;
 	v->seq_next = 0;
+	if (v->image)
+		image_unref(v->image);
+	v->image = 0;
 }
 
 /* Free v and take its region away; the space handle is left to the caller. */
@@ -240,6 +243,9 @@ int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 	}
 	child->committed = parent->committed;
 	total_committed += child->committed;
+	child->image = parent->image; /* the child's file pages come from the same program */
+	if (child->image)
+		image_ref(child->image);
 	protect_shared(parent);
 	*out = child;
 	return ERR_OK;

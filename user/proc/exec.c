@@ -33,6 +33,7 @@ int do_exec(struct process *p, struct msg *m)
 	e = mem_vs_reset(p->vs);
 	if (e == ERR_OK)
 		e = program_map(p->vs, &prog);
+	program_release(&prog); /* mem holds the program's image now, if it needs one */
 	if (e == ERR_OK)
 		e = startpage_write(p);
 	if (e == ERR_OK)

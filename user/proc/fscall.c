@@ -9,6 +9,8 @@
 #include "user/proc/proc.h"
 
 #include "lib/error.h"
+#include "lib/str.h"
+#include "lib/user/msgbytes.h"
 #include "lib/user/syscall.h"
 #include "lib/user/ulib.h"
 
@@ -78,4 +80,65 @@ void fs_detach(struct process *p)
 	p->fs_table = 0;
 	if (e != ERR_OK)
 		uprintf("proc: fs did not drop the table of pid %d: %s\n", p->pid, err_name(e));
+}
+
+/* FS_PROC_IMAGE with path; w0 as given -> the reply's w0 (a size, bytes, or -errno). */
+static int64_t image_call(const char *path, uint64_t w0, handle_t frame)
+{
+	struct msg m = {.w = {w0}};
+	size_t len = strlen(path) + 1;
+
+	if (len > FS_PATH_MAX)
+		return -FS_ENAMETOOLONG;
+	unsigned words = msgbytes_put(&m, IPCBUF, FS_PATH_WORD, path, len);
+	m.tag = msg_tag(FS_PROC_IMAGE, words, frame ? 1 : 0);
+	if (frame) {
+		IPCBUF->handles[0] = frame;
+		IPCBUF->handle_rights[0] = RIGHT_READ | RIGHT_WRITE | RIGHT_MAP;
+	}
+	int e = ipc_call(env.fs_admin, &m);
+	if (e == ERR_OK && msg_error(m.tag))
+		e = msg_error(m.tag);
+	return e == ERR_OK ? (int64_t)m.w[0] : -FS_EIO;
+}
+
+/* The smallest frame order holding bytes. */
+static unsigned order_for(uint64_t bytes)
+{
+	unsigned order = 0;
+
+	while ((PAGE << order) < bytes)
+		order++;
+	return order;
+}
+
+/*
+ * A program file, read by fs into a frame proc allocates (proc pays for
+ * the program's image; mem fills the program's pages from it). ERR_NOENT:
+ * no such file (or no fs); ERR_CORRUPT: not a regular file, too large, or
+ * it changed under the read; ERR_NOMEM / ERR_QUOTA: no frame for it.
+ */
+int fs_image(const char *path, handle_t *frame, uint64_t *size)
+{
+	if (!env.fs_admin)
+		return ERR_NOENT;
+	int64_t r = image_call(path, 0, 0);
+	if (r == -FS_ENOENT || r == -FS_ENOTDIR)
+		return ERR_NOENT;
+	if (r <= 0)
+		return r == -FS_EIO ? ERR_PEER
+				    : ERR_CORRUPT; /* an empty file is no program either */
+	uint64_t bytes = (uint64_t)r;
+	handle_t f;
+	int e = sys_frame_alloc(order_for(bytes), FRAME_ZEROED, &f);
+	if (e != ERR_OK)
+		return e;
+	r = image_call(path, PAGE << order_for(bytes), f);
+	if (r != (int64_t)bytes) {
+		sys_handle_close(f);
+		return r == -FS_ENOMEM ? ERR_NOMEM : ERR_CORRUPT;
+	}
+	*frame = f;
+	*size = bytes;
+	return ERR_OK;
 }

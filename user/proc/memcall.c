@@ -68,6 +68,15 @@ int mem_vs_reset(uint64_t vs)
 	return mem_call(&m);
 }
 
+int mem_image(uint64_t vs, handle_t frame, uint64_t bytes)
+{
+	struct msg m = {.tag = msg_tag(MEM_IMAGE, 2, 1), .w = {vs, bytes}};
+
+	IPCBUF->handles[0] = frame;
+	IPCBUF->handle_rights[0] = RIGHT_READ | RIGHT_MAP;
+	return mem_call(&m);
+}
+
 int mem_vs_destroy(uint64_t vs)
 {
 	struct msg m = {.tag = msg_tag(MEM_VS_DESTROY, 1, 0), .w = {vs}};

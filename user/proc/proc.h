@@ -108,19 +108,26 @@ int args_decode(const struct msg *m, struct proc_args *a);
 /* ---- program.c: programs in the initrd */
 struct program {
 	struct elf_image img;
-	uint64_t file_off;  /* of the ELF file's first byte in the initrd archive */
+	uint64_t file_off;  /* of the ELF file's first byte in the initrd archive, or 0 */
 	uint64_t heap_base; /* first page above every segment */
+	/* A program from the file system: a frame of ours holding the file (0: the initrd). */
+	handle_t image;
+	uint64_t image_size, image_va, image_bytes; /* file size; where we map it, how much */
 };
 const char *program_name(const char *path);
 int program_find(const char *path, struct program *prog);
 int program_map(uint64_t vs, const struct program *prog);
 int program_prepare(const struct msg *m, struct proc_args *a, struct program *prog);
+/* Let go of what program_find took (a program file's frame); the program is mem's now. */
+void program_release(struct program *prog);
 
 /* ---- memcall.c: requests to mem */
 int mem_vs_create(handle_t space, uint64_t limit, uint64_t *vs);
 int mem_vs_fork(uint64_t parent, handle_t space, uint64_t *vs);
 int mem_vs_reset(uint64_t vs);
 int mem_vs_destroy(uint64_t vs);
+/* Lend mem the frame holding a program file (bytes long) for vs's file mappings. */
+int mem_image(uint64_t vs, handle_t frame, uint64_t bytes);
 int mem_map(uint64_t vs, uint64_t va, uint64_t len, unsigned prot_kind, uint64_t off,
 	    uint64_t bytes);
 int mem_heap_init(uint64_t vs, uint64_t base);
@@ -130,6 +137,8 @@ int mem_stats(struct mem_stats *out);
 
 /* ---- fscall.c: descriptor tables in fs */
 int fs_attach(struct process *p, int32_t parent, bool spawn);
+/* Read the program file at path (absolute) into a new frame of ours: *frame, *size. */
+int fs_image(const char *path, handle_t *frame, uint64_t *size);
 int fs_exec(const struct process *p);
 void fs_detach(struct process *p);
 

@@ -1,13 +1,18 @@
 /*
- * Programs in the initrd: finding and checking one, and describing it to
- * mem. proc never copies program bytes itself; mem fills pages from the
- * initrd on demand, so a program costs only the pages it touches.
+ * Programs: finding and checking one, and describing it to mem. A program
+ * comes from the file system (a path, or a bare name looked up in /bin) or
+ * from the initrd (a bare name not in /bin: the servers and what runs
+ * before fs). proc never copies program bytes itself: fs reads a program
+ * file into a frame proc lends it, and mem fills pages on demand from that
+ * frame or from the initrd, so a program costs only the pages it touches.
  */
 #include "user/proc/proc.h"
 
 #include "lib/cpio.h"
 #include "lib/error.h"
 #include "lib/str.h"
+#include "lib/user/syscall.h"
+#include "lib/user/ulib.h"
 
 static uint64_t page_down(uint64_t v)
 {
@@ -33,25 +38,12 @@ const char *program_name(const char *path)
 	return path;
 }
 
-/*
- * Find path in the initrd (a leading "./" is ignored) and check it is an
- * executable proc can load: every segment inside [UIMAGE_BASE, UHEAP_END)
- * with some access right, no segment both writable and executable, the entry
- * in an executable segment (elf_parse checks most of it). ERR_NOENT: no such
- * file; ERR_CORRUPT: anything wrong with the archive or the ELF image.
- */
-int program_find(const char *path, struct program *prog)
+/* Check the ELF image (size bytes at data) proc can load; fills prog->img and heap_base. */
+static int program_check(const uint8_t *data, uint64_t size, struct program *prog)
 {
-	struct cpio_entry ent;
 	char err[96];
 
-	path = program_name(path);
-	if (path[0] == '\0')
-		return ERR_NOENT;
-	int e = cpio_find(env.rd.data, env.rd.size, path, &ent, err, sizeof(err));
-	if (e != ERR_OK)
-		return e == ERR_NOENT ? ERR_NOENT : ERR_CORRUPT;
-	if (elf_parse(ent.data, ent.size, UHEAP_END, PAGE, &prog->img, err, sizeof(err)) != ERR_OK)
+	if (elf_parse(data, size, UHEAP_END, PAGE, &prog->img, err, sizeof(err)) != ERR_OK)
 		return ERR_CORRUPT;
 	prog->heap_base = 0;
 	for (unsigned i = 0; i < prog->img.nseg; i++) {
@@ -62,8 +54,87 @@ int program_find(const char *path, struct program *prog)
 		if (page_up(s->vaddr + s->memsz) > prog->heap_base)
 			prog->heap_base = page_up(s->vaddr + s->memsz);
 	}
-	prog->file_off = (uint64_t)((const uint8_t *)ent.data - env.rd.data);
 	return ERR_OK;
+}
+
+/* The program file at path (absolute) in the file system, mapped in proc. */
+static int program_from_fs(const char *path, struct program *prog)
+{
+	handle_t f;
+	uint64_t size, pages = 0, pa = 0;
+	int e = fs_image(path, &f, &size);
+
+	if (e != ERR_OK)
+		return e;
+	e = sys_frame_info(f, &pages, &pa);
+	uint64_t va = e == ERR_OK ? uvm_reserve(pages * PAGE) : 0;
+	if (e == ERR_OK && !va)
+		e = ERR_NOMEM;
+	if (e == ERR_OK)
+		e = sys_space_map(env.space, va, f, 0, pages, PROT_R);
+	if (e != ERR_OK) {
+		sys_handle_close(f);
+		return e;
+	}
+	prog->image = f;
+	prog->image_size = size;
+	prog->image_va = va;
+	prog->image_bytes = pages * PAGE;
+	prog->file_off = 0;
+	e = program_check((const uint8_t *)va, size, prog);
+	if (e != ERR_OK)
+		program_release(prog);
+	return e;
+}
+
+static int program_from_initrd(const char *name, struct program *prog)
+{
+	struct cpio_entry ent;
+	char err[96];
+
+	int e = cpio_find(env.rd.data, env.rd.size, name, &ent, err, sizeof(err));
+	if (e != ERR_OK)
+		return e == ERR_NOENT ? ERR_NOENT : ERR_CORRUPT;
+	e = program_check(ent.data, ent.size, prog);
+	prog->file_off = (uint64_t)((const uint8_t *)ent.data - env.rd.data);
+	return e;
+}
+
+void program_release(struct program *prog)
+{
+	if (!prog->image)
+		return;
+	sys_space_unmap(env.space, prog->image_va, prog->image_bytes);
+	sys_handle_close(prog->image);
+	prog->image = 0;
+}
+
+/*
+ * Find the program and check it is an executable proc can load: every
+ * segment inside [UIMAGE_BASE, UHEAP_END) with some access right, no
+ * segment both writable and executable, the entry in an executable segment
+ * (elf_parse checks most of it). An absolute path is a file; a bare name is
+ * /bin/NAME, else NAME in the initrd (a leading "./" is ignored there).
+ * ERR_NOENT: no such program; ERR_CORRUPT: not a loadable ELF image.
+ */
+int program_find(const char *path, struct program *prog)
+{
+	static char bin[FS_PATH_MAX];
+
+	*prog = (struct program){0};
+	if (path[0] == '/')
+		return program_from_fs(path, prog);
+	path = program_name(path);
+	if (path[0] == '\0' || strchr(path, '/'))
+		return ERR_NOENT; /* relative paths are the C library's to make absolute */
+	if (strlen(path) + 6 <= sizeof(bin)) {
+		str_copy(bin, "/bin/", sizeof(bin));
+		str_copy(bin + 5, path, sizeof(bin) - 5);
+		int e = program_from_fs(bin, prog);
+		if (e != ERR_NOENT)
+			return e;
+	}
+	return program_from_initrd(path, prog);
 }
 
 /*
@@ -74,7 +145,7 @@ int program_find(const char *path, struct program *prog)
  */
 int program_map(uint64_t vs, const struct program *prog)
 {
-	int e = ERR_OK;
+	int e = prog->image ? mem_image(vs, prog->image, prog->image_size) : ERR_OK;
 
 	for (unsigned i = 0; e == ERR_OK && i < prog->img.nseg; i++) {
 		const struct elf_segment *s = &prog->img.seg[i];
@@ -103,6 +174,7 @@ int program_map(uint64_t vs, const struct program *prog)
  */
 int program_prepare(const struct msg *m, struct proc_args *a, struct program *prog)
 {
+	*prog = (struct program){0}; /* first: every caller releases it, whatever happens */
 	if (m->w[0] != 0)
 		return ERR_INVALID;
 	int e = args_decode(m, a);
@@ -110,5 +182,7 @@ int program_prepare(const struct msg *m, struct proc_args *a, struct program *pr
 		e = program_find(a->path, prog);
 	if (e == ERR_OK)
 		e = startpage_build(a);
+	if (e != ERR_OK)
+		program_release(prog);
 	return e;
 }

@@ -1,5 +1,5 @@
 /*
- * PROC_SPAWN: a new process running a program from the initrd, a child of
+ * PROC_SPAWN: a new process running a program (from the file system or the initrd), a child of
  * the caller (root counts as pid 0).
  */
 #include "user/proc/proc.h"
@@ -21,12 +21,13 @@ int do_spawn(int32_t caller, struct msg *m)
 	int e = program_prepare(m, &a, &prog);
 	if (e == ERR_OK)
 		e = setup_limit(&limit, &quota_bytes);
-	if (e != ERR_OK)
+	struct process *p = e == ERR_OK ? proc_alloc(caller) : 0;
+	if (e == ERR_OK && !p)
+		e = ERR_FULL;
+	if (e != ERR_OK) {
+		program_release(&prog);
 		return e;
-
-	struct process *p = proc_alloc(caller);
-	if (!p)
-		return ERR_FULL;
+	}
 	p->limit = limit;
 	p->quota_bytes = quota_bytes;
 	p->heap_base = prog.heap_base;
@@ -36,6 +37,7 @@ int do_spawn(int32_t caller, struct msg *m)
 		e = mem_vs_create(p->space, p->limit, &p->vs);
 	if (e == ERR_OK)
 		e = program_map(p->vs, &prog);
+	program_release(&prog); /* mem holds the program's image now, if it needs one */
 	if (e == ERR_OK)
 		e = setup_give_handles(p);
 	if (e == ERR_OK)

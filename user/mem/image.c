@@ -1,0 +1,57 @@
+/*
+ * Program images: a program file proc read from the file system and lends
+ * mem in a frame (MEM_IMAGE), so that the program's pages are filled from
+ * it on demand as they are from the initrd. An image is shared by the
+ * memory spaces that may still fill pages from it — the one it was lent for
+ * and every child forked since — and goes back (unmapped, handle closed)
+ * when the last of them is reset or destroyed.
+ */
+#include "user/mem/mem.h"
+
+#include "lib/user/syscall.h"
+#include "lib/user/ulib.h"
+
+#define NIMAGES NVS
+
+static struct image images[NIMAGES];
+
+int image_new(handle_t frame, uint64_t size, struct image **out)
+{
+	uint64_t pages = 0, pa = 0;
+	struct image *im = 0;
+	int e = sys_frame_info(frame, &pages, &pa);
+
+	for (unsigned i = 0; e == ERR_OK && !im && i < NIMAGES; i++)
+		if (!images[i].frame)
+			im = &images[i];
+	if (e == ERR_OK && !im)
+		e = ERR_FULL;
+	if (e == ERR_OK && (size == 0 || size > pages * PAGE))
+		e = ERR_RANGE;
+	uint64_t va = e == ERR_OK ? uvm_reserve(pages * PAGE) : 0;
+	if (e == ERR_OK && !va)
+		e = ERR_NOMEM;
+	if (e == ERR_OK)
+		e = sys_space_map(env.self, va, frame, 0, pages, PROT_R);
+	if (e != ERR_OK) {
+		sys_handle_close(frame);
+		return e;
+	}
+	*im = (struct image){frame, (const uint8_t *)va, size, pages * PAGE, 1};
+	*out = im;
+	return ERR_OK;
+}
+
+void image_ref(struct image *im)
+{
+	im->refs++;
+}
+
+void image_unref(struct image *im)
+{
+	if (--im->refs)
+		return;
+	sys_space_unmap(env.self, (uint64_t)im->data, im->mapped);
+	sys_handle_close(im->frame);
+	im->frame = 0;
+}
