@@ -39,8 +39,7 @@ static uint32_t csd_bits(const uint8_t csd[16], unsigned hi, unsigned lo)
 uint64_t sd_csd_sectors(const uint8_t csd[16])
 {
 	switch (csd_bits(csd, 127, 126)) {
-	case 0: { /* version 1.0: (C_SIZE + 1) * 2^(C_SIZE_MULT + 2) blocks of 2^READ_BL_LEN bytes
-		   */
+	case 0: { /* 1.0: (C_SIZE + 1) * 2^(C_SIZE_MULT + 2) blocks of 2^READ_BL_LEN bytes */
 		uint64_t blocks = (uint64_t)(csd_bits(csd, 73, 62) + 1)
 				  << (csd_bits(csd, 49, 47) + 2);
 		unsigned bl_len = csd_bits(csd, 83, 80);
