@@ -14,14 +14,22 @@ uint8_t sd_crc7(const uint8_t *b, size_t n)
 	return crc;
 }
 
+/*
+ * A nibble at a time: nibble_crc[n] is the CRC register after shifting n
+ * (in its top four bits) through the polynomial four times. Every byte of
+ * a block read or written goes through here, so not a bit at a time.
+ */
+static const uint16_t nibble_crc[16] = {0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50a5,
+					0x60c6, 0x70e7, 0x8108, 0x9129, 0xa14a, 0xb16b,
+					0xc18c, 0xd1ad, 0xe1ce, 0xf1ef};
+
 uint16_t sd_crc16(const uint8_t *b, size_t n)
 {
 	uint16_t crc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		crc ^= (uint16_t)(b[i] << 8);
-		for (int k = 0; k < 8; k++)
-			crc = (uint16_t)(crc & 0x8000 ? crc << 1 ^ 0x1021 : crc << 1);
+		crc = (uint16_t)(crc << 4 ^ nibble_crc[(crc >> 12) ^ (b[i] >> 4)]);
+		crc = (uint16_t)(crc << 4 ^ nibble_crc[(crc >> 12) ^ (b[i] & 0xf)]);
 	}
 	return crc;
 }

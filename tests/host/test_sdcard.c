@@ -37,6 +37,16 @@ static void crc16(void)
 	CHECK(sd_crc16(block, sizeof(block)) == 0x7fa1); /* the spec's example (4.5) */
 	CHECK(sd_crc16((const uint8_t *)"123456789", 9) == 0x31c3);
 	CHECK(sd_crc16(block, 0) == 0);
+	/* Against the polynomial a bit at a time. */
+	for (unsigned i = 0; i < sizeof(block); i++)
+		block[i] = (uint8_t)(i * 37 + (i >> 3));
+	uint16_t slow = 0;
+	for (unsigned i = 0; i < sizeof(block); i++) {
+		slow ^= (uint16_t)(block[i] << 8);
+		for (int k = 0; k < 8; k++)
+			slow = (uint16_t)(slow & 0x8000 ? slow << 1 ^ 0x1021 : slow << 1);
+	}
+	CHECK(sd_crc16(block, sizeof(block)) == slow);
 }
 
 /* Set CSD bits [hi:lo] to v. */
