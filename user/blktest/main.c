@@ -431,7 +431,16 @@ int main(const struct ustart *us)
 	}
 	disk_sectors = m.w[0];
 	max_sectors = m.w[3];
-	/* blk answers once all its workers are up: memory is steady from here. */
+	/*
+	 * blk answers once all its workers are up; the other servers may still
+	 * be settling (on sifive_u proc starts as slowly as blk): wait until free
+	 * memory holds still for 50 ms, 2 s at most.
+	 */
+	for (int i = 0, steady = 0; i < 40 && steady < 2; i++) {
+		uint64_t a = free_now();
+		sys_sleep(25 * 1000 * 1000);
+		steady = free_now() == a ? steady + 1 : 0;
+	}
 	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		uint64_t before = free_now(), after = 0;
 		failed_here = 0;
