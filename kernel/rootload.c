@@ -123,6 +123,7 @@ static int give_boot_handles(struct loader *l)
 	add_device(l, &platform.uart);
 	for (unsigned i = 0; i < platform.nvirtio; i++)
 		add_device(l, &platform.virtio[i]);
+	add_device(l, &platform.sdspi); /* the SD card slot on SPI (HiFive), if the tree has one */
 	return ERR_OK;
 }
 

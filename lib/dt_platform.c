@@ -244,6 +244,8 @@ static const char *const uart_compat[] = {"ns16550a", "sifive,uart0", NULL};
 static const char *const plic_compat[] = {"riscv,plic0", "sifive,plic-1.0.0", NULL};
 static const char *const test_compat[] = {"sifive,test0", "sifive,test1", NULL};
 static const char *const virtio_compat[] = {"virtio,mmio", NULL};
+static const char *const spi_compat[] = {"sifive,spi0", NULL};
+static const char *const mmc_spi_compat[] = {"mmc-spi-slot", NULL};
 
 static void add_range(struct plat_range *tab, unsigned *n, unsigned cap, uint64_t base,
 		      uint64_t size)
@@ -341,6 +343,18 @@ static void first_compat(const struct fdt *f, int node, char *buf, size_t n)
 	str_copy(buf, s ? s : "", n);
 }
 
+/* The node's first mmc-spi-slot child (an SD card slot): its chip select in *cs. */
+static bool has_sd_slot(const struct fdt *f, int node, uint32_t *cs)
+{
+	for (int c = fdt_first_child(f, node); c >= 0; c = fdt_next_sibling(f, c))
+		if (compat_match(f, c, mmc_spi_compat)) {
+			if (!fdt_getprop_u32(f, c, "reg", cs))
+				*cs = 0;
+			return true;
+		}
+	return false;
+}
+
 static void visit_device(struct parse *ps, const struct walk *w)
 {
 	struct platform *p = ps->p;
@@ -371,6 +385,10 @@ static void visit_device(struct parse *ps, const struct walk *w)
 	if ((c = compat_match(ps->f, node, virtio_compat)) && p->nvirtio < PLAT_MAX_VIRTIO &&
 	    get_device(w, c, &p->virtio[p->nvirtio]))
 		p->nvirtio++;
+	uint32_t cs;
+	if ((c = compat_match(ps->f, node, spi_compat)) && !p->sdspi.present &&
+	    has_sd_slot(ps->f, node, &cs) && get_device(w, c, &p->sdspi))
+		p->sdspi.unit = cs;
 }
 
 /* Everything one node contributes; negative on a fatal problem (err written). */

@@ -34,6 +34,7 @@ struct plat_device {
 	uint32_t reg_io_width; /* ns16550a: access width in bytes (default 1) */
 	uint32_t clock_hz;     /* UART input clock, 0 if unknown */
 	char compatible[32];   /* the first compatible string we matched */
+	uint32_t unit;	       /* sifive,spi0: chip select of its mmc-spi-slot child */
 };
 
 /* One PLIC context: which hart and which privilege it interrupts. */
@@ -74,6 +75,12 @@ struct platform {
 	struct plat_device test; /* sifive,test0/1 finisher, if any */
 	struct plat_device virtio[PLAT_MAX_VIRTIO];
 	unsigned nvirtio;
+	/*
+	 * The first sifive,spi0 controller with an mmc-spi-slot child: an SD
+	 * card slot on SPI (the HiFive Unleashed's, SPI2 at 0x10050000). The
+	 * slot is in the tree whether or not a card is in it.
+	 */
+	struct plat_device sdspi;
 };
 
 /*

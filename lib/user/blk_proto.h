@@ -1,12 +1,14 @@
 /*
  * The blk protocol: messages to the block-device server (user/blk).
  *
- * blk drives one virtio-blk disk. Clients — pagers and file servers: mem's
- * swap, fs — read and write 512-byte sectors of a partition straight into
- * and out of pages of a frame they pass in the message (zero copy: the
- * device DMAs into the client's frame; blk never copies data). The frame is
- * held by blk until the device is done with it, so a client that dies in
- * the middle of a request frees nothing the device still writes to.
+ * blk drives one disk: a virtio-blk device (virt) or the SD card on SPI
+ * (sifive_u, the HiFive Unleashed). Clients — pagers and file servers:
+ * mem's swap, fs — read and write 512-byte sectors of a partition straight
+ * into and out of pages of a frame they pass in the message (no bounce
+ * buffer: virtio DMAs into the client's frame; for the SD card blk maps the
+ * frame and copies through the SPI FIFO). The frame is held by blk until
+ * the device is done with it, so a client that dies in the middle of a
+ * request frees nothing the device still writes to.
  *
  * Partitions are addressed by index: 0 is the whole disk, 1.. are the slots
  * of the partition table (GPT entries in table order, or the four MBR
@@ -28,15 +30,26 @@
 #ifndef STRATA_LIB_USER_BLK_PROTO_H
 #define STRATA_LIB_USER_BLK_PROTO_H
 
+#include "lib/abi.h"
+
 #define BLK_SECTOR	512
 #define BLK_MAX_SECTORS 2048 /* 1 MiB per request at most (see BLK_INFO w3) */
 #define BLK_NAME_WORD	5    /* BLK_PART: the name from word 5 on */
 #define BLK_NAME_WORDS	5    /* 40 bytes, NUL-padded ASCII */
 
+/*
+ * The rights a data request's frame needs (the handle as it arrives in
+ * blk). MAP: a disk without DMA (the SD card on SPI) is fed through the
+ * CPU, and blk maps the frame for the transfer; a frame mapped writable
+ * must be readable too. Every disk asks the same rights.
+ */
+#define BLK_READ_RIGHTS	 (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP)
+#define BLK_WRITE_RIGHTS (RIGHT_READ | RIGHT_MAP)
+
 /* BLK_INFO w2 flags. */
 #define BLK_F_RO     (1u << 0) /* the disk is read-only: writes get ERR_PERM */
 #define BLK_F_FLUSH  (1u << 1) /* the device has a write cache that BLK_FLUSH empties */
-#define BLK_F_MODERN (1u << 2) /* virtio-mmio version 2 (else legacy, version 1) */
+#define BLK_F_MODERN (1u << 2) /* virtio-mmio version 2 (else legacy, version 1; never for SD) */
 
 /* clang-format off */
 enum blk_label {
@@ -58,8 +71,8 @@ enum blk_label {
 	 * Handle 0 = frame, w0 = partition index, w1 = first sector in the
 	 * partition, w2 = sectors (1..BLK_INFO w3), w3 = byte offset in the
 	 * frame (a multiple of 512) -> w0 = sectors transferred (all of them).
-	 * BLK_READ fills the frame from the disk (the frame needs WRITE),
-	 * BLK_WRITE writes it to the disk (READ); both need DEVICE (above).
+	 * BLK_READ fills the frame from the disk (the frame needs
+	 * BLK_READ_RIGHTS), BLK_WRITE writes it to the disk (BLK_WRITE_RIGHTS).
 	 * Errors: ERR_INVALID (no frame, not a frame, 0 sectors, a device
 	 * register frame), ERR_PERM (a right missing, the disk is read-only),
 	 * ERR_NOENT (no such partition), ERR_RANGE (beyond the partition, the

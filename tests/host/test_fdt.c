@@ -256,6 +256,7 @@ static void virt_1h_128m(void)
 	CHECK(p->plic_ctx[1].hartid == 0 && p->plic_ctx[1].cause == 9);
 	CHECK(p->test.present && p->test.base == 0x100000);
 	CHECK(p->nvirtio == 8);
+	CHECK(!p->sdspi.present);
 	CHECK(consistent(p));
 }
 
@@ -293,6 +294,9 @@ static void sifive_u_5h(void)
 	}
 	CHECK(!p->test.present);
 	CHECK(p->nvirtio == 0);
+	/* SPI0 (0x10040000) holds a flash; SPI2 the SD card slot. */
+	CHECK(p->sdspi.present && p->sdspi.base == 0x10050000u && p->sdspi.irq == 6);
+	CHECK(strcmp(p->sdspi.compatible, "sifive,spi0") == 0 && p->sdspi.unit == 0);
 	CHECK(consistent(p));
 }
 

@@ -1,27 +1,34 @@
 /*
  * blk: the block-device server. root starts it when the machine has a
- * virtio-blk device and hands it the device's register frame, its
- * interrupt and the system handle (for DMA memory of its own). blk sets the
- * device up, reads the partition table, then serves lib/user/blk_proto.h
- * with NWORKERS threads on its endpoint (see blk.h).
+ * virtio-blk device or an SD card slot on SPI, and hands it the device's
+ * register frame, its interrupt, its compatible string and the system
+ * handle (for DMA memory of its own and its clients' frame addresses).
+ * blk picks the backend by the compatible, sets the device up, reads the
+ * partition table, then serves lib/user/blk_proto.h with NWORKERS threads
+ * on its endpoint (see blk.h).
  */
 #include "lib/error.h"
 #include "lib/partition.h"
+#include "lib/str.h"
 #include "lib/user/syscall.h"
 #include "lib/user/ulib.h"
 #include "lib/user/ustart.h"
 #include "user/blk/blk.h"
+
+struct blk_dev blk;
 
 static const char *const kinds[] = {"no partition table", "MBR", "GPT"};
 
 static int read_cb(void *ctx, uint64_t lba, void *buf)
 {
 	(void)ctx;
-	return virtio_read_sector(lba, buf);
+	return blk.ops->read_sector(lba, buf);
 }
 
 static void read_partitions(void)
 {
+	if (blk.broken)
+		return;
 	char err[96];
 	int e = part_parse(read_cb, 0, blk.capacity, &blk.parts, err, sizeof(err));
 
@@ -53,11 +60,24 @@ int main(const struct ustart *us)
 		uprintf("blk: cannot map the device\n");
 		return 1;
 	}
-	if (virtio_start((volatile uint32_t *)va, us->irq) != ERR_OK)
+	int e = ERR_UNSUPPORTED;
+	if (strcmp(us->device_compatible, "virtio,mmio") == 0)
+		e = virtio_start((volatile uint32_t *)va, us->irq);
+	else if (strcmp(us->device_compatible, "sifive,spi0") == 0)
+		e = sdspi_start((volatile uint32_t *)va, 0); /* the slot is at chip select 0 */
+	else
+		uprintf("blk: no backend for a %s device\n", us->device_compatible);
+	if (e != ERR_OK)
 		return 1;
+	if (sys_frame_alloc(0, FRAME_ZEROED, &blk.ram_frame) != ERR_OK) {
+		uprintf("blk: out of memory at start\n");
+		return 1;
+	}
 	read_partitions();
-	uprintf("blk: ready (virtio-mmio %s, %lu sectors%s, %u requests in flight)\n",
-		blk.modern ? "modern" : "legacy", blk.capacity, blk.ro ? ", read-only" : "",
+	uprintf("blk: ready (%s, %lu sectors%s, %u requests in flight)\n", blk.what, blk.capacity,
+		blk.ro	     ? ", read-only"
+		: blk.broken ? ", failing every request"
+			     : "",
 		blk.nslots);
 	workers_run(us->serve, (struct ipc_buffer *)USTART_IPCBUF);
 }

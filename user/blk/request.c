@@ -1,9 +1,15 @@
 /*
- * The workers: each receives a request on the blk endpoint, checks all of
- * it (decode), issues it on its own slot and waits for the device
- * (perform), then replies. Handles that come with a request are always
- * closed once the device is done, so a frame stays alive exactly as long
- * as the device may write to it — also when the client has died.
+ * The request layer: each worker receives a request on the blk endpoint,
+ * checks all of it (decode), hands it to the backend on its own slot and
+ * waits (perform), then replies. Handles that come with a request are
+ * always closed once the device is done, so a frame stays alive exactly as
+ * long as the device may write to it — also when the client has died.
+ *
+ * A backend without DMA (blk.maps: the SD card on SPI) gets the data
+ * mapped: the worker maps the pages of the client's frame that the
+ * transfer touches into its own window of blk's address space, the backend
+ * copies between them and the device, and the worker unmaps them. No
+ * bounce buffer; blk is trusted with the client's memory either way.
  */
 #include "lib/error.h"
 #include "lib/str.h"
@@ -15,20 +21,24 @@
 
 #define KERNEL_MSG (1ull << 31)
 
+#define WINDOW_PAGES (BLK_MAX_SECTORS * BLK_SECTOR / PAGE + 1) /* an unaligned 1 MiB */
+
 struct worker {
 	unsigned slot;
 	handle_t ep;
 	struct ipc_buffer *ipc;
+	uint64_t window; /* blk.maps: where this worker maps a client's frame */
 };
+
+struct blk_stats blk_stats;
 
 static struct worker workers[NWORKERS];
 
-/* A checked data request. */
+/* A checked data request: the transfer, and where it lies in the frame. */
 struct rw {
-	unsigned type;	 /* VBLK_IN or VBLK_OUT */
-	uint64_t sector; /* on the disk */
-	uint64_t pa;	 /* where the data goes or comes from */
-	uint32_t bytes;
+	struct blk_io io;
+	handle_t frame;
+	uint64_t off;
 };
 
 /* The partition index's first sector and size: ERR_OK, or ERR_NOENT. */
@@ -57,7 +67,11 @@ static bool is_mmio(handle_t f, uint32_t rights)
 	return e == ERR_INVALID;
 }
 
-/* Check a BLK_READ/BLK_WRITE against the disk, its partition and the frame f. */
+/*
+ * Check a BLK_READ/BLK_WRITE against the disk, its partition and the frame
+ * f. Every backend asks the same rights (blk_proto.h), so that clients
+ * cannot tell one disk from another.
+ */
 static int decode_rw(const struct msg *m, handle_t f, struct rw *r)
 {
 	uint32_t rights = 0;
@@ -69,8 +83,8 @@ static int decode_rw(const struct msg *m, handle_t f, struct rw *r)
 		return ERR_INVALID;
 	if (sys_handle_info(f, &type, &rights) != ERR_OK || type != OBJ_FRAME)
 		return ERR_INVALID;
-	uint32_t need = label == BLK_READ ? RIGHT_WRITE : RIGHT_READ;
-	if (!(rights & need))
+	uint32_t need = label == BLK_READ ? BLK_READ_RIGHTS : BLK_WRITE_RIGHTS;
+	if ((rights & need) != need)
 		return ERR_PERM;
 	/* The client never learns the address; only we do (blk_proto.h). */
 	if (sys_frame_phys(f, uenv.system, &pa, &pages) != ERR_OK)
@@ -79,6 +93,8 @@ static int decode_rw(const struct msg *m, handle_t f, struct rw *r)
 		return ERR_INVALID;
 	if (label == BLK_WRITE && blk.ro)
 		return ERR_PERM;
+	if (__atomic_load_n(&blk.broken, __ATOMIC_ACQUIRE))
+		return ERR_IO;
 	int e = partition(m->w[0], &first, &count);
 	if (e != ERR_OK)
 		return e;
@@ -92,9 +108,60 @@ static int decode_rw(const struct msg *m, handle_t f, struct rw *r)
 		return ERR_ALIGN;
 	if (off >= pages * PAGE || n * BLK_SECTOR > pages * PAGE - off)
 		return ERR_RANGE;
-	*r = (struct rw){label == BLK_READ ? VBLK_IN : VBLK_OUT, first + sector, pa + off,
-			 (uint32_t)(n * BLK_SECTOR)};
+	r->io = (struct blk_io){.write = label == BLK_WRITE,
+				.sector = first + sector,
+				.bytes = (uint32_t)(n * BLK_SECTOR),
+				.pa = pa + off};
+	r->frame = f;
+	r->off = off;
 	return ERR_OK;
+}
+
+/* Count a request in (and out of) flight; the peak is the most at once. */
+static void stats_begin(void)
+{
+	uint64_t now = __atomic_add_fetch(&blk_stats.inflight, 1, __ATOMIC_RELAXED);
+	uint64_t peak = __atomic_load_n(&blk_stats.peak, __ATOMIC_RELAXED);
+
+	while (now > peak && !__atomic_compare_exchange_n(&blk_stats.peak, &peak, now, false,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static void stats_end(int e)
+{
+	__atomic_fetch_add(&blk_stats.done, 1, __ATOMIC_RELAXED);
+	if (e != ERR_OK)
+		__atomic_fetch_add(&blk_stats.failed, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&blk_stats.inflight, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Issue r on the worker's slot. For a mapping backend, map the frame's
+ * pages the transfer touches (writable for a read from the disk) into the
+ * worker's window first and unmap them after.
+ */
+static int perform_rw(struct worker *w, struct rw *r)
+{
+	uint64_t page = r->off / PAGE, npages = (r->off + r->io.bytes + PAGE - 1) / PAGE - page;
+	unsigned prot = r->io.write ? PROT_R : PROT_R | PROT_W;
+	int e;
+
+	stats_begin();
+	if (blk.maps) {
+		e = sys_space_map(uenv.space, w->window, r->frame, page, npages, prot);
+		if (e != ERR_OK) {
+			uprintf("blk: cannot map a client's frame: %s\n", err_name(e));
+			stats_end(ERR_IO);
+			return ERR_IO;
+		}
+		r->io.va = (uint8_t *)(w->window + r->off % PAGE);
+	}
+	e = blk.ops->rw(w->slot, &r->io);
+	if (blk.maps)
+		sys_space_unmap(uenv.space, w->window, npages * PAGE);
+	stats_end(e);
+	return e;
 }
 
 static int do_rw(struct worker *w, struct msg *m)
@@ -104,10 +171,10 @@ static int do_rw(struct worker *w, struct msg *m)
 	int e = decode_rw(m, f, &r);
 
 	if (e == ERR_OK)
-		e = virtio_rw(w->slot, r.type, r.sector, r.pa, r.bytes);
+		e = perform_rw(w, &r);
 	if (e == ERR_OK)
 		*m = (struct msg){.tag = msg_tag(msg_label(m->tag), 1, 0),
-				  .w = {r.bytes / BLK_SECTOR}};
+				  .w = {r.io.bytes / BLK_SECTOR}};
 	return e;
 }
 
@@ -157,7 +224,13 @@ static int do_part(struct worker *w, struct msg *m)
 
 static int do_flush(unsigned slot, struct msg *m)
 {
-	int e = blk.flush ? virtio_rw(slot, VBLK_FLUSH, 0, 0, 0) : ERR_OK;
+	int e = ERR_OK;
+
+	if (blk.flush) {
+		stats_begin();
+		e = blk.ops->flush(slot);
+		stats_end(e);
+	}
 
 	if (e == ERR_OK)
 		*m = (struct msg){.tag = msg_tag(BLK_FLUSH, 0, 0)};
@@ -235,6 +308,7 @@ void workers_run(handle_t ep, struct ipc_buffer *own)
 		w->slot = i;
 		w->ep = ep;
 		w->ipc = i == 0 ? own : umap_pages(0, 0);
+		w->window = blk.maps ? uvm_reserve(WINDOW_PAGES * PAGE) : 0;
 	}
 	for (unsigned i = 1; i < blk.nslots; i++) {
 		handle_t t;

@@ -56,6 +56,12 @@ enum { S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESE
 /* virtio_blk_config offsets. */
 enum { C_CAPACITY = 0x00, C_SIZE_MAX = 0x08 };
 
+/* virtio-blk request types (virtio 1.x 5.2.6). */
+enum { VBLK_IN = 0, VBLK_OUT = 1, VBLK_FLUSH = 4 };
+
+#define QUEUE_MAX 128 /* virtqueue entries we ask for */
+#define VQ_SLOTS  (QUEUE_MAX / 3)
+
 /* Status byte values. */
 enum { ST_OK = 0, ST_IOERR = 1, ST_UNSUPP = 2 };
 
@@ -67,29 +73,27 @@ enum { ST_OK = 0, ST_IOERR = 1, ST_UNSUPP = 2 };
 #define STATUS_OFF(s) (1024u + (s))
 #define SCRATCH_OFF   2048u
 
-struct blk_dev blk;
-struct blk_stats blk_stats;
-
 static struct {
+	volatile uint32_t *regs;
 	struct virtq q;
 	struct spinlock
 	    lock;     /* guards q's available side; the interrupt thread owns the used side */
 	uint8_t *hdr; /* the header page, mapped */
 	uint64_t hdr_pa;
 	handle_t irq, irq_notify;
-	handle_t done[NSLOTS_MAX]; /* each slot's completion notification */
+	handle_t done[VQ_SLOTS]; /* each slot's completion notification */
 } vq;
 
 static uint32_t rd(unsigned off)
 {
-	return blk.regs[off / 4];
+	return vq.regs[off / 4];
 }
 
 static void wr(unsigned off, uint32_t v)
 {
 	/* Memory writes (the rings) before the register write the device acts on. */
 	__asm__ volatile("fence iorw, iorw" ::: "memory");
-	blk.regs[off / 4] = v;
+	vq.regs[off / 4] = v;
 }
 
 static void wr64(unsigned off, uint64_t v)
@@ -208,7 +212,6 @@ static int queue_setup(void)
 		uprintf("blk: no DMA memory for the queue\n");
 		return ERR_NOMEM;
 	}
-	blk.ram_frame = hf;
 	virtq_init(&vq.q, qva, qpa, num);
 	blk.nslots = num / 3 < NWORKERS ? num / 3 : NWORKERS;
 	wr(R_QUEUE_NUM, num);
@@ -228,7 +231,6 @@ static int queue_setup(void)
 /* A request of slot s has completed (or the device broke): wake its worker. */
 static void complete(unsigned s)
 {
-	__atomic_fetch_sub(&blk_stats.inflight, 1, __ATOMIC_RELAXED);
 	sys_notify_signal(vq.done[s], DONE_BIT);
 }
 
@@ -262,9 +264,15 @@ static void irq_main(void *arg)
 	}
 }
 
+static int virtio_rw(unsigned s, const struct blk_io *io);
+static int virtio_flush(unsigned s);
+static int virtio_read_sector(uint64_t lba, void *buf);
+
+static const struct blk_ops virtio_ops = {virtio_rw, virtio_flush, virtio_read_sector};
+
 int virtio_start(volatile uint32_t *regs, handle_t irq)
 {
-	blk.regs = regs;
+	vq.regs = regs;
 	if (rd(R_MAGIC) != VIRTIO_MAGIC || rd(R_DEVICE_ID) != DEVICE_BLK ||
 	    (rd(R_VERSION) != 1 && rd(R_VERSION) != 2)) {
 		uprintf("blk: not a virtio-mmio block device (magic %x, version %u, device %u)\n",
@@ -272,6 +280,8 @@ int virtio_start(volatile uint32_t *regs, handle_t irq)
 		return ERR_UNSUPPORTED;
 	}
 	blk.modern = rd(R_VERSION) == 2;
+	blk.ops = &virtio_ops;
+	blk.what = blk.modern ? "virtio-mmio modern" : "virtio-mmio legacy";
 	int e = negotiate();
 	if (e == ERR_OK)
 		e = queue_setup();
@@ -294,7 +304,13 @@ int virtio_start(volatile uint32_t *regs, handle_t irq)
 	return ERR_OK;
 }
 
-int virtio_rw(unsigned s, unsigned type, uint64_t sector, uint64_t pa, uint32_t bytes)
+/*
+ * Issue one request on slot s and wait for the device to finish it: type
+ * VBLK_*, sector on the disk, data at physical address pa, bytes (0 for a
+ * flush). Returns ERR_OK, ERR_IO (device error, or the device is broken)
+ * or ERR_UNSUPPORTED (the device refused the type).
+ */
+static int issue(unsigned s, unsigned type, uint64_t sector, uint64_t pa, uint32_t bytes)
 {
 	uint8_t *hdr = vq.hdr + HDR_OFF(s);
 	volatile uint8_t *status = vq.hdr + STATUS_OFF(s);
@@ -317,11 +333,6 @@ int virtio_rw(unsigned s, unsigned type, uint64_t sector, uint64_t pa, uint32_t 
 		virtq_desc_set(&vq.q, d, vq.hdr_pa + HDR_OFF(s), 16, VIRTQ_DESC_NEXT, d + 2);
 	}
 	virtq_desc_set(&vq.q, d + 2, vq.hdr_pa + STATUS_OFF(s), 1, VIRTQ_DESC_WRITE, 0);
-	uint64_t now = __atomic_add_fetch(&blk_stats.inflight, 1, __ATOMIC_RELAXED);
-	uint64_t peak = __atomic_load_n(&blk_stats.peak, __ATOMIC_RELAXED);
-	while (now > peak && !__atomic_compare_exchange_n(&blk_stats.peak, &peak, now, false,
-							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
 	spin_lock(&vq.lock);
 	virtq_publish(&vq.q, d);
 	if (virtq_should_notify(&vq.q))
@@ -332,16 +343,24 @@ int virtio_rw(unsigned s, unsigned type, uint64_t sector, uint64_t pa, uint32_t 
 	sys_notify_wait(vq.done[s], &bits);
 	__asm__ volatile("fence iorw, iorw" ::: "memory");
 	uint8_t st = *status;
-	__atomic_fetch_add(&blk_stats.done, 1, __ATOMIC_RELAXED);
 	if (st == ST_OK)
 		return ERR_OK;
-	__atomic_fetch_add(&blk_stats.failed, 1, __ATOMIC_RELAXED);
 	return st == ST_UNSUPP ? ERR_UNSUPPORTED : ERR_IO;
 }
 
-int virtio_read_sector(uint64_t lba, void *buf)
+static int virtio_rw(unsigned s, const struct blk_io *io)
 {
-	int e = virtio_rw(0, VBLK_IN, lba, vq.hdr_pa + SCRATCH_OFF, 512);
+	return issue(s, io->write ? VBLK_OUT : VBLK_IN, io->sector, io->pa, io->bytes);
+}
+
+static int virtio_flush(unsigned s)
+{
+	return issue(s, VBLK_FLUSH, 0, 0, 0);
+}
+
+static int virtio_read_sector(uint64_t lba, void *buf)
+{
+	int e = issue(0, VBLK_IN, lba, vq.hdr_pa + SCRATCH_OFF, 512);
 
 	if (e == ERR_OK)
 		memcpy(buf, vq.hdr + SCRATCH_OFF, 512);

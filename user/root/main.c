@@ -117,9 +117,12 @@ static const struct boot_device *find_uart(const struct bootinfo *bi)
 }
 
 /*
- * The first virtio-mmio device that is a block device, or NULL. Empty
- * virtio-mmio slots are devices too, with device id 0: root reads the id
- * through a short-lived mapping of the register page.
+ * The disk: the first virtio-mmio device that is a block device, else an
+ * SD card slot on SPI, or NULL. Empty virtio-mmio slots are devices too,
+ * with device id 0: root reads the id through a short-lived mapping of the
+ * register page. The kernel lists a `sifive,spi0` controller only when it
+ * has an `mmc-spi-slot` child (lib/dt_platform.h); whether a card is in
+ * the slot only blk finds out.
  */
 static const struct boot_device *find_blk(const struct bootinfo *bi)
 {
@@ -134,6 +137,11 @@ static const struct boot_device *find_blk(const struct bootinfo *bi)
 		bool blk = r[VIRTIO_R_MAGIC] == VIRTIO_MAGIC && r[VIRTIO_R_DEVICE] == VIRTIO_BLK;
 		sys_space_unmap(uenv.space, va, 4096);
 		if (blk)
+			return d;
+	}
+	for (unsigned i = 0; i < bi->ndevices; i++) {
+		const struct boot_device *d = &bi->devices[i];
+		if (strcmp(d->compatible, "sifive,spi0") == 0 && d->frame && d->irq)
 			return d;
 	}
 	return 0;
