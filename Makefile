@@ -92,6 +92,7 @@ EXT2_SRCS := $(wildcard lib/ext2/*.c)
 EXT2_OBJS := $(patsubst %,$(B)/u/%.o,$(EXT2_SRCS))
 FSDISK_OBJS := $(patsubst %,$(B)/u/%.o,$(wildcard lib/user/fsdisk/*.c)) $(EXT2_OBJS)
 LIBS_fsdisktest := $(FSDISK_OBJS)
+LIBS_fsdiskbench := $(FSDISK_OBJS)
 
 define user_prog
 $(B)/user/$(1).elf: $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(LIBS_$(1)) $(ULIB_OBJS) user/user.ld
