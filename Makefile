@@ -86,11 +86,19 @@ $(B)/u/%.S.o: %.S
 	@echo "  UAS     $<"
 	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
+# Libraries some programs link besides ULIB: LIBS_NAME for user/NAME.
+# lib/user/fsdisk/ is the disk side of the file server (page cache, ext2 volume).
+EXT2_SRCS := $(wildcard lib/ext2/*.c)
+EXT2_OBJS := $(patsubst %,$(B)/u/%.o,$(EXT2_SRCS))
+FSDISK_OBJS := $(patsubst %,$(B)/u/%.o,$(wildcard lib/user/fsdisk/*.c)) $(EXT2_OBJS)
+LIBS_fsdisktest := $(FSDISK_OBJS)
+LIBS_fsdiskbench := $(FSDISK_OBJS)
+
 define user_prog
-$(B)/user/$(1).elf: $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(ULIB_OBJS) user/user.ld
+$(B)/user/$(1).elf: $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(LIBS_$(1)) $(ULIB_OBJS) user/user.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  ULD     $$@"
-	$(Q)$(CC) $(ULDFLAGS) $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(ULIB_OBJS) -o $$@
+	$(Q)$(CC) $(ULDFLAGS) $(patsubst %,$(B)/u/%.o,$(wildcard user/$(1)/*.c)) $(LIBS_$(1)) $(ULIB_OBJS) -o $$@
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 
@@ -156,8 +164,6 @@ all: initrd
 # lib/ext2/ (the file server's on-disk library) is freestanding too: built
 # here for the target alone, so a break shows before the server links it,
 # and shared with host tests and fuzzers.
-EXT2_SRCS := $(wildcard lib/ext2/*.c)
-EXT2_OBJS := $(patsubst %,$(B)/u/%.o,$(EXT2_SRCS))
 all: $(EXT2_OBJS)
 
 # The disk (virt): build/disk-base.img is made from the programs by

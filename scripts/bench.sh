@@ -81,6 +81,27 @@ fuzz_hold() {
 out=$(fuzz_hold)
 [ -n "$out" ] || status=1
 echo "$out" | sed 's/^/guest (4 harts, no icount): /'
+# The disk side of the file server (user/fsdiskbench on a fresh disk copy, 1
+# hart): instructions under icount for the figures that never wait for the
+# disk (cached), MiB/s of wall time without icount for those that do.
+fsdisk_guest() { # NAME FILTER EXTRA-QEMU-ARGS...
+	local name=$1 filter=$2 disk=build/bench-logs/$1.img
+	shift 2
+	mkdir -p build/bench-logs
+	cp build/disk-base.img "$disk"
+	QEMU_EXTRA="$*" INITRD=build/initrd.cpio EXPECT=none LOGDIR=build/bench-logs DISK=$disk \
+		scripts/qemu-test.sh "$name" 300 virt 1 512M build/strata.elf \
+		"test=fsdiskbench init=hello" >/dev/null
+	rm -f "$disk"
+	tr -d '\r' <"build/bench-logs/$name.log" | grep -E '^bench: fsdisk' | grep -E -- "$filter" |
+		sed 's/^bench: //'
+}
+out=$(fsdisk_guest fsdisk-icount 'instructions' -icount shift=0,sleep=off)
+[ -n "$out" ] || status=1
+echo "$out" | sed 's/^/fsdisk (icount): /'
+out=$(fsdisk_guest fsdisk-wall '\(wall\)')
+[ -n "$out" ] || status=1
+echo "$out" | sed 's/^/fsdisk (wall, no icount): /'
 # Median of three 4-hart runs.
 median() { sort -t: -k2 -n | sed -n "$((($1 + 1) / 2))p"; }
 runs=()

@@ -122,6 +122,7 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 	EXPECT="selftest blktest systest" DISK=$disk-sd.img \
 		scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" \
 		"$blk init=systest" | report
+	fsdisk_boots "$disk"
 	if [ "$stress" = 1 ]; then
 		scripts/qemu-test.sh system-virt-2h-64m $t virt 2 64M "$kernel" \
 			"$testargs init=systest" | report
@@ -132,6 +133,55 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		scripts/qemu-test.sh shell-sifive_u $t sifive_u 1 128M "$kernel" "panic=shutdown init=sh" |
 		report
 	unset INITRD EXPECT MUST_MATCH
+}
+
+# The root partition of disk image $1 copied out to $2 (offsets from its GPT).
+root_partition() { # DISK OUT
+	local start size
+	read -r start size < <(sfdisk -d "$1" | sed -nE \
+		's/.*start= *([0-9]+), size= *([0-9]+),.*name="root".*/\1 \2/p')
+	[ -n "$start" ] && dd if="$1" of="$2" bs=512 skip="$start" count="$size" status=none
+}
+
+# The disk side of the file server (lib/user/fsdisk): user/fsdisktest runs
+# before init on a fresh disk of its own (not throttled: it fills the root
+# partition), then the host checks what the guest left: e2fsck -fn must find
+# the file system clean, and debugfs reads the file the test wrote. A second
+# boot has the superblock's magic broken on the host: the mount must fail
+# with one clean line, nothing may be written, and init still runs.
+fsdisk_boots() { # DISK-PREFIX
+	local t=180 d=$1-fsdisk.img c=$1-corrupt.img root=$1-fsdisk-root.img fsck
+	cp build/disk-base.img "$d"
+	INITRD=build/initrd.cpio EXPECT="selftest fsdisktest systest" DISK=$d \
+		scripts/qemu-test.sh fsdisk-virt-2h $t virt 2 128M "$kernel" \
+		"$testargs test=fsdisktest init=systest" | report
+	if ! root_partition "$d" "$root"; then
+		echo "not ok - fsdisk/host_e2fsck (no root partition in $d)" | report
+	elif fsck=$(e2fsck -fn "$root" 2>&1); then
+		echo "ok - fsdisk/host_e2fsck" | report
+	else
+		echo "not ok - fsdisk/host_e2fsck (e2fsck -fn failed)" | report
+		echo "$fsck" | tail -n 20 | sed 's/^/    | /'
+	fi
+	if [ "$(debugfs -R 'cat /home/fsdisk.txt' "$root" 2>/dev/null)" = "written by fsdisktest" ]; then
+		echo "ok - fsdisk/host_reads_guest_file" | report
+	else
+		echo "not ok - fsdisk/host_reads_guest_file" | report
+	fi
+	rm -f "$root"
+	cp build/disk-base.img "$c"
+	printf '\x00\x00' | dd of="$c" bs=1 seek=$((2048 * 512 + 1024 + 56)) conv=notrunc status=none
+	cp "$c" "$c.before"
+	INITRD=build/initrd.cpio EXPECT="selftest systest" DISK=$c \
+		MUST_MATCH='^fsdisktest: mount failed: 5 \(bad magic 0x0000 \(ext2 has 0xef53\)\)$' \
+		scripts/qemu-test.sh fsdisk-corrupt-virt $t virt 1 128M "$kernel" \
+		"$testargs test=fsdisktest init=systest" | report
+	if cmp -s "$c" "$c.before"; then
+		echo "ok - fsdisk/corrupt_disk_untouched" | report
+	else
+		echo "not ok - fsdisk/corrupt_disk_untouched" | report
+	fi
+	rm -f "$c.before"
 }
 
 # Platforms that lack what the kernel needs. Each case takes QEMU's own

@@ -22,6 +22,7 @@ for p in "$@"; do
 done
 printf 'strata\n' >"$rootfs/etc/hostname"
 printf 'Welcome to Strata.\n' >"$rootfs/etc/motd"
+seq 1 60000 >"$rootfs/etc/seq.txt" # read back by user/fsdisktest
 chmod 1777 "$rootfs/tmp"
 
 tmp=$(mktemp -d)

@@ -142,6 +142,13 @@ long ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf, size_t
  * EXT2_ENOSPC if none were.
  */
 long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *buf, size_t len);
+/*
+ * The device blocks of n logical blocks of inode ino from lblk on, into
+ * pblk[0..n-1] (0 for a hole, and for blocks past the largest map). Reads
+ * only: a page cache uses it to read ahead and to know which cached blocks
+ * hold a file's data.
+ */
+int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t lblk, uint32_t n, uint32_t *pblk);
 /* Set the size of a regular file: shrinking frees blocks, growing leaves a hole. */
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
 /* The target of symbolic link ino into buf (NUL terminated); returns its length. */

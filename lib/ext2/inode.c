@@ -231,6 +231,23 @@ int bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint32_t lblk,
 	return bmap_walk(fs, ino, in, lblk, 1, pblk, &missing);
 }
 
+int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t lblk, uint32_t n, uint32_t *pblk)
+{
+	struct ext2_inode in;
+	uint64_t limit = bmap_limit(fs);
+	int err;
+
+	if ((err = ext2_iget(fs, ino, &in)))
+		return err;
+	for (uint32_t i = 0; i < n; i++) {
+		pblk[i] = 0;
+		if (lblk + i < limit &&
+		    (err = bmap(fs, ino, &in, (uint32_t)(lblk + i), 0, &pblk[i])))
+			return err;
+	}
+	return 0;
+}
+
 /* Frees a block of inode *in, uncounting it. */
 static int bmap_release(struct ext2_fs *fs, struct ext2_inode *in, uint32_t blk)
 {

@@ -302,6 +302,38 @@ static void large_sparse(void)
 	CHECK(fsck_clean("big.img") == 0);
 }
 
+/* ext2_bmap: holes are 0, written blocks are where ext2_read finds them. */
+static void bmap_blocks(void)
+{
+	struct mnt m;
+	uint32_t f, p[4];
+	uint8_t buf[1024], blk[1024];
+	const uint64_t dind = (12 + 256) * 1024ull; /* 1 KiB blocks: double indirect */
+
+	CHECK(mkimg("bmap.img", 1024, 1024, NULL, NULL) == 0);
+	CHECK(mnt_open(&m, "bmap.img", 0) == 0);
+	CHECK(ext2_create(&m.fs, EXT2_ROOT_INO, "f", 1, 0644, 0, 0, &f) == 0);
+	fill(buf, sizeof(buf), 0, 3);
+	CHECK(ext2_write(&m.fs, f, 1024, buf, sizeof(buf)) == sizeof(buf));
+	CHECK(ext2_write(&m.fs, f, dind + 1024, buf, sizeof(buf)) == sizeof(buf));
+	CHECK(ext2_bmap(&m.fs, f, 0, 3, p) == 0);
+	CHECK(p[0] == 0 && p[1] != 0 && p[2] == 0);
+	CHECK(ext2_bmap(&m.fs, f, dind / 1024, 4, p) == 0);
+	CHECK(p[0] == 0 && p[1] != 0 && p[2] == 0 && p[3] == 0);
+	CHECK(ext2_bmap(&m.fs, f, 0xffffffffull, 2, p) == 0 && p[0] == 0 && p[1] == 0);
+	CHECK(mnt_close(&m) == 0);
+	/* The block the map names holds the bytes. */
+	FILE *img = fopen(wpath("bmap.img"), "rb");
+	CHECK(mnt_open(&m, "bmap.img", 0) == 0);
+	CHECK(ext2_bmap(&m.fs, f, dind / 1024 + 1, 1, p) == 0 && p[0]);
+	CHECK(mnt_close(&m) == 0);
+	CHECK(img && fseek(img, (long)p[0] * 1024, SEEK_SET) == 0);
+	CHECK(fread(blk, 1, sizeof(blk), img) == sizeof(blk));
+	fclose(img);
+	CHECK(memcmp(blk, buf, sizeof(buf)) == 0);
+	CHECK(fsck_clean("bmap.img") == 0);
+}
+
 static void truncate_shrink_grow(void)
 {
 	struct mnt m;
@@ -813,6 +845,7 @@ int main(void)
 	RUN(read_tree_4k);
 	RUN(create_write_read);
 	RUN(large_sparse);
+	RUN(bmap_blocks);
 	RUN(truncate_shrink_grow);
 	RUN(many_files_1k);
 	RUN(many_files_4k);
