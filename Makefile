@@ -91,6 +91,7 @@ $(B)/u/%.S.o: %.S
 EXT2_SRCS := $(wildcard lib/ext2/*.c)
 EXT2_OBJS := $(patsubst %,$(B)/u/%.o,$(EXT2_SRCS))
 FSDISK_OBJS := $(patsubst %,$(B)/u/%.o,$(wildcard lib/user/fsdisk/*.c)) $(EXT2_OBJS)
+LIBS_fs := $(FSDISK_OBJS)
 LIBS_fsdisktest := $(FSDISK_OBJS)
 LIBS_fsdiskbench := $(FSDISK_OBJS)
 

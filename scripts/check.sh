@@ -123,6 +123,7 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" \
 		"$blk init=systest" | report
 	fsdisk_boots "$disk"
+	disk_root_boots "$disk"
 	if [ "$stress" = 1 ]; then
 		scripts/qemu-test.sh system-virt-2h-64m $t virt 2 64M "$kernel" \
 			"$testargs init=systest" | report
@@ -141,6 +142,46 @@ root_partition() { # DISK OUT
 	read -r start size < <(sfdisk -d "$1" | sed -nE \
 		's/.*start= *([0-9]+), size= *([0-9]+),.*name="root".*/\1 \2/p')
 	[ -n "$start" ] && dd if="$1" of="$2" bs=512 skip="$start" count="$size" status=none
+}
+
+# e2fsck -fn on the root partition of DISK: ok - NAME, or not ok with its words.
+host_fsck() { # NAME DISK
+	local root=$2-root.img fsck
+	if ! root_partition "$2" "$root"; then
+		echo "not ok - $1 (no root partition in $2)" | report
+	elif fsck=$(e2fsck -fn "$root" 2>&1); then
+		echo "ok - $1" | report
+	else
+		echo "not ok - $1 (e2fsck -fn failed)" | report
+		echo "$fsck" | tail -n 20 | sed 's/^/    | /'
+	fi
+	rm -f "$root"
+}
+
+# The whole system on the disk: fs mounts the root partition (ext2) at /,
+# programs come from /bin, and systest runs there; then a shell writes
+# under /home, the machine powers off (root has fs write everything back),
+# and a second boot of the same disk reads it back. The host's e2fsck -fn
+# must find the file system clean after each.
+disk_root_boots() { # DISK-PREFIX
+	local t=240 d=$1-root.img
+	cp build/disk-base.img "$d"
+	INITRD=build/initrd.cpio EXPECT="selftest systest" DISK=$d \
+		MUST_MATCH="^fs: / is the disk's root partition \(ext2\)$" \
+		scripts/qemu-test.sh disk-systest-virt $t virt 2 256M "$kernel" \
+		"$testargs init=systest" | report
+	host_fsck disk/e2fsck_after_systest "$d"
+	cp build/disk-base.img "$d"
+	INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " DISK=$d \
+		STDIN=tests/shell/persist-write.txt MUST_MATCH="$(cat tests/shell/persist-write.expect)" \
+		scripts/qemu-test.sh disk-persist-write $t virt 1 128M "$kernel" \
+		"panic=shutdown init=sh" | report
+	host_fsck disk/e2fsck_after_writes "$d"
+	INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " DISK=$d \
+		STDIN=tests/shell/persist-read.txt MUST_MATCH="$(cat tests/shell/persist-read.expect)" \
+		scripts/qemu-test.sh disk-persist-read $t virt 1 128M "$kernel" \
+		"panic=shutdown init=sh" | report
+	rm -f "$d"
 }
 
 # The disk side of the file server (lib/user/fsdisk): user/fsdisktest runs

@@ -230,6 +230,11 @@ struct fs_stats {
 	uint64_t pipes;	  /* pipes */
 	uint64_t pages;	  /* pages of memory fs took for data (files, pipes) */
 	uint64_t waiting; /* reads and writes answered later (saved replies) */
+	/*
+	 * Pages of the disk's page cache (its frames): memory in waiting, as the
+	 * kernel's object caches are — fs gives clean pages back under pressure.
+	 */
+	uint64_t cache_pages;
 };
 
 #endif

@@ -99,7 +99,7 @@ struct ustart {
 	char device_compatible[32]; /* con: "ns16550a" or "sifive,uart0" */
 	uint64_t timebase_hz;
 	uint32_t nharts;
-	handle_t blk; /* test: the blk endpoint (WRITE), 0 if no disk */
+	handle_t blk; /* fs, test: the blk endpoint (WRITE), 0 if no disk */
 
 	/* Every process: the program's arguments, as main() receives them. */
 	uint64_t heap_base; /* first byte of the brk heap (0: no mem server) */

@@ -46,6 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/abi.h"
 #include "lib/user/fs_proto.h"
 
 /* st_mode type bits (as ext2 stores them). */
@@ -115,5 +116,17 @@ bool fs_dirent_put(void *buf, uint64_t n, uint64_t *used, uint64_t ino, unsigned
  */
 extern const struct fs_backend ramfs_backend;
 int ramfs_new(uint64_t max_pages, void **priv, uint64_t *root);
+
+/*
+ * ext2fs.c: the partition named "root" of the blk disk behind blk, an ext2
+ * file system (lib/user/fsdisk's volume: page cache, write-back). 0, or
+ * -FS_E* with a console line saying why (then nothing is mounted).
+ */
+extern const struct fs_backend ext2_backend;
+int ext2fs_mount_root(handle_t blk, void **priv, uint64_t *root);
+/* Write everything back and mark the file system clean. */
+int ext2fs_unmount(void *priv);
+/* Pages the disk's cache holds in frames (0 without a disk). */
+uint64_t ext2fs_cache_pages(void);
 
 #endif

@@ -25,6 +25,7 @@ static int64_t do_stats(struct client *c, struct msg *m)
 	(void)m;
 	if (c->win_bytes < sizeof(fs_stats))
 		return -FS_EINVAL;
+	fs_stats.cache_pages = ext2fs_cache_pages();
 	memcpy(c->win, &fs_stats, sizeof(fs_stats));
 	return 0;
 }
@@ -128,6 +129,9 @@ static int64_t handle(struct msg *m)
 		return -FS_EINVAL; /* no kernel message is ours */
 	if (badge == FS_BADGE_PROC)
 		return proc_request(label, m);
+	/* root, before it powers the machine off: everything to the disks. */
+	if (badge == 0 && label == FS_FSYNC && m->w[0] == FS_ALL)
+		return mount_sync_all();
 	/* Processes send no handles: close any that came, so they cannot pile up. */
 	for (unsigned i = 0; i < msg_handles(m->tag); i++)
 		if (FS_IPCBUF->handles[i] > 0)
@@ -171,17 +175,27 @@ static void serve(handle_t ep)
 	}
 }
 
-/* The file systems there are at start: a RAM one at /, another at /tmp. */
-static int mount_initial(void)
+/*
+ * The file systems there are at start: the disk's root partition (ext2) at
+ * / when fs was given the disk, else a RAM one; and a RAM one at /tmp,
+ * emptied at every boot.
+ */
+static int mount_initial(handle_t blk)
 {
 	void *priv;
 	uint64_t root, tmp;
-	int e = ramfs_new(4096, &priv, &root);
+	int e = blk ? ext2fs_mount_root(blk, &priv, &root) : -FS_ENOENT;
 
-	if (e == 0)
-		e = mount_add("/", &ramfs_backend, priv, root);
-	if (e == 0)
-		e = ramfs_backend.mkdir(priv, root, "tmp", 3, 01777, &tmp);
+	if (e == 0) {
+		e = mount_add("/", &ext2_backend, priv, root);
+		uprintf("fs: / is the disk's root partition (ext2)\n");
+	} else {
+		e = ramfs_new(4096, &priv, &root);
+		if (e == 0)
+			e = mount_add("/", &ramfs_backend, priv, root);
+		if (e == 0)
+			e = ramfs_backend.mkdir(priv, root, "tmp", 3, 01777, &tmp);
+	}
 	if (e == 0)
 		e = ramfs_new(4096, &priv, &root);
 	if (e == 0)
@@ -199,7 +213,7 @@ int main(const struct ustart *us)
 	int e = page_init();
 	if (e == ERR_OK)
 		e = client_init();
-	if (e != ERR_OK || mount_initial() != 0) {
+	if (e != ERR_OK || mount_initial(us->blk) != 0) {
 		uprintf("fs: cannot start: out of memory\n");
 		return 1;
 	}

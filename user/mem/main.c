@@ -14,11 +14,12 @@
 struct mem_env env;
 static struct pager pager;
 
-/* Only VS_CREATE and VS_FORK carry a handle: close any other that came, so none pile up. */
+/* Only VS_CREATE, VS_FORK and IMAGE carry a handle: close any other that came, so none pile up. */
 static void close_stray_handles(const struct msg *m, bool admin)
 {
 	unsigned label = msg_label(m->tag);
-	bool expected = admin && (label == MEM_VS_CREATE || label == MEM_VS_FORK);
+	bool expected =
+	    admin && (label == MEM_VS_CREATE || label == MEM_VS_FORK || label == MEM_IMAGE);
 
 	for (unsigned i = expected ? 1 : 0; i < msg_handles(m->tag); i++)
 		if (IPCBUF->handles[i] > 0)

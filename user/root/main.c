@@ -251,13 +251,27 @@ static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const 
 }
 
 /* fs: its endpoint to serve on; it calls nobody (it prints through the kernel console). */
+/*
+ * fs gets the disk (blk's endpoint) for its root file system, unless a
+ * `test=NAME` client has it: two writers of one file system would corrupt it.
+ */
 static void start_fs(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
-		     uint64_t quota)
+		     uint64_t quota, bool disk)
 {
 	struct ustart us = {.role = ROLE_FS, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
-	const struct grant g[] = {{w->ep_fs, RIGHT_READ | RIGHT_WRITE, F(serve)}};
+	const struct grant g[] = {{w->ep_fs, RIGHT_READ | RIGHT_WRITE, F(serve)},
+				  {w->ep_blk, RIGHT_WRITE, F(blk)}};
 
-	server_start(&servers[SRV_FS], rd, "fs", quota, PRIO_FS, g, 1, &us);
+	server_start(&servers[SRV_FS], rd, "fs", quota, PRIO_FS, g, disk && w->ep_blk ? 2 : 1, &us);
+}
+
+/* Before the power goes: fs writes everything back (files written up to now stay). */
+static void sync_disks(const struct wiring *w)
+{
+	struct msg m = {.tag = msg_tag(FS_FSYNC, 1, 0), .w = {FS_ALL}};
+
+	if (w->ep_fs && ipc_call(w->ep_fs, &m) == ERR_OK && (int64_t)m.w[0] < 0)
+		uprintf("root: fs could not write everything back: errno %ld\n", -(int64_t)m.w[0]);
 }
 
 /*
@@ -430,10 +444,10 @@ int main(struct bootinfo *bi)
 	uint64_t fs_quota = (avail / 16 > (4ull << 20) ? avail / 16 : (4ull << 20)) & ~4095ull;
 	start_con(bi, &rd, &w);
 	start_mem(bi, &rd, &w, avail - proc_quota - fs_quota);
-	start_fs(bi, &rd, &w, fs_quota);
-	start_proc(bi, &rd, &w, proc_quota);
 	if (disk)
-		start_blk(bi, &rd, &w, disk);
+		start_blk(bi, &rd, &w, disk); /* before fs, which mounts the disk */
+	start_fs(bi, &rd, &w, fs_quota, !cmd.test);
+	start_proc(bi, &rd, &w, proc_quota);
 	for (int i = 0; i < cmd.nextra; i++)
 		start_extra(bi, &rd, &w, i, cmd.extra[i]);
 	keep_calling_only(&w);
@@ -449,6 +463,7 @@ int main(struct bootinfo *bi)
 	}
 	int code = wait_for_init(w.ep_proc, w.child_ev, pid);
 	report_dead_servers(); /* one last look: the watcher may not have run since */
+	sync_disks(&w);
 	sys_system_exit(bi->system, code);
 	return code;
 }

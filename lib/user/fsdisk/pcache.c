@@ -11,7 +11,8 @@
 #include "lib/user/ulib.h"
 
 #define SECTORS_PER_PAGE (PCACHE_PAGE / BLK_SECTOR)
-#define FRAME_RIGHTS	 (RIGHT_READ | RIGHT_WRITE | RIGHT_GRANT)
+#define FRAME_RIGHTS	 (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP) /* what blk asks of a frame it fills \
+								 */
 
 static inline struct pc_page *pg(struct pcache *pc, uint32_t i)
 {

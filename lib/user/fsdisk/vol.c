@@ -747,3 +747,66 @@ void vol_stats(struct vol *v, struct vol_stats *st)
 		st->open += v->open[i].refs != 0;
 	fsd_mutex_unlock(&v->lock);
 }
+
+/* ---- by directory and name: for a server that walks paths itself */
+
+int vol_hold(struct vol *v, uint32_t ino)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = file_ref(v, ino);
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}
+
+int vol_lookup_at(struct vol *v, uint32_t dir, const char *name, size_t len, uint32_t *ino)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = (int)ext2_res(v, ext2_lookup(&v->fs, dir, name, len, ino));
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}
+
+int vol_create_at(struct vol *v, uint32_t dir, const char *name, size_t len, uint32_t mode,
+		  uint32_t *ino)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = (int)ext2_res(
+	    v, ext2_create(&v->fs, dir, name, len, (uint16_t)(mode & 07777), 0, 0, ino));
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}
+
+int vol_mkdir_at(struct vol *v, uint32_t dir, const char *name, size_t len, uint32_t mode,
+		 uint32_t *ino)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = (int)ext2_res(
+	    v, ext2_mkdir(&v->fs, dir, name, len, (uint16_t)(mode & 07777), 0, 0, ino));
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}
+
+int vol_unlink_at(struct vol *v, uint32_t dir, const char *name, size_t len)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = (int)ext2_res(v, ext2_unlink(&v->fs, dir, name, len));
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}
+
+int vol_rmdir_at(struct vol *v, uint32_t dir, const char *name, size_t len)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = (int)ext2_res(v, ext2_rmdir(&v->fs, dir, name, len));
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}
+
+int vol_rename_at(struct vol *v, uint32_t odir, const char *oname, size_t olen, uint32_t ndir,
+		  const char *nname, size_t nlen)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = (int)ext2_res(v, ext2_rename(&v->fs, odir, oname, olen, ndir, nname, nlen));
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}

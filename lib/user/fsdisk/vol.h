@@ -138,6 +138,23 @@ int vol_sync(struct vol *v);
 void vol_trim(struct vol *v);
 void vol_stats(struct vol *v, struct vol_stats *st);
 
+/*
+ * By directory inode and name, for a server that walks paths itself (the
+ * fs server's backend): names are 1..255 bytes without '/', not "." or "..".
+ * vol_hold takes a reference on any inode (as vol_open does), vol_close
+ * drops it.
+ */
+int vol_hold(struct vol *v, uint32_t ino);
+int vol_lookup_at(struct vol *v, uint32_t dir, const char *name, size_t len, uint32_t *ino);
+int vol_create_at(struct vol *v, uint32_t dir, const char *name, size_t len, uint32_t mode,
+		  uint32_t *ino);
+int vol_mkdir_at(struct vol *v, uint32_t dir, const char *name, size_t len, uint32_t mode,
+		 uint32_t *ino);
+int vol_unlink_at(struct vol *v, uint32_t dir, const char *name, size_t len);
+int vol_rmdir_at(struct vol *v, uint32_t dir, const char *name, size_t len);
+int vol_rename_at(struct vol *v, uint32_t odir, const char *oname, size_t olen, uint32_t ndir,
+		  const char *nname, size_t nlen);
+
 /* The -FS_E* value for an enum ext2_err. */
 int vol_errno(int ext2_err);
 

@@ -34,4 +34,10 @@ int helper_main(int argc, char **argv);
 
 extern const struct systest mem_tests[], proc_tests[], hostile_tests[], fs_tests[];
 
+/*
+ * Pages nothing holds: free pages, the kernel's object caches and the
+ * disk's page cache in fs (memory in waiting, all three).
+ */
+unsigned long systest_free_pages(void);
+
 #endif

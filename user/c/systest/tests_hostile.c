@@ -81,11 +81,10 @@ static bool expect(const char *what, handle_t ep, struct msg m, int want)
  */
 static unsigned long unused_pages(void)
 {
-	struct mem_stats s;
 	unsigned long last = 0;
 
 	for (int i = 0; i < 100; i++) {
-		unsigned long now = strata_mem_stats(&s) == 0 ? s.free_pages + s.slab_pages : 0;
+		unsigned long now = systest_free_pages();
 		if (now == last)
 			return now;
 		last = now;
