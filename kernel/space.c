@@ -267,25 +267,19 @@ void space_activate(struct space *s)
 }
 
 /*
- * A slice's flush. The remote part is a synchronous SBI call that waits
- * for the other harts (about 10 ms of host time under QEMU): the big lock
- * is released across it, so the other harts are not stalled twice over.
- * Safe here only: the slices run inside calls that hold the space, and
- * their frames are released after the flush. (Meanwhile the slice's frame
- * references belong to no PTE: a self-check run in that window would
- * count them as unaccounted for.)
+ * A slice's flush, with the big lock held throughout. Releasing it while the
+ * remote harts flush (a synchronous SBI call, ~10 ms of host time under
+ * QEMU) would shorten the longest hold, but pt_unmap has already freed the
+ * page tables the slice emptied: another hart could take such a page for
+ * something else while a remote hart's walker may still reach it. Doing
+ * that needs the tables freed after the flush; until then, hold the lock.
  */
 static void slice_flush(struct space *s, uint64_t va, uint64_t npages)
 {
-	space_flush_ex(s, va, npages, true);
+	space_flush(s, va, npages);
 }
 
 void space_flush(struct space *s, uint64_t va, uint64_t npages)
-{
-	space_flush_ex(s, va, npages, false);
-}
-
-void space_flush_ex(struct space *s, uint64_t va, uint64_t npages, bool unlock)
 {
 	struct hart *me = this_hart();
 	unsigned long remote = 0;
@@ -308,13 +302,8 @@ void space_flush_ex(struct space *s, uint64_t va, uint64_t npages, bool unlock)
 	}
 	if (remote) {
 		unsigned long size = npages > FLUSH_ALL_PAGES ? ~0ul : npages * PAGE_SIZE;
-		uint16_t asid = s->asid;
-		if (unlock)
-			bkl_unlock();
 		sbi_remote_sfence_vma_asid(remote, 0, npages > FLUSH_ALL_PAGES ? 0 : va, size,
-					   asid);
-		if (unlock)
-			bkl_lock();
+					   s->asid);
 	}
 }
 

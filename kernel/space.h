@@ -116,7 +116,5 @@ int space_region_remove(struct space *s, uint64_t base);
 
 /* Flush [va, va + npages pages) of s from every hart that may cache it. */
 void space_flush(struct space *s, uint64_t va, uint64_t npages);
-/* The same; with unlock, the big lock is released while remote harts flush. */
-void space_flush_ex(struct space *s, uint64_t va, uint64_t npages, bool unlock);
 
 #endif
