@@ -177,11 +177,63 @@ disk_root_boots() { # DISK-PREFIX
 		scripts/qemu-test.sh disk-persist-write $t virt 1 128M "$kernel" \
 		"panic=shutdown init=sh" | report
 	host_fsck disk/e2fsck_after_writes "$d"
+	crash_boot "$1"
 	INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " DISK=$d \
 		STDIN=tests/shell/persist-read.txt MUST_MATCH="$(cat tests/shell/persist-read.expect)" \
 		scripts/qemu-test.sh disk-persist-read $t virt 1 128M "$kernel" \
 		"panic=shutdown init=sh" | report
 	rm -f "$d"
+}
+
+# A machine killed in the middle of writes: user/c/crashwrite writes and
+# fsyncs /home/synced.bin, says so, and keeps writing other files; QEMU is
+# killed (SIGKILL) a moment after the line. e2fsck -fy must repair what the
+# crash left (status 0 or 1), leave it clean, and the synced file must come
+# back byte for byte.
+crash_boot() { # DISK-PREFIX
+	local d=$1-crash.img root=$1-crash-root.img log=build/test-logs/disk-crash.log pid st
+	local name=disk/crash_synced_file_whole why=""
+	cp build/disk-base.img "$d"
+	(
+		source scripts/qemu-args.sh
+		INITRD=build/initrd.cpio DISK=$d qemu_args virt 1 128M "$kernel" \
+			"panic=shutdown init=crashwrite" || exit 2
+		exec qemu-system-riscv64 "${QEMU_ARGS[@]}" </dev/null >"$log" 2>&1
+	) &
+	pid=$!
+	for _ in $(seq 1 600); do
+		grep -q '^crashwrite: synced' "$log" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 1
+	grep -q '^crashwrite: synced' "$log" || why="the program never synced its file"
+	pkill -KILL -P "$pid" 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if [ -z "$why" ] && ! root_partition "$d" "$root"; then
+		why="no root partition"
+	fi
+	if [ -z "$why" ]; then
+		e2fsck -fy "$root" >"$log.fsck" 2>&1
+		st=$?
+		[ "$st" -le 1 ] || why="e2fsck -fy could not repair it (status $st)"
+	fi
+	if [ -z "$why" ] && ! e2fsck -fn "$root" >>"$log.fsck" 2>&1; then
+		why="not clean after the repair"
+	fi
+	if [ -z "$why" ]; then
+		debugfs -R "dump /home/synced.bin $root.synced" "$root" >/dev/null 2>&1
+		python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); n=256*1024
+sys.exit(0 if len(d)==n and all(d[i]==(i*7+(i>>8))&255 for i in range(n)) else 1)' \
+			"$root.synced" || why="the synced file is not whole"
+	fi
+	rm -f "$d" "$root" "$root.synced"
+	if [ -n "$why" ]; then
+		echo "not ok - $name ($why; log: $log)" | report
+	else
+		echo "ok - $name" | report
+	fi
 }
 
 # The disk side of the file server (lib/user/fsdisk): user/fsdisktest runs
