@@ -141,12 +141,23 @@ endef
 $(foreach p,$(C_PROGS),$(eval $(call c_prog,$(p))))
 USER_ELFS += $(C_ELFS)
 
-# The initrd for make run (root = user/root) and the one for in-guest tests
-# (root = user/utest). Every program is in both, under its own name.
+# The initrd for make run (root = user/root) holds only what runs before fs
+# can load programs from the disk: root, the servers, and the clients root
+# runs itself (test=NAME, server=NAME); every other program is in /bin on
+# the disk. The full one (every program) is for U-Boot boots, which have no
+# data disk yet; the one for in-guest tests (root = user/utest) and the one
+# for benchmarks hold every program too, under its own name.
 INITRD := $(B)/initrd.cpio
+INITRD_FULL := $(B)/initrd-full.cpio
 TEST_INITRD := $(B)/initrd-test.cpio
+BOOT_PROGS := con mem proc fs blk blktest fsdisktest srvcheck
+BOOT_ELFS := $(patsubst %,$(B)/user/%.elf,$(BOOT_PROGS))
 
-$(INITRD): $(USER_ELFS) scripts/mkinitrd.sh
+$(INITRD): $(BOOT_ELFS) $(B)/user/root.elf scripts/mkinitrd.sh
+	@echo "  CPIO    $@"
+	$(Q)scripts/mkinitrd.sh $@ $(B)/user/root.elf $(BOOT_ELFS)
+
+$(INITRD_FULL): $(USER_ELFS) scripts/mkinitrd.sh
 	@echo "  CPIO    $@"
 	$(Q)scripts/mkinitrd.sh $@ $(B)/user/root.elf $(USER_ELFS)
 
@@ -159,7 +170,7 @@ $(BENCH_INITRD): $(USER_ELFS) scripts/mkinitrd.sh
 	@echo "  CPIO    $@"
 	$(Q)scripts/mkinitrd.sh $@ $(B)/user/bench.elf $(USER_ELFS)
 
-initrd: $(INITRD) $(TEST_INITRD) $(BENCH_INITRD)
+initrd: $(INITRD) $(INITRD_FULL) $(TEST_INITRD) $(BENCH_INITRD)
 all: initrd
 
 # lib/ext2/ (the file server's on-disk library) is freestanding too: built
@@ -239,7 +250,7 @@ run: deps
 
 run-uboot: deps
 	@$(MAKE) --no-print-directory all
-	scripts/uboot-disk.sh $(IMAGE) $(B)/uboot-disk.img "" $(INITRD)
+	scripts/uboot-disk.sh $(IMAGE) $(B)/uboot-disk.img "" $(INITRD_FULL)
 	scripts/qemu.sh uboot $(SMP) 256M $(B)/uboot-disk.img
 
 gdb: deps

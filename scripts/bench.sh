@@ -31,7 +31,10 @@ echo "$out" | sed 's/^/guest (icount): /'
 system_guest() { # NAME SMP BOOTARGS EXTRA-QEMU-ARGS...
 	local name=$1 smp=$2 args=$3
 	shift 3
-	QEMU_EXTRA="$*" INITRD=build/initrd.cpio EXPECT=none LOGDIR=build/bench-logs \
+	mkdir -p build/bench-logs
+	cp build/disk-base.img build/bench-logs/disk.img # the programs are on the disk
+	QEMU_EXTRA="$*" INITRD=build/initrd.cpio DISK=build/bench-logs/disk.img EXPECT=none \
+		LOGDIR=build/bench-logs \
 		scripts/qemu-test.sh "$name" 300 virt "$smp" 512M build/strata.elf "$args" >/dev/null
 	tr -d '\r' <"build/bench-logs/$name.log" | grep -E '^bench: ' | sed 's/^bench: //'
 }
@@ -52,8 +55,11 @@ prompt_seconds() {
 	mkdir -p build/bench-logs
 	: >"$log"
 	t0=$(date +%s.%N)
+	cp build/disk-base.img build/bench-logs/disk.img
 	qemu-system-riscv64 -M virt -smp 1 -m 512M -bios default -kernel build/strata.elf \
 		-initrd build/initrd.cpio -append "init=sh" -nographic -no-reboot \
+		-drive file=build/bench-logs/disk.img,if=none,format=raw,id=hd0 \
+		-device virtio-blk-device,drive=hd0 \
 		</dev/null >"$log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 600); do

@@ -125,29 +125,40 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 	fsdisk_boots "$disk"
 	disk_root_boots "$disk"
 	if [ "$stress" = 1 ]; then
-		scripts/qemu-test.sh system-virt-2h-64m $t virt 2 64M "$kernel" \
+		cp build/disk-base.img "$disk-64m.img"
+		DISK=$disk-64m.img scripts/qemu-test.sh system-virt-2h-64m $t virt 2 64M "$kernel" \
 			"$testargs init=systest" | report
 	fi
+	# The shell and its programs come from the disk (the initrd holds only the servers).
+	cp build/disk-base.img "$disk-shell.img" && cp build/disk-base.img "$disk-shell-sd.img"
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/session.txt MUST_MATCH="$(cat tests/shell/session.expect)" \
+		DISK=$disk-shell.img \
 		scripts/qemu-test.sh shell-virt $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/session.txt MUST_MATCH="$(cat tests/shell/session.expect)" \
+		DISK=$disk-shell-sd.img \
 		scripts/qemu-test.sh shell-sifive_u $t sifive_u 1 128M "$kernel" "panic=shutdown init=sh" |
 		report
+	rm -f "$disk"-*.img
 	unset INITRD EXPECT MUST_MATCH
 }
 
-# The root partition of disk image $1 copied out to $2 (offsets from its GPT).
-root_partition() { # DISK OUT
+# The partition named $3 (default root) of disk image $1 copied out to $2 (offsets from its GPT).
+root_partition() { # DISK OUT [NAME]
 	local start size
 	read -r start size < <(sfdisk -d "$1" | sed -nE \
-		's/.*start= *([0-9]+), size= *([0-9]+),.*name="root".*/\1 \2/p')
+		"s/.*start= *([0-9]+), size= *([0-9]+),.*name=\"${3:-root}\".*/\\1 \\2/p")
 	[ -n "$start" ] && dd if="$1" of="$2" bs=512 skip="$start" count="$size" status=none
 }
 
-# e2fsck -fn on the root partition of DISK: ok - NAME, or not ok with its words.
-host_fsck() { # NAME DISK
+# The first sector of the partition named $2 of disk image $1.
+partition_start() { # DISK NAME
+	sfdisk -d "$1" | sed -nE "s/.*start= *([0-9]+),.*name=\"$2\".*/\\1/p"
+}
+
+# e2fsck -fn on the partition PART (default root) of DISK: ok - NAME, or not ok with its words.
+host_fsck() { # NAME DISK [PART]
 	local root=$2-root.img fsck
-	if ! root_partition "$2" "$root"; then
+	if ! root_partition "$2" "$root" "${3:-root}"; then
 		echo "not ok - $1 (no root partition in $2)" | report
 	elif fsck=$(e2fsck -fn "$root" 2>&1); then
 		echo "ok - $1" | report
@@ -243,32 +254,34 @@ sys.exit(0 if len(d)==n and all(d[i]==(i*7+(i>>8))&255 for i in range(n)) else 1
 # boot has the superblock's magic broken on the host: the mount must fail
 # with one clean line, nothing may be written, and init still runs.
 fsdisk_boots() { # DISK-PREFIX
-	local t=180 d=$1-fsdisk.img c=$1-corrupt.img root=$1-fsdisk-root.img
+	local t=180 d=$1-fsdisk.img c=$1-corrupt.img part=$1-fsdisk-part.img
 	cp build/disk-base.img "$d"
 	INITRD=build/initrd.cpio EXPECT="selftest fsdisktest systest" DISK=$d \
 		scripts/qemu-test.sh fsdisk-virt-2h $t virt 2 128M "$kernel" \
 		"$testargs test=fsdisktest init=systest" | report
-	host_fsck fsdisk/host_e2fsck "$d"
-	root_partition "$d" "$root"
-	if [ "$(debugfs -R 'cat /home/fsdisk.txt' "$root" 2>/dev/null)" = "written by fsdisktest" ]; then
+	host_fsck fsdisk/host_e2fsck "$d" test
+	host_fsck fsdisk/host_e2fsck_root "$d" # fs had the root partition mounted meanwhile
+	root_partition "$d" "$part" test
+	if [ "$(debugfs -R 'cat /home/fsdisk.txt' "$part" 2>/dev/null)" = "written by fsdisktest" ]; then
 		echo "ok - fsdisk/host_reads_guest_file" | report
 	else
 		echo "not ok - fsdisk/host_reads_guest_file" | report
 	fi
-	rm -f "$root"
 	cp build/disk-base.img "$c"
-	printf '\x00\x00' | dd of="$c" bs=1 seek=$((2048 * 512 + 1024 + 56)) conv=notrunc status=none
-	cp "$c" "$c.before"
+	printf '\x00\x00' | dd of="$c" bs=1 seek=$(($(partition_start "$c" test) * 512 + 1024 + 56)) \
+		conv=notrunc status=none
+	root_partition "$c" "$part.before" test
 	INITRD=build/initrd.cpio EXPECT="selftest systest" DISK=$c \
 		MUST_MATCH='^fsdisktest: mount failed: 5 \(bad magic 0x0000 \(ext2 has 0xef53\)\)$' \
 		scripts/qemu-test.sh fsdisk-corrupt-virt $t virt 1 128M "$kernel" \
 		"$testargs test=fsdisktest init=systest" | report
-	if cmp -s "$c" "$c.before"; then
+	root_partition "$c" "$part" test
+	if cmp -s "$part" "$part.before"; then
 		echo "ok - fsdisk/corrupt_disk_untouched" | report
 	else
 		echo "not ok - fsdisk/corrupt_disk_untouched" | report
 	fi
-	rm -f "$c.before"
+	rm -f "$part" "$part.before"
 }
 
 # Platforms that lack what the kernel needs. Each case takes QEMU's own

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Build the disk image: a GPT made by sfdisk with two partitions,
+# Build the disk image: a GPT made by sfdisk with three partitions,
 #   1 "root"  32 MiB, Linux filesystem: ext2 (mke2fs -d) of a root tree
 #             holding /bin (every program), /etc, /home and /tmp
 #   2 "swap"  16 MiB, Linux swap (mkswap)
+#   3 "test"  32 MiB, Linux filesystem: ext2 of the same tree, for the tests
+#             of the disk side of fs (user/fsdisktest, fsdiskbench), which
+#             work on it directly while fs has "root" mounted
 #   scripts/mkdisk.sh OUT.img ROOTFS_DIR [PROGRAM.elf ...]
 # ROOTFS_DIR is made afresh. Labels and ids are fixed, so the tables are
 # the same from build to build. Needs sfdisk (fdisk), mke2fs (e2fsprogs)
@@ -13,7 +16,8 @@ shift 2
 strip=${CROSS:-riscv64-unknown-elf-}strip
 root_start=2048 root_sectors=65536       # 1 MiB .. 33 MiB
 swap_start=67584 swap_sectors=32768      # 33 MiB .. 49 MiB
-total_sectors=102400                     # 50 MiB: room for the backup table
+test_start=100352 test_sectors=65536     # 49 MiB .. 81 MiB
+total_sectors=167936                     # 82 MiB: room for the backup table
 
 rm -rf "$rootfs"
 mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/home" "$rootfs/tmp"
@@ -29,6 +33,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mke2fs -q -F -t ext2 -b 4096 -L root -U 53545241-5441-4000-8000-0000000000e2 \
 	-E root_owner=0:0 -d "$rootfs" "$tmp/root.ext2" $((root_sectors / 2))k >/dev/null
+mke2fs -q -F -t ext2 -b 4096 -L test -U 53545241-5441-4000-8000-0000000000e3 \
+	-E root_owner=0:0 -d "$rootfs" "$tmp/test.ext2" $((test_sectors / 2))k >/dev/null
 mkswap -q -L swap -U 53545241-5441-4000-8000-000000000005 "$tmp/swap.img" \
 	$((swap_sectors / 2)) >/dev/null 2>&1 || {
 	truncate -s $((swap_sectors * 512)) "$tmp/swap.img"
@@ -40,7 +46,9 @@ label: gpt
 label-id: 53545241-5441-4000-8000-0000000000d1
 start=$root_start, size=$root_sectors, type=linux, name="root", uuid=53545241-5441-4000-8000-000000000001
 start=$swap_start, size=$swap_sectors, type=swap, name="swap", uuid=53545241-5441-4000-8000-000000000002
+start=$test_start, size=$test_sectors, type=linux, name="test", uuid=53545241-5441-4000-8000-000000000003
 EOT
 dd if="$tmp/root.ext2" of="$tmp/disk.img" bs=512 seek=$root_start conv=notrunc status=none
 dd if="$tmp/swap.img" of="$tmp/disk.img" bs=512 seek=$swap_start conv=notrunc status=none
+dd if="$tmp/test.ext2" of="$tmp/disk.img" bs=512 seek=$test_start conv=notrunc status=none
 mv "$tmp/disk.img" "$out"

@@ -4,7 +4,8 @@
  * giving it the blk endpoint, the console and the system handle (for the
  * memory figures). It expects the disk scripts/mkdisk.sh makes:
  * GPT, 1 "root" (ext2) at 2048 for 65536 sectors, 2 "swap" at 67584 for
- * 32768. Only the swap partition is written. The disk is 102400 sectors
+ * 32768, 3 "test" (ext2) at 100352 for 65536. Only the swap partition is
+ * written (fs has "root" mounted meanwhile). The disk is 167936 sectors
  * on virtio; an SD card image is padded to a power of two (QEMU requires
  * it; scripts/qemu-args.sh), so there the disk is larger and the tests use
  * the size blk reports.
@@ -28,7 +29,9 @@
 #define ROOT_SECTORS 65536
 #define SWAP_FIRST   67584
 #define SWAP_SECTORS 32768
-#define DISK_SECTORS 102400 /* what mkdisk.sh writes: the disk may be larger */
+#define TEST_FIRST   100352
+#define TEST_SECTORS 65536
+#define DISK_SECTORS 167936 /* what mkdisk.sh writes: the disk may be larger */
 #define NPAR	     36	    /* client threads at once */
 #define PAR_ROUNDS   2
 #define TPRIO	     26
@@ -193,22 +196,25 @@ static void t_info(void)
 	CHECK(m.w[3] >= 256 && m.w[3] <= BLK_MAX_SECTORS);
 	uprintf("    %lu sectors, %lu per request, flags %lx\n", m.w[0], m.w[3], m.w[2]);
 
-	const uint64_t expect[][2] = {
-	    {0, disk_sectors}, {ROOT_FIRST, ROOT_SECTORS}, {SWAP_FIRST, SWAP_SECTORS}};
-	for (unsigned i = 0; i < 3; i++) {
+	const uint64_t expect[][2] = {{0, disk_sectors},
+				      {ROOT_FIRST, ROOT_SECTORS},
+				      {SWAP_FIRST, SWAP_SECTORS},
+				      {TEST_FIRST, TEST_SECTORS}};
+	static const char *const names[] = {"", "root", "swap", "test"};
+	for (unsigned i = 0; i < 4; i++) {
 		m = (struct msg){.tag = msg_tag(BLK_PART, 1, 0), .w = {i}};
 		CHECK(simple(&m) == ERR_OK);
 		CHECK(m.w[0] == expect[i][0] && m.w[1] == expect[i][1]);
 		const char *name = (const char *)&IPCBUF->words[BLK_NAME_WORD];
-		const uint8_t *type = i == 1 ? part_type_linux_fs : part_type_linux_swap;
+		const uint8_t *type = i == 2 ? part_type_linux_swap : part_type_linux_fs;
 		if (i == 0) {
 			CHECK(name[0] == 0 && m.w[2] == 0);
 			continue;
 		}
 		CHECK(memcmp(&m.w[2], type, 8) == 0 && memcmp(&m.w[3], type + 8, 8) == 0);
-		CHECK(strcmp(name, i == 1 ? "root" : "swap") == 0);
+		CHECK(strcmp(name, names[i]) == 0);
 	}
-	const uint64_t none[] = {3, 128, 129, 1ull << 40, ~0ull};
+	const uint64_t none[] = {4, 128, 129, 1ull << 40, ~0ull};
 	for (unsigned i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
 		m = (struct msg){.tag = msg_tag(BLK_PART, 1, 0), .w = {none[i]}};
 		CHECK(simple(&m) == ERR_NOENT);

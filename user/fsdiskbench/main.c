@@ -39,7 +39,7 @@ static inline uint64_t instret(void)
 static int mount(uint32_t pages)
 {
 	struct vol_config c = {.blk = blk_ep,
-			       .part_name = "root",
+			       .part_name = "test", /* fs has "root" mounted meanwhile */
 			       .ipc = IPCBUF,
 			       .cache_pages = pages,
 			       .workers = 8,

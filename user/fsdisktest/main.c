@@ -3,7 +3,8 @@
  * (lib/user/fsdisk: the page cache over blk and the ext2 volume). root runs
  * it before init with `test=fsdisktest`, giving it the blk endpoint, the
  * console and the system handle. It expects the disk scripts/mkdisk.sh
- * makes: partition 1 "root", ext2 with 4 KiB blocks, /etc/hostname,
+ * makes: partition 3 "test" (the same tree as "root", which fs has
+ * mounted meanwhile), ext2 with 4 KiB blocks, /etc/hostname,
  * /etc/seq.txt (the numbers 1..60000, one a line), /bin holding every
  * program, /tmp.
  *
@@ -52,7 +53,7 @@ static uint8_t buf[64 * 1024], buf2[64 * 1024];
 static int mount(void)
 {
 	struct vol_config c = {.blk = blk_ep,
-			       .part_name = "root",
+			       .part_name = "test", /* fs has "root" mounted meanwhile */
 			       .ipc = IPCBUF,
 			       .cache_pages = CACHE_PAGES,
 			       .workers = 4,

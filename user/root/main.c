@@ -251,18 +251,15 @@ static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const 
 }
 
 /* fs: its endpoint to serve on; it calls nobody (it prints through the kernel console). */
-/*
- * fs gets the disk (blk's endpoint) for its root file system, unless a
- * `test=NAME` client has it: two writers of one file system would corrupt it.
- */
+/* fs gets the disk (blk's endpoint) for its root file system, the partition named "root". */
 static void start_fs(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
-		     uint64_t quota, bool disk)
+		     uint64_t quota)
 {
 	struct ustart us = {.role = ROLE_FS, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
 	const struct grant g[] = {{w->ep_fs, RIGHT_READ | RIGHT_WRITE, F(serve)},
 				  {w->ep_blk, RIGHT_WRITE, F(blk)}};
 
-	server_start(&servers[SRV_FS], rd, "fs", quota, PRIO_FS, g, disk && w->ep_blk ? 2 : 1, &us);
+	server_start(&servers[SRV_FS], rd, "fs", quota, PRIO_FS, g, w->ep_blk ? 2 : 1, &us);
 }
 
 /* Before the power goes: fs writes everything back (files written up to now stay). */
@@ -446,7 +443,7 @@ int main(struct bootinfo *bi)
 	start_mem(bi, &rd, &w, avail - proc_quota - fs_quota);
 	if (disk)
 		start_blk(bi, &rd, &w, disk); /* before fs, which mounts the disk */
-	start_fs(bi, &rd, &w, fs_quota, !cmd.test);
+	start_fs(bi, &rd, &w, fs_quota);
 	start_proc(bi, &rd, &w, proc_quota);
 	for (int i = 0; i < cmd.nextra; i++)
 		start_extra(bi, &rd, &w, i, cmd.extra[i]);
