@@ -189,6 +189,7 @@ disk_root_boots() { # DISK-PREFIX
 		"panic=shutdown init=sh" | report
 	host_fsck disk/e2fsck_after_writes "$d"
 	crash_boot "$1"
+	corrupt_fs_boot "$1"
 	INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " DISK=$d \
 		STDIN=tests/shell/persist-read.txt MUST_MATCH="$(cat tests/shell/persist-read.expect)" \
 		scripts/qemu-test.sh disk-persist-read $t virt 1 128M "$kernel" \
@@ -245,6 +246,30 @@ sys.exit(0 if len(d)==n and all(d[i]==(i*7+(i>>8))&255 for i in range(n)) else 1
 	else
 		echo "ok - $name" | report
 	fi
+}
+
+# A root file system corrupted on the host after it was made: /etc/motd's
+# first block pointer points past the end, and the directory block of
+# /home/bad is overwritten with junk. Reading either must give the program
+# an error and the console a line saying what is wrong, and everything else
+# must go on working (a clean file is read after them, the shell exits).
+corrupt_fs_boot() { # DISK-PREFIX
+	local d=$1-bad.img part=$1-bad-part.img start blk
+	cp build/disk-base.img "$d"
+	root_partition "$d" "$part"
+	debugfs -w -R "mkdir /home/bad" "$part" >/dev/null 2>&1
+	debugfs -w -R "sif /etc/motd block[0] 4000000" "$part" >/dev/null 2>&1
+	blk=$(debugfs -R "blocks /home/bad" "$part" 2>/dev/null | awk '{ print $1 }')
+	head -c 4096 /dev/urandom | dd of="$part" bs=4096 seek="$blk" conv=notrunc status=none
+	start=$(partition_start "$d" root)
+	dd if="$part" of="$d" bs=512 seek="$start" conv=notrunc status=none
+	rm -f "$part"
+	INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " DISK=$d \
+		STDIN=tests/shell/corrupt.txt MUST_MATCH="$(cat tests/shell/corrupt.expect)" \
+		MUST_NOT_MATCH='^strata: panic' \
+		scripts/qemu-test.sh disk-corrupt-files 180 virt 1 128M "$kernel" \
+		"panic=shutdown init=sh" | report
+	rm -f "$d"
 }
 
 # The disk side of the file server (lib/user/fsdisk): user/fsdisktest runs

@@ -17,10 +17,25 @@
 
 static struct vol vol;
 
+#define EIO_LINES 16 /* a corrupt file system says what is wrong, but does not flood the console   \
+		      */
+
+/* r, saying on the console what went wrong when it is an I/O error (a device, or corruption). */
+static int64_t said(int64_t r)
+{
+	static unsigned lines;
+
+	if (r == -FS_EIO && lines < EIO_LINES) {
+		lines++;
+		uprintf("fs: ext2: %s\n", vol_why(&vol));
+	}
+	return r;
+}
+
 static int e2_lookup(void *fs, uint64_t dir, const char *name, size_t len, uint64_t *ino)
 {
 	uint32_t i;
-	int e = vol_lookup_at(fs, (uint32_t)dir, name, len, &i);
+	int e = (int)said(vol_lookup_at(fs, (uint32_t)dir, name, len, &i));
 
 	*ino = i;
 	return e;
@@ -28,14 +43,14 @@ static int e2_lookup(void *fs, uint64_t dir, const char *name, size_t len, uint6
 
 static int e2_stat(void *fs, uint64_t ino, struct fs_stat *st)
 {
-	return vol_stat(fs, (uint32_t)ino, st);
+	return (int)said(vol_stat(fs, (uint32_t)ino, st));
 }
 
 static int e2_create(void *fs, uint64_t dir, const char *name, size_t len, uint32_t mode,
 		     uint64_t *ino)
 {
 	uint32_t i;
-	int e = vol_create_at(fs, (uint32_t)dir, name, len, mode, &i);
+	int e = (int)said(vol_create_at(fs, (uint32_t)dir, name, len, mode, &i));
 
 	*ino = i;
 	return e;
@@ -45,7 +60,7 @@ static int e2_mkdir(void *fs, uint64_t dir, const char *name, size_t len, uint32
 		    uint64_t *ino)
 {
 	uint32_t i;
-	int e = vol_mkdir_at(fs, (uint32_t)dir, name, len, mode, &i);
+	int e = (int)said(vol_mkdir_at(fs, (uint32_t)dir, name, len, mode, &i));
 
 	*ino = i;
 	return e;
@@ -53,38 +68,39 @@ static int e2_mkdir(void *fs, uint64_t dir, const char *name, size_t len, uint32
 
 static int e2_unlink(void *fs, uint64_t dir, const char *name, size_t len)
 {
-	return vol_unlink_at(fs, (uint32_t)dir, name, len);
+	return (int)said(vol_unlink_at(fs, (uint32_t)dir, name, len));
 }
 
 static int e2_rmdir(void *fs, uint64_t dir, const char *name, size_t len)
 {
-	return vol_rmdir_at(fs, (uint32_t)dir, name, len);
+	return (int)said(vol_rmdir_at(fs, (uint32_t)dir, name, len));
 }
 
 static int e2_rename(void *fs, uint64_t odir, const char *oname, size_t olen, uint64_t ndir,
 		     const char *nname, size_t nlen)
 {
-	return vol_rename_at(fs, (uint32_t)odir, oname, olen, (uint32_t)ndir, nname, nlen);
+	return (int)said(
+	    vol_rename_at(fs, (uint32_t)odir, oname, olen, (uint32_t)ndir, nname, nlen));
 }
 
 static int64_t e2_read(void *fs, uint64_t ino, uint64_t off, void *buf, uint64_t n)
 {
-	return vol_read(fs, (uint32_t)ino, off, buf, n);
+	return said(vol_read(fs, (uint32_t)ino, off, buf, n));
 }
 
 static int64_t e2_write(void *fs, uint64_t ino, uint64_t off, const void *buf, uint64_t n)
 {
-	return vol_write(fs, (uint32_t)ino, off, buf, n);
+	return said(vol_write(fs, (uint32_t)ino, off, buf, n));
 }
 
 static int e2_truncate(void *fs, uint64_t ino, uint64_t size)
 {
-	return vol_truncate(fs, (uint32_t)ino, size);
+	return (int)said(vol_truncate(fs, (uint32_t)ino, size));
 }
 
 static int64_t e2_readdir(void *fs, uint64_t dir, uint64_t *pos, void *buf, uint64_t n)
 {
-	return vol_readdir(fs, (uint32_t)dir, pos, buf, n);
+	return said(vol_readdir(fs, (uint32_t)dir, pos, buf, n));
 }
 
 static int e2_fsync(void *fs, uint64_t ino)
@@ -94,7 +110,7 @@ static int e2_fsync(void *fs, uint64_t ino)
 
 static int e2_statfs(void *fs, struct fs_statfs *out)
 {
-	return vol_statfs(fs, out);
+	return (int)said(vol_statfs(fs, out));
 }
 
 static void e2_hold(void *fs, uint64_t ino)

@@ -68,9 +68,13 @@ static int list(const char *path)
 		return 1;
 	}
 	struct dirent *e;
+	errno = 0; /* readdir's end and its failure are told apart by errno */
 	while ((e = readdir(d)) != NULL && n < MAX_NAMES)
 		if (all || e->d_name[0] != '.')
 			names[n++] = strdup(e->d_name);
+	int failed = !e && errno != 0;
+	if (failed)
+		fprintf(stderr, "ls: %s: %s\n", path, strerror(errno));
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(names[0]), by_name);
 	for (int i = 0; i < n; i++) {
@@ -78,7 +82,7 @@ static int list(const char *path)
 		show(full, names[i]);
 		free(names[i]);
 	}
-	return 0;
+	return failed;
 }
 
 int main(int argc, char **argv)
