@@ -262,7 +262,7 @@ static void t_bounds(void)
 	CHECK(rw(BLK_READ, &b, 0, disk_sectors, 1, 0) == ERR_RANGE);
 	CHECK(rw(BLK_READ, &b, 2, ~0ull, 1, 0) == ERR_RANGE);
 	CHECK(rw(BLK_READ, &b, 2, ~0ull - 2, 8, 0) == ERR_RANGE);
-	CHECK(rw(BLK_READ, &b, 3, 0, 1, 0) == ERR_NOENT);
+	CHECK(rw(BLK_READ, &b, 4, 0, 1, 0) == ERR_NOENT);
 	CHECK(rw(BLK_READ, &b, 1000, 0, 1, 0) == ERR_NOENT);
 	dma_free(&a);
 	dma_free(&b);
