@@ -55,6 +55,7 @@ static void space_pt_free(void *ctx, paddr_t pa)
 	frame_free(pa, 0);
 	if (s->obj.quota)
 		quota_uncharge(s->obj.quota, PAGE_SIZE);
+	s->tables_freed++;
 }
 
 static struct pt_alloc pt_alloc_for(struct space *s)
@@ -525,7 +526,7 @@ void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 	struct pt_alloc a = pt_alloc_for(s);
 	struct frame_run runs[SLICE_RUNS];
 	unsigned nruns = 0, visits = 0, pages = 0;
-	uint64_t cur = *va, first = 0, last = 0;
+	uint64_t cur = *va, first = 0, last = 0, freed = s->tables_freed;
 	pte_t *p;
 
 	while (visits < SLICE_VISITS && pages < SLICE_PAGES &&
@@ -543,8 +544,15 @@ void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 		last = cur;
 		cur += PAGE_SIZE;
 	}
-	/* No hart may still reach a page through its TLB when its frame can be freed. */
-	if (pages)
+	/*
+	 * No hart may still reach a page through its TLB when its frame can be
+	 * freed. If the slice emptied (and freed) a page table, flush the whole
+	 * address space: an sfence.vma for one address need not drop the
+	 * cached upper-level entries that led to the freed table.
+	 */
+	if (pages && s->tables_freed != freed)
+		slice_flush(s, 0, UINT64_MAX);
+	else if (pages)
 		slice_flush(s, first, (last - first) / PAGE_SIZE + 1);
 	release_runs(s, runs, nruns);
 	*va = cur;

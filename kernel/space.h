@@ -31,6 +31,7 @@ struct space {
 	uint64_t resident;	  /* user pages mapped */
 	uint64_t faults;	  /* faults sent to pagers */
 	int pt_err;		  /* why the last page-table allocation failed */
+	uint64_t tables_freed;	  /* page-table pages given back (unmap must then flush all) */
 	struct space *dying_next; /* queued for space_reap */
 };
 
