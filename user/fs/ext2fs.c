@@ -17,8 +17,8 @@
 
 static struct vol vol;
 
-#define EIO_LINES 16 /* a corrupt file system says what is wrong, but does not flood the console   \
-		      */
+/* A corrupt file system says what is wrong, but does not flood the console. */
+#define EIO_LINES 16
 
 /* r, saying on the console what went wrong when it is an I/O error (a device, or corruption). */
 static int64_t said(int64_t r)

@@ -11,8 +11,8 @@
 #include "lib/user/ulib.h"
 
 #define SECTORS_PER_PAGE (PCACHE_PAGE / BLK_SECTOR)
-#define FRAME_RIGHTS	 (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP) /* what blk asks of a frame it fills \
-								 */
+/* What blk asks of a frame it fills (and of one it writes out: READ and MAP). */
+#define FRAME_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP)
 
 static inline struct pc_page *pg(struct pcache *pc, uint32_t i)
 {
