@@ -144,8 +144,8 @@ static int in_get(FILE *f)
 	if (in.pos == in.len) {
 		__strata_flush_all(); /* show a prompt before waiting for its answer */
 		long n = fd_read(0, in.buf, sizeof(in.buf));
-		if (n <= 0)
-			return EOF;
+		if (n <= 0) /* picolibc tells the end (feof) from a failure (ferror) by these */
+			return n == 0 ? _FDEV_EOF : _FDEV_ERR;
 		in.pos = 0;
 		in.len = (size_t)n;
 	}

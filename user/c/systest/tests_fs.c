@@ -462,9 +462,35 @@ static bool fs_many(void)
 	return true;
 }
 
+/* Standard input from a file: its end is end of file (feof), not an error (ferror). */
+static bool fs_stdin_eof(void)
+{
+	int fd = open("/tmp/in", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	CHECK(fd >= 0 && write(fd, "ab\n", 3) == 3 && lseek(fd, 0, SEEK_SET) == 0);
+	int pid = fork();
+	if (pid == 0) {
+		int n = 0;
+		if (dup2(fd, 0) != 0)
+			_exit(2);
+		while (getchar() != EOF)
+			n++;
+		_exit(n == 3 && feof(stdin) && !ferror(stdin) ? 0 : 1);
+	}
+	int st;
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && exited_ok(st));
+	CHECK(close(fd) == 0 && unlink("/tmp/in") == 0);
+	return true;
+}
+
 const struct systest fs_tests[] = {
-    {"fs_errors", fs_errors},	    {"fs_files", fs_files},
-    {"fs_dup_pipe", fs_dup_pipe},   {"fs_fork_exec", fs_fork_exec},
-    {"fs_pipe_slow", fs_pipe_slow}, {"fs_kill_holder", fs_kill_holder},
-    {"fs_many", fs_many},	    {0, 0},
+    {"fs_errors", fs_errors},
+    {"fs_files", fs_files},
+    {"fs_dup_pipe", fs_dup_pipe},
+    {"fs_fork_exec", fs_fork_exec},
+    {"fs_pipe_slow", fs_pipe_slow},
+    {"fs_kill_holder", fs_kill_holder},
+    {"fs_many", fs_many},
+    {"fs_stdin_eof", fs_stdin_eof},
+    {0, 0},
 };
