@@ -450,6 +450,12 @@ int main(struct bootinfo *bi)
 	keep_calling_only(&w);
 	handle_t watcher;
 	uthread_spawn(watch_servers, 0, 31, 0, &watcher);
+	/*
+	 * fs answers once it has mounted its file systems: the test client and
+	 * init start after that (a test measuring free memory must not see fs's
+	 * start-up as its own).
+	 */
+	sync_disks(&w);
 	if (cmd.test)
 		run_test(bi, &rd, &w, cmd.test);
 
