@@ -445,10 +445,15 @@ int space_check_range(uint64_t va, uint64_t len)
 	return check_user_range(va, len / PAGE_SIZE);
 }
 
-int space_check_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page,
-		    uint64_t npages, unsigned prot)
+int space_check_protect(uint64_t va, uint64_t len, unsigned prot)
 {
-	(void)s;
+	int err = space_check_range(va, len);
+
+	return err == ERR_OK ? check_prot(prot) : err;
+}
+
+int space_check_map(uint64_t va, struct frameobj *f, uint64_t page, uint64_t npages, unsigned prot)
+{
 	int err = check_user_range(va, npages);
 
 	if (err == ERR_OK)
@@ -496,7 +501,7 @@ int space_map_slice(struct space *s, uint64_t va, struct frameobj *f, uint64_t p
 int space_map_page(struct space *s, uint64_t va, struct frameobj *f, uint64_t page, unsigned prot)
 {
 	uint64_t done = 0;
-	int err = space_check_map(s, va, f, page, 1, prot);
+	int err = space_check_map(va, f, page, 1, prot);
 
 	if (err == ERR_OK && pt_walk(s->root, va).mapped)
 		err = ERR_EXISTS;

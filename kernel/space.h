@@ -86,8 +86,10 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 /* [va, va + len) is page aligned and inside user space: ERR_ALIGN / ERR_RANGE. */
 int space_check_range(uint64_t va, uint64_t len);
 /* Arguments of a map of npages pages of f from page at va with prot. */
-int space_check_map(struct space *s, uint64_t va, struct frameobj *f, uint64_t page,
-		    uint64_t npages, unsigned prot);
+int space_check_map(uint64_t va, struct frameobj *f, uint64_t page, uint64_t npages, unsigned prot);
+/* A protect of [va, va + len) to prot: the range as above, then prot (ERR_INVALID, W^X ERR_PERM).
+ */
+int space_check_protect(uint64_t va, uint64_t len, unsigned prot);
 /* True (cursor at it) if a page in [*va, end) is mapped; else advances *va, up to end. */
 bool space_range_mapped_slice(struct space *s, uint64_t *va, uint64_t end);
 /*

@@ -274,7 +274,7 @@ int sys_space_map(struct thread *t, struct trapframe *tf)
 	if (e == ERR_OK)
 		e = get(t, ARG(2), OBJ_FRAME, frame_rights_for(prot), &f);
 	if (e == ERR_OK)
-		e = space_check_map(s, va, f, page, npages, prot);
+		e = space_check_map(va, f, page, npages, prot);
 	if (e != ERR_OK)
 		return e;
 	thread_hold(t, &s->obj);
@@ -323,9 +323,7 @@ int sys_space_protect(struct thread *t, struct trapframe *tf)
 	if (e == ERR_OK && ARG(3) > 7)
 		e = ERR_INVALID;
 	if (e == ERR_OK)
-		e = space_check_range(va, len);
-	if (e == ERR_OK && (prot == 0 || ((prot & PROT_W) && (prot & PROT_X))))
-		e = (prot == 0) ? ERR_INVALID : ERR_PERM;
+		e = space_check_protect(va, len, prot);
 	if (e != ERR_OK)
 		return e;
 	thread_hold(t, &s->obj);

@@ -136,6 +136,8 @@ struct walk {
 int mount_add(const char *path, const struct fs_backend *ops, void *priv, uint64_t root);
 int path_from_msg(const struct msg *m, char *out, size_t *len);
 int path_walk(const char *path, struct walk *w);
+/* Walk the request's path to something that exists, and stat it. */
+int path_stat_msg(const struct msg *m, struct walk *w, struct fs_stat *st);
 int mount_sync_all(void);
 int64_t do_stat(struct client *c, struct msg *m);
 int64_t do_unlink(struct client *c, struct msg *m);

@@ -15,16 +15,8 @@
 /* The file a request names, checked: a regular file of at most FS_IMAGE_MAX bytes. */
 static int image_file(const struct msg *m, struct walk *w, struct fs_stat *st)
 {
-	char path[FS_PATH_MAX];
-	size_t len;
-	int e = path_from_msg(m, path, &len);
+	int e = path_stat_msg(m, w, st);
 
-	if (e == 0)
-		e = path_walk(path, w);
-	if (e == 0 && !w->ino)
-		e = -FS_ENOENT;
-	if (e == 0)
-		e = w->mnt->ops->stat(w->mnt->priv, w->ino, st);
 	if (e == 0 && (st->mode & FS_S_IFMT) != FS_S_IFREG)
 		e = -FS_EACCES;
 	if (e == 0 && st->size > FS_IMAGE_MAX)

@@ -172,18 +172,24 @@ static int walk_msg(const struct msg *m, struct walk *w)
 	return e ? e : path_walk(path, w);
 }
 
+int path_stat_msg(const struct msg *m, struct walk *w, struct fs_stat *st)
+{
+	int e = walk_msg(m, w);
+
+	if (e)
+		return e;
+	if (!w->ino)
+		return -FS_ENOENT;
+	return w->mnt->ops->stat(w->mnt->priv, w->ino, st);
+}
+
 /* path -> struct fs_stat in the window. */
 int64_t do_stat(struct client *c, struct msg *m)
 {
 	static struct walk w;
 	struct fs_stat st;
-	int e = walk_msg(m, &w);
+	int e = path_stat_msg(m, &w, &st);
 
-	if (e)
-		return e;
-	if (!w.ino)
-		return -FS_ENOENT;
-	e = w.mnt->ops->stat(w.mnt->priv, w.ino, &st);
 	if (e == 0)
 		memcpy(c->win, &st, sizeof(st));
 	return e;
