@@ -14,6 +14,11 @@
 BOARD ?= virt
 SMP ?= 1
 MEM ?= 128M
+# Kernel command line words for make run / run-uboot, e.g.
+#   make run ARGS='init=echo -- "two  words"'
+# Passed through the environment, so any quotes reach the kernel as typed.
+ARGS ?=
+export ARGS
 
 CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
@@ -246,12 +251,12 @@ bench: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	INITRD=$(INITRD) DISK=$(DISK) scripts/qemu.sh $(BOARD) $(SMP) $(MEM) $(KERNEL)
+	INITRD=$(INITRD) DISK=$(DISK) scripts/qemu.sh $(BOARD) $(SMP) $(MEM) $(KERNEL) "$$ARGS"
 
 run-uboot: deps
 	@$(MAKE) --no-print-directory all
-	scripts/uboot-disk.sh $(IMAGE) $(B)/uboot-disk.img "" $(INITRD_FULL)
-	scripts/qemu.sh uboot $(SMP) 256M $(B)/uboot-disk.img
+	scripts/uboot-disk.sh $(IMAGE) $(B)/uboot-disk.img "$$ARGS" $(INITRD_FULL)
+	scripts/qemu.sh uboot $(SMP) $(MEM) $(B)/uboot-disk.img
 
 gdb: deps
 	@$(MAKE) --no-print-directory all

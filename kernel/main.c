@@ -228,7 +228,10 @@ void kmain(unsigned long hartid, paddr_t dtb_pa)
 	}
 	arch_intr_off();
 	bkl_lock();
-	if (rootload_start() != 0 && boot_arg_present("panic=shutdown"))
+	/* Nothing could ever run: say so (rootload_start did) and power off, never idle. */
+	if (rootload_start() != 0) {
+		kprintf("strata: powering off\n");
 		machine_exit(EXIT_FAIL);
+	}
 	scheduler_loop();
 }

@@ -14,6 +14,8 @@
 #include "lib/str.h"
 #include "mm/physmap.h"
 
+_Static_assert(sizeof(struct bootinfo) <= PAGE_SIZE, "bootinfo is one page");
+
 #define ROOT_NAME	     "root"
 #define KERNEL_RESERVE_PAGES 256 /* kept out of the root quota for the kernel's own needs */
 #define DEVICE_RIGHTS	     (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_GRANT | RIGHT_DEVICE)

@@ -118,7 +118,8 @@ enum obj_type {
 
 /* SYS_FRAME_ALLOC flags */
 #define FRAME_ZEROED (1u << 0) /* accepted; frames are always zeroed */
-#define FRAME_DEVICE (1u << 1) /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE */
+#define FRAME_DEVICE (1u << 1) /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE   \
+				*/
 
 /* SYS_SPACE_AD result bits per page */
 #define PAGE_MAPPED (1u << 0)
@@ -217,6 +218,7 @@ static inline uint64_t fault_item_frame(handle_t frame, uint32_t page)
 #define BOOTINFO_MAGIC	 0x5354524154414249ull /* "STRATABI" */
 #define ROOT_STACK_PAGES 16
 #define BOOT_MAX_DEVICES 24
+#define BOOTARGS_MAX	 1024 /* the kernel command line, its NUL included; longer: no boot */
 
 struct boot_device {
 	char compatible[32];
@@ -238,7 +240,7 @@ struct bootinfo {
 	uint32_t nharts;
 	uint32_t ndevices;
 	struct boot_device devices[BOOT_MAX_DEVICES];
-	char bootargs[256];
+	char bootargs[BOOTARGS_MAX];
 };
 
 #endif

@@ -531,7 +531,7 @@ static int chosen_initrd(struct parse *ps)
 	return ERR_OK;
 }
 
-static void root_facts(struct parse *ps, int root)
+static int root_facts(struct parse *ps, int root)
 {
 	const char *s = fdt_getprop_str(ps->f, root, "model");
 
@@ -540,10 +540,20 @@ static void root_facts(struct parse *ps, int root)
 	s = fdt_getprop_str(ps->f, root, "compatible");
 	if (s)
 		str_copy(ps->p->compatible, s, sizeof(ps->p->compatible));
-	if (ps->chosen >= 0 && (s = fdt_getprop_str(ps->f, ps->chosen, "bootargs")))
-		str_copy(ps->p->bootargs, s, sizeof(ps->p->bootargs));
 	if (ps->cpus >= 0)
 		prop_uint(ps->f, ps->cpus, "timebase-frequency", &ps->p->timebase_hz);
+	if (ps->chosen < 0 || !(s = fdt_getprop_str(ps->f, ps->chosen, "bootargs")))
+		return ERR_OK;
+	/* A command line cut short would run something else than was asked for. */
+	size_t n = strlen(s);
+	if (n >= sizeof(ps->p->bootargs)) {
+		errf(ps->err, ps->errlen,
+		     "the command line (/chosen bootargs) is %u bytes, the most is %u", (unsigned)n,
+		     (unsigned)sizeof(ps->p->bootargs) - 1);
+		return ERR_RANGE;
+	}
+	str_copy(ps->p->bootargs, s, sizeof(ps->p->bootargs));
+	return ERR_OK;
 }
 
 static int rsvmap(struct parse *ps)
@@ -613,8 +623,7 @@ int dt_platform_parse(const void *blob, size_t len, struct platform *p, char *er
 	ps.chosen = fdt_path(&f, "/chosen");
 	ps.reserved = fdt_path(&f, "/reserved-memory");
 	ps.stdout_node = ps.chosen >= 0 ? stdout_node(&ps) : ERR_NOENT;
-	root_facts(&ps, root);
-	if ((r = rsvmap(&ps)) < 0 || (r = walk_tree(&ps)) < 0 ||
+	if ((r = root_facts(&ps, root)) < 0 || (r = rsvmap(&ps)) < 0 || (r = walk_tree(&ps)) < 0 ||
 	    (ps.chosen >= 0 && (r = chosen_initrd(&ps)) < 0))
 		return r;
 	if (ps.plic_node >= 0)

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/abi.h"
+
 #define PLAT_MAX_MEM	  8
 #define PLAT_MAX_RESERVED 16
 #define PLAT_MAX_HARTS	  32
@@ -58,7 +60,7 @@ struct platform {
 	unsigned nharts;
 	uint64_t timebase_hz;
 
-	char bootargs[256];
+	char bootargs[BOOTARGS_MAX];
 	char stdout_path[64];
 	char stdout_compatible[32]; /* first compatible of the stdout-path node, "" if none */
 	bool has_initrd;

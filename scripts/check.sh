@@ -94,6 +94,8 @@ qemu_boots() {
 	fi
 	unset INITRD EXPECT
 	system_boots
+	memory_boots
+	cmdline_boots
 	platform_boots
 }
 
@@ -146,6 +148,81 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		report
 	rm -f "$disk"-*.img
 	unset INITRD EXPECT MUST_MATCH
+}
+
+# Machines with much memory: mem must use all of it and promise only what it
+# can give. make check boots 8 GiB and looks at the commit limit; make stress
+# fills 8 and 16 GiB (memhog -p touches every page) until malloc says no, which
+# must be the commit limit, never a fault.
+memory_boots() {
+	local d=build/test-logs/disk-bigmem.img
+	cp build/disk-base.img "$d"
+	INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " DISK=$d STDIN=tests/shell/bigmem.txt \
+		MUST_MATCH="$(cat tests/shell/bigmem-8g.expect)" \
+		scripts/qemu-test.sh memory-virt-8g 180 virt 2 8G "$kernel" "panic=shutdown init=sh" |
+		report
+	if [ "$stress" = 1 ]; then
+		for m in 8 16; do
+			cp build/disk-base.img "$d"
+			INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " DISK=$d \
+				STDIN=tests/shell/bigmem-fill.txt \
+				MUST_MATCH="$(cat tests/shell/bigmem-fill-${m}g.expect)" \
+				scripts/qemu-test.sh memory-fill-virt-${m}g 1200 virt 2 ${m}G "$kernel" \
+				"panic=shutdown init=sh" | report
+		done
+	fi
+	rm -f "$d"
+}
+
+# The kernel command line: quoted words reach init whole; a line the kernel
+# cannot hold whole, an unclosed quote, or no initrd at all is one line
+# saying so and the machine powers off (never a cut line, never a hang).
+cmdline_boots() {
+	local d=build/test-logs/disk-cmdline.img long
+	cp build/disk-base.img "$d"
+	INITRD=build/initrd.cpio EXPECT=none DISK=$d MUST_MATCH='^two  words single "q" back slash$' \
+		scripts/qemu-test.sh cmdline-quoted 60 virt 1 128M "$kernel" \
+		"panic=shutdown init=echo -- \"two  words\" 'single \"q\"' back\\ slash" | report
+	INITRD=build/initrd.cpio EXPECT=none DISK=$d EXIT_STATUS=1 \
+		MUST_MATCH='^root: cannot use the command line: a quote is not closed$' \
+		scripts/qemu-test.sh cmdline-open-quote 60 virt 1 128M "$kernel" \
+		"panic=shutdown init=echo -- \"oops" | report
+	long="panic=shutdown init=echo -- $(printf 'word%.0s ' $(seq 1 250))"
+	# Refused while the device tree is read, before the kernel knows how to
+	# report a status: SBI's reset, QEMU exits with 0 (as platform-nomem).
+	INITRD=build/initrd.cpio EXPECT=none DISK=$d EXIT_STATUS=0 \
+		MUST_MATCH='^strata: cannot boot: device tree: the command line \(/chosen bootargs\) is '"${#long}"' bytes, the most is 1023$' \
+		MUST_NOT_MATCH='^word' \
+		scripts/qemu-test.sh cmdline-too-long 60 virt 1 128M "$kernel" "$long" | report
+	# The README's recipe: make run ARGS='...' (and run-uboot), quotes and all.
+	# make runs in a session of its own, stopped as a whole at the timeout.
+	local log=build/test-logs/make-run.log pid
+	setsid make --no-print-directory run DISK=$d \
+		ARGS="panic=shutdown init=echo -- \"two  words\" 'single \"q\"'" </dev/null >"$log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 900); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- -"$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if tr -d '\r' <"$log" | grep -q '^two  words single "q"$'; then
+		echo "ok - boot/make-run-args" | report
+	else
+		echo "not ok - boot/make-run-args (log: $log)" | report
+	fi
+	if scripts/uboot-disk.sh build/strata.img build/test-logs/uboot-args.img \
+		"panic=shutdown init=echo -- \"two  words\" x" build/initrd-full.cpio; then
+		EXPECT=none MUST_MATCH='^two  words x$' \
+			scripts/qemu-test.sh uboot-args 120 uboot 1 512M build/test-logs/uboot-args.img | report
+	else
+		echo "not ok - boot/uboot-args (could not build the boot disk)" | report
+	fi
+	rm -f build/test-logs/uboot-args.img
+	EXPECT=none EXIT_STATUS=1 MUST_MATCH='^strata: no initrd: no root task to start$
+^strata: powering off$' \
+		scripts/qemu-test.sh no-initrd 60 virt 1 128M "$kernel" "" | report
+	rm -f "$d"
 }
 
 # The partition named $3 (default root) of disk image $1 copied out to $2 (offsets from its GPT).

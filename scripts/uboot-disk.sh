@@ -8,19 +8,27 @@
 # Usage: scripts/uboot-disk.sh build/strata.img OUT.img [BOOTARGS [INITRD]]
 set -eu
 image=$1 out=$2 args=${3:-} initrd=${4:-}
+# U-Boot's script takes the line in single quotes, literally: any quotes of
+# the line's own reach the kernel as typed. A single quote cannot be inside.
+case $args in
+*\'*)
+	echo "uboot-disk: the command line cannot hold a single quote (U-Boot's script quotes it with them): $args" >&2
+	exit 1
+	;;
+esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ -n "$initrd" ]; then
 	cat >"$tmp/boot.cmd" <<CMD
-setenv bootargs "$args"
+setenv bootargs '$args'
 fatload virtio 0:1 \${kernel_addr_r} strata.img
 fatload virtio 0:1 \${ramdisk_addr_r} initrd.cpio
 booti \${kernel_addr_r} \${ramdisk_addr_r}:\${filesize} \${fdtcontroladdr}
 CMD
 else
 	cat >"$tmp/boot.cmd" <<CMD
-setenv bootargs "$args"
+setenv bootargs '$args'
 fatload virtio 0:1 \${kernel_addr_r} strata.img
 booti \${kernel_addr_r} - \${fdtcontroladdr}
 CMD

@@ -5,8 +5,15 @@
  * CHUNK_SPAN, and hands out single pages. A map item names the chunk's
  * frame and the page in it.
  *
- * A chunk's first page is its bookkeeping (reference counts, free list),
- * so the table here stays small. Pages are taken from the lowest chunk that
+ * A chunk's first pages are its bookkeeping (a reference count and a
+ * free-list link per page, 4 bytes a page), so the table here stays small.
+ * Each chunk costs a handle and a slot, and the handle table must keep
+ * room for mem's own, so the slots are few (3,072) and grow in size: the
+ * first 64 take 1 MiB, the next 192 4 MiB, the rest 16 MiB — 45 GiB in
+ * all, while a small machine still takes and returns memory 1 MiB at a
+ * time (a new chunk is zeroed by the kernel). When memory is fragmented
+ * a chunk may be smaller (down to 4 pages); only then could the slots run
+ * out before the quota does. Pages are taken from the lowest chunk that
  * has one, so long-lived pages gather in the first chunks and the others
  * empty out; empty chunks go back to the kernel after each request
  * (pool_trim), so the system's free memory returns to where it was when
@@ -20,26 +27,30 @@
 #include "lib/str.h"
 #include "lib/user/syscall.h"
 
-#define CHUNK_ORDER 8 /* 256 pages, 1 MiB */
-#define CHUNK_MIN   2 /* smallest chunk when memory is fragmented */
+#define CHUNK_ORDER 12 /* the largest chunk: 4096 pages, 16 MiB */
+#define CHUNK_MIN   2  /* smallest chunk when memory is fragmented */
 #define CHUNK_SPAN  (PAGE << CHUNK_ORDER)
 #define CHUNK_PAGES (1u << CHUNK_ORDER)
-#define MAXCHUNKS   4000 /* under the 4096-handle table, with room for mem's own */
+#define MAXCHUNKS   3072 /* under the 4096-handle table, with room for mem's own */
 #define POOL_BASE   0x1000000000ull
 #define ID(c, i)    ((pageid_t)((c) << CHUNK_ORDER | (i)))
 #define ID_CHUNK(p) ((p) >> CHUNK_ORDER)
 #define ID_INDEX(p) ((p) & (CHUNK_PAGES - 1))
 
-/* Page 0 of every chunk. */
-struct chunk_meta {
-	uint16_t ref[CHUNK_PAGES];  /* references of each page (0: free) */
-	uint16_t next[CHUNK_PAGES]; /* free list of used-before pages */
-};
+/*
+ * The bookkeeping at the start of every chunk of n pages: ref[n], the
+ * references of each page (0: free), then next[n], the free list of
+ * used-before pages.
+ */
+static unsigned meta_pages(unsigned npages)
+{
+	return (unsigned)((2 * sizeof(uint16_t) * npages + PAGE - 1) / PAGE);
+}
 
 struct chunk {
 	handle_t frame; /* 0: slot empty */
 	uint16_t npages;
-	uint16_t used;	    /* pages handed out, page 0 included */
+	uint16_t used;	    /* pages handed out, the bookkeeping pages included */
 	uint16_t fresh;	    /* pages at or above it were never handed out */
 	uint16_t free_head; /* first freed page, 0: none */
 };
@@ -52,9 +63,20 @@ static uint64_t held;	  /* pages of all chunks */
 static uint64_t resident; /* pages handed to processes */
 static uint64_t capacity;
 
-static struct chunk_meta *meta_of(unsigned c)
+/* The size of the chunk slot c takes when memory allows. */
+static unsigned slot_order(unsigned c)
 {
-	return (struct chunk_meta *)(POOL_BASE + (uint64_t)c * CHUNK_SPAN);
+	return c < 64 ? 8 : c < 256 ? 10 : CHUNK_ORDER;
+}
+
+static uint16_t *ref_of(unsigned c)
+{
+	return (uint16_t *)(POOL_BASE + (uint64_t)c * CHUNK_SPAN);
+}
+
+static uint16_t *next_of(unsigned c)
+{
+	return ref_of(c) + chunks[c].npages;
 }
 
 void *pool_addr(pageid_t p)
@@ -74,11 +96,12 @@ int pool_init(handle_t self_space, handle_t quota)
 	int e = sys_quota_info(quota, &limit, &used);
 
 	self = self_space;
-	/* What is left of the quota, less a chunk's bookkeeping page in every 256 and slack
-	 * for page tables. */
+	/* What is left of the quota, less slack for the chunks' bookkeeping and page tables. */
 	capacity = e == ERR_OK && limit > used ? (limit - used) / PAGE * 31 / 32 : 0;
 	/* And no more than the chunk table can hold, or a promise could not be kept. */
-	uint64_t most = (uint64_t)MAXCHUNKS * (CHUNK_PAGES - 1);
+	uint64_t most = 0;
+	for (unsigned c = 0; c < MAXCHUNKS; c++)
+		most += (1u << slot_order(c)) - meta_pages(1u << slot_order(c));
 	if (capacity > most)
 		capacity = most;
 	return e;
@@ -87,7 +110,7 @@ int pool_init(handle_t self_space, handle_t quota)
 /* Take a frame from the kernel for slot c: the largest that can be had. */
 static int chunk_new(unsigned c)
 {
-	for (unsigned order = CHUNK_ORDER; order >= CHUNK_MIN; order -= 2) {
+	for (unsigned order = slot_order(c); order >= CHUNK_MIN; order -= 2) {
 		handle_t f;
 		uint64_t va = POOL_BASE + (uint64_t)c * CHUNK_SPAN;
 		if (sys_frame_alloc(order, FRAME_ZEROED, &f) != ERR_OK)
@@ -96,7 +119,8 @@ static int chunk_new(unsigned c)
 			sys_handle_close(f);
 			continue;
 		}
-		chunks[c] = (struct chunk){f, (uint16_t)(1u << order), 1, 1, 0};
+		uint16_t meta = (uint16_t)meta_pages(1u << order);
+		chunks[c] = (struct chunk){f, (uint16_t)(1u << order), meta, meta, 0};
 		held += 1ull << order;
 		return ERR_OK;
 	}
@@ -105,7 +129,7 @@ static int chunk_new(unsigned c)
 
 static bool chunk_empty(unsigned c)
 {
-	return chunks[c].frame && chunks[c].used == 1; /* only its bookkeeping page */
+	return chunks[c].frame && chunks[c].used == meta_pages(chunks[c].npages);
 }
 
 /* Give chunks [first, end), all empty, back to the kernel: one unmap for all of them. */
@@ -171,16 +195,15 @@ static pageid_t take(void)
 	if (chunk_with_room(&c) != ERR_OK)
 		return 0;
 	struct chunk *k = &chunks[c];
-	struct chunk_meta *mt = meta_of(c);
 	unsigned i;
 	if (k->free_head) {
 		i = k->free_head;
-		k->free_head = mt->next[i];
+		k->free_head = next_of(c)[i];
 		memset(pool_addr(ID(c, i)), 0, PAGE); /* it held someone's data */
 	} else {
 		i = k->fresh++;
 	}
-	mt->ref[i] = 1;
+	ref_of(c)[i] = 1;
 	k->used++;
 	return ID(c, i);
 }
@@ -203,21 +226,20 @@ void *pool_alloc_meta(void)
 
 void pool_ref(pageid_t p)
 {
-	meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)]++;
+	ref_of(ID_CHUNK(p))[ID_INDEX(p)]++;
 }
 
 unsigned pool_refs(pageid_t p)
 {
-	return meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)];
+	return ref_of(ID_CHUNK(p))[ID_INDEX(p)];
 }
 
 static void put(pageid_t p)
 {
 	unsigned c = ID_CHUNK(p), i = ID_INDEX(p);
 	struct chunk *k = &chunks[c];
-	struct chunk_meta *mt = meta_of(c);
 
-	mt->next[i] = k->free_head;
+	next_of(c)[i] = k->free_head;
 	k->free_head = (uint16_t)i;
 	k->used--; /* an empty chunk waits for pool_trim */
 	if (c < lowest)
@@ -226,7 +248,7 @@ static void put(pageid_t p)
 
 void pool_unref(pageid_t p)
 {
-	if (--meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)] == 0) {
+	if (--ref_of(ID_CHUNK(p))[ID_INDEX(p)] == 0) {
 		resident--;
 		put(p);
 	}
@@ -237,7 +259,7 @@ void pool_free_meta(void *page)
 	uint64_t off = (uint64_t)page - POOL_BASE;
 	pageid_t p = ID(off / CHUNK_SPAN, off % CHUNK_SPAN / PAGE);
 
-	meta_of(ID_CHUNK(p))->ref[ID_INDEX(p)] = 0;
+	ref_of(ID_CHUNK(p))[ID_INDEX(p)] = 0;
 	put(p);
 }
 

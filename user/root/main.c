@@ -29,15 +29,18 @@
 #define PRIO_TEST 26
 #define PRIO_FS	  28
 
-#define CON_QUOTA   (1ull << 20)
-#define ROOT_KEEP   (2ull << 20) /* what root keeps for itself */
-#define EV_CHILD    1ull	 /* root's notification: a child of root ended */
-#define MAX_ARGS    16
-#define MAX_EXTRA   4
-#define PRIO_EXTRA  27
-#define EXTRA_QUOTA (4ull << 20) /* for each `server=NAME` */
-#define BLK_QUOTA   (4ull << 20)
-#define TEST_QUOTA  (8ull << 20) /* for `test=NAME` */
+#define CON_QUOTA      (1ull << 20)
+#define ROOT_KEEP      (2ull << 20) /* what root keeps for itself */
+#define EV_CHILD       1ull	    /* root's notification: a child of root ended */
+#define MAX_ARGS       64
+#define MAX_ARGS_TEXT  "63"
+#define MAX_EXTRA      4
+#define MAX_EXTRA_TEXT "4"
+#define PRIO_EXTRA     27
+#define EXTRA_QUOTA    (4ull << 20) /* for each `server=NAME` */
+#define BLK_QUOTA      (4ull << 20)
+#define TEST_QUOTA     (8ull << 20) /* for `test=NAME` */
+#define FS_QUOTA_MAX   (256ull << 20)
 
 #define VIRTIO_MAGIC	0x74726976 /* "virt" */
 #define VIRTIO_BLK	2
@@ -60,7 +63,7 @@ static struct server servers[NSERVERS];
 
 /* The command line: init's name and arguments, and the extra servers. */
 struct init_cmd {
-	char buf[256];
+	char buf[BOOTARGS_MAX];
 	const char *argv[MAX_ARGS + 1];
 	int argc;
 	const char *extra[MAX_EXTRA];
@@ -69,40 +72,76 @@ struct init_cmd {
 };
 
 /*
- * Split the kernel command line: `init=NAME` and `server=NAME` anywhere
- * before `--`, and init's arguments after it.
+ * The next word of the command line at *p, unquoted in place: '...' and
+ * "..." keep spaces, a backslash keeps the next character. Returns the
+ * word, NULL at the end, or sets *why for an unterminated quote.
  */
-static void parse_bootargs(const char *args, struct init_cmd *c)
+static char *next_word(char **p, const char **why)
 {
-	char *w[MAX_ARGS + 8];
-	int n = 0;
+	char *s = *p, *out;
+
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		return NULL;
+	char *word = out = s;
+	char quote = 0;
+	for (; *s && (quote || *s != ' '); s++) {
+		if (quote && *s == quote)
+			quote = 0;
+		else if (!quote && (*s == '\'' || *s == '"'))
+			quote = *s;
+		else if (*s == '\\' && quote != '\'' && s[1])
+			*out++ = *++s;
+		else
+			*out++ = *s;
+	}
+	if (quote) {
+		*why = "a quote is not closed";
+		return NULL;
+	}
+	if (*s)
+		s++;
+	*out = 0;
+	*p = s;
+	return word;
+}
+
+/*
+ * Split the kernel command line: `init=NAME`, `test=NAME` and
+ * `server=NAME` anywhere before `--`, and init's arguments after it.
+ * Returns NULL, or what is wrong with the line (nothing is ever dropped).
+ */
+static const char *parse_bootargs(const char *args, struct init_cmd *c)
+{
+	const char *why = NULL;
+	bool args_part = false;
+	char *p = c->buf, *w;
 
 	str_copy(c->buf, args, sizeof(c->buf));
-	for (char *p = c->buf; *p && n < (int)(sizeof(w) / sizeof(w[0]));) {
-		while (*p == ' ')
-			*p++ = 0;
-		if (!*p)
-			break;
-		w[n++] = p;
-		while (*p && *p != ' ')
-			p++;
-	}
 	c->argv[0] = "sh";
 	c->argc = 1;
-	int i = 0;
 	c->nextra = 0;
 	c->test = 0;
-	for (; i < n && strcmp(w[i], "--") != 0; i++) {
-		if (str_starts(w[i], "test=") && w[i][5])
-			c->test = w[i] + 5;
-		if (str_starts(w[i], "init=") && w[i][5])
-			c->argv[0] = w[i] + 5;
-		if (str_starts(w[i], "server=") && w[i][7] && c->nextra < MAX_EXTRA)
-			c->extra[c->nextra++] = w[i] + 7;
+	while ((w = next_word(&p, &why)) != NULL) {
+		if (args_part) {
+			if (c->argc == MAX_ARGS)
+				return "init has more than " MAX_ARGS_TEXT " words of arguments";
+			c->argv[c->argc++] = w;
+		} else if (strcmp(w, "--") == 0) {
+			args_part = true;
+		} else if (str_starts(w, "test=") && w[5]) {
+			c->test = w + 5;
+		} else if (str_starts(w, "init=") && w[5]) {
+			c->argv[0] = w + 5;
+		} else if (str_starts(w, "server=") && w[7]) {
+			if (c->nextra == MAX_EXTRA)
+				return "more than " MAX_EXTRA_TEXT " server= words";
+			c->extra[c->nextra++] = w + 7;
+		}
 	}
-	for (i++; i < n && c->argc < MAX_ARGS; i++)
-		c->argv[c->argc++] = w[i];
 	c->argv[c->argc] = 0;
+	return why;
 }
 
 /* The console UART among the boot devices (the kernel lists it first), or NULL. */
@@ -414,6 +453,12 @@ static int wait_for_init(handle_t proc, handle_t child_ev, int init_pid)
 	}
 }
 
+/* want, but at least lo and at most hi, in whole pages. */
+static uint64_t clamp_quota(uint64_t want, uint64_t lo, uint64_t hi)
+{
+	return (want < lo ? lo : want > hi ? hi : want) & ~4095ull;
+}
+
 int main(struct bootinfo *bi)
 {
 	uenv = (struct uenv){bi->self_space, bi->self_thread, bi->quota, bi->system};
@@ -430,15 +475,25 @@ int main(struct bootinfo *bi)
 		uprintf("root: no initrd, or out of memory at start\n");
 		sys_system_exit(bi->system, 1);
 	}
-	parse_bootargs(bi->bootargs, &cmd);
+	const char *bad = parse_bootargs(bi->bootargs, &cmd);
+	if (bad) {
+		uprintf("root: cannot use the command line: %s\n", bad);
+		sys_system_exit(bi->system, 1);
+	}
 	const struct boot_device *disk = find_blk(bi);
 	if (disk && sys_endpoint_create(&w.ep_blk) != ERR_OK)
 		disk = 0;
 	uint64_t avail = (limit - used - ROOT_KEEP - CON_QUOTA - cmd.nextra * EXTRA_QUOTA -
 			  (disk ? BLK_QUOTA : 0) - (cmd.test ? TEST_QUOTA : 0)) &
 			 ~4095ull;
-	uint64_t proc_quota = (avail / 8 > (8ull << 20) ? avail / 8 : (8ull << 20)) & ~4095ull;
-	uint64_t fs_quota = (avail / 16 > (4ull << 20) ? avail / 16 : (4ull << 20)) & ~4095ull;
+	/*
+	 * proc's quota pays for every process's kernel objects and page tables
+	 * (user/proc/setup.c sizes each process's share by its commit limit),
+	 * so it grows with memory; fs's is its page cache, capped on a large
+	 * machine, where mem (every page a program touches) gets the rest.
+	 */
+	uint64_t proc_quota = clamp_quota(avail / 8, 8ull << 20, UINT64_MAX);
+	uint64_t fs_quota = clamp_quota(avail / 16, 4ull << 20, FS_QUOTA_MAX);
 	start_con(bi, &rd, &w);
 	start_mem(bi, &rd, &w, avail - proc_quota - fs_quota);
 	if (disk)

@@ -1,6 +1,8 @@
 /*
- * memhog N: take N MiB from malloc, one MiB at a time, write a pattern into
- * every word and read it all back. mem counts heap pages against the
+ * memhog [-p] N: take N MiB from malloc, one MiB at a time, write a pattern
+ * into every word and read it all back. With -p only one word of every
+ * page is written and read: every page still becomes resident, at a
+ * sixtieth of the cost, so a test can fill a machine of many GiB. mem counts heap pages against the
  * process's commit limit when the heap grows, so running out shows up as
  * malloc returning NULL, not as a crash on a later write.
  *
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MIB	(1ul << 20)
 #define MAX_MIB (1ul << 24) /* far beyond any memory; only keeps N * MIB from overflowing */
@@ -31,16 +34,18 @@ static uint64_t pattern(const uint64_t *p)
 	return ((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull) ^ 0xa5a5a5a5a5a5a5a5ull;
 }
 
+static size_t stride = 1; /* words from one written word to the next */
+
 static void fill(struct block *b)
 {
-	for (size_t i = 0; i < NWORDS; i++)
+	for (size_t i = 0; i < NWORDS; i += stride)
 		b->words[i] = pattern(&b->words[i]);
 }
 
 /* The first word of b that does not hold its pattern, or NULL. */
 static const uint64_t *first_bad(const struct block *b)
 {
-	for (size_t i = 0; i < NWORDS; i++)
+	for (size_t i = 0; i < NWORDS; i += stride)
 		if (b->words[i] != pattern(&b->words[i]))
 			return &b->words[i];
 	return NULL;
@@ -62,8 +67,13 @@ int main(int argc, char **argv)
 	struct block *head = NULL;
 	unsigned long n, got;
 
+	if (argc == 3 && strcmp(argv[1], "-p") == 0) {
+		stride = 4096 / sizeof(uint64_t);
+		argc--;
+		argv++;
+	}
 	if (argc != 2 || !parse_mib(argv[1], &n)) {
-		fprintf(stderr, "usage: memhog MiB   (1..%lu)\n", MAX_MIB);
+		fprintf(stderr, "usage: memhog [-p] MiB   (1..%lu)\n", MAX_MIB);
 		return 2;
 	}
 	for (got = 0; got < n; got++) {
