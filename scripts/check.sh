@@ -146,6 +146,17 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		DISK=$disk-shell-sd.img \
 		scripts/qemu-test.sh shell-sifive_u $t sifive_u 1 128M "$kernel" "panic=shutdown init=sh" |
 		report
+	# The shell's syntax: ; && || &, variables, sh -c, what it refuses.
+	cp build/disk-base.img "$disk-syntax.img"
+	EXPECT=none PROMPT="$ " STDIN=tests/shell/syntax.txt MUST_MATCH="$(cat tests/shell/syntax.expect)" \
+		MUST_NOT_MATCH="$(printf '^and-skipped$\n^or-skipped$\n^no$\n^EOF$')" EXIT_STATUS=3 \
+		DISK=$disk-syntax.img \
+		scripts/qemu-test.sh shell-syntax $t virt 1 128M "$kernel" "panic=shutdown init=sh" | report
+	# kill $$ in init's shell (PS1 set first): init's end powers the machine off, saying so.
+	cp build/disk-base.img "$disk-kill.img"
+	EXPECT=none PROMPT="$ " STDIN=tests/shell/kill-init.txt MUST_MATCH="$(cat tests/shell/kill-init.expect)" \
+		MUST_NOT_MATCH='^never$' EXIT_STATUS=143 DISK=$disk-kill.img \
+		scripts/qemu-test.sh shell-kill-init $t virt 1 128M "$kernel" "panic=shutdown init=sh" | report
 	rm -f "$disk"-*.img
 	unset INITRD EXPECT MUST_MATCH
 }

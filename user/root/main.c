@@ -519,8 +519,14 @@ int main(struct bootinfo *bi)
 		uprintf("root: cannot start init %s: %s\n", cmd.argv[0], err_name(pid));
 		sys_system_exit(bi->system, 1);
 	}
+	/*
+	 * init's end, however it comes (exit, end of input, a signal, kill 1),
+	 * ends the system: nothing would be left to talk to. Say so, write
+	 * the disks back and power off with init's status.
+	 */
 	int code = wait_for_init(w.ep_proc, w.child_ev, pid);
 	report_dead_servers(); /* one last look: the watcher may not have run since */
+	uprintf("root: init has ended: writing the disks back and powering off\n");
 	sync_disks(&w);
 	sys_system_exit(bi->system, code);
 	return code;

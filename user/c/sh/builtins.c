@@ -42,6 +42,9 @@ static const struct builtin builtins[] = {
     {"sleep", "SECONDS", "do nothing for that long", sh_sleep},
     {"cd", "[DIR]", "change the working directory (default /)", sh_cd},
     {"pwd", "", "print the working directory", sh_pwd},
+    {"export", "[NAME[=VALUE]...]", "put variables in the environment (alone: list it)", sh_export},
+    {"unset", "NAME...", "forget variables", sh_unset_builtin},
+    {"env", "", "print the environment", sh_env},
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
@@ -58,8 +61,6 @@ bool sh_builtin(struct words *w, int *status)
 {
 	for (size_t i = 0; i < NBUILTINS; i++)
 		if (strcmp(w->argv[0], builtins[i].name) == 0) {
-			/* A trailing & is ignored: builtins are quick or change the shell itself.
-			 */
 			*status = builtins[i].run(w->argc, w->argv);
 			return true;
 		}

@@ -39,20 +39,31 @@ static int execute(const char *line)
 		fprintf(stderr, "sh: %s\n", err);
 		return 2;
 	}
-	if (l.ncmd == 1 && l.cmd[0].argc == 0)
+	if (l.n == 1 && l.p[0].ncmd == 1 && l.p[0].cmd[0].argc == 0)
 		return sh.status;
-	return sh_run_line(&l);
+	return sh_run_line(&l, line);
 }
 
 int main(int argc, char **argv)
 {
 	char line[SH_LINE];
 
-	if (argc == 3 && strcmp(argv[1], "-c") == 0)
+	if (argc >= 2 && strcmp(argv[1], "-c") == 0) {
+		if (argc != 3) {
+			fprintf(stderr, "usage: sh [-c COMMANDS]\n");
+			return 2;
+		}
 		return execute(argv[2]);
+	}
+	if (argc > 1) {
+		fprintf(stderr,
+			"usage: sh [-c COMMANDS]   (scripts are read from standard input)\n");
+		return 2;
+	}
 	for (;;) {
 		jobs_reap();
-		printf("$ ");
+		const char *ps1 = sh_var("PS1");
+		printf("%s", ps1 ? ps1 : "$ ");
 		fflush(stdout);
 		enum line_result r = read_line(line, sizeof(line));
 		if (r == LINE_EOF)

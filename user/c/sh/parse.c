@@ -5,21 +5,27 @@
  *   '...'       everything inside is kept as it is, blanks included
  *   "..."       blanks are kept; $ expands; \ quotes only " \ and $
  *   \c          outside quotes: c itself
+ *   $NAME ${NAME}
+ *               a shell variable or environment variable (empty if unset)
  *   $? $! $$    the last status, the last background pid, the shell's pid
  *   #           at the start of a word: the rest of the line is a comment
- *   &           (unquoted) ends the command and runs it in the background
  *   |           (unquoted) joins commands into a pipeline
+ *   ;  &        end a pipeline; & runs it in the background
+ *   &&  ||      run the next pipeline only if the last status is 0 / not 0
  *   < f  > f  >> f  2> f  2>> f  2>&1
  *               redirections (unquoted): input from f, output to f (>>:
  *               appended), errors to f or to where the output goes
  *
  * Quoted and unquoted pieces next to each other make one word, so
  * `echo "quoted   words" stay` has the two arguments "quoted   words" and
- * "stay". Expanded text is never split again.
+ * "stay". Expanded text is never split again, and there is no globbing
+ * (a * is a *). Syntax the shell does not have — ( ) subshells, `...` and
+ * $(...), <<, ;; — is an error when it is unquoted, never ignored.
  */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "user/c/sh/sh.h"
@@ -49,14 +55,41 @@ static bool put_str(struct line *w, const char *s)
 	return true;
 }
 
+#define UNSUPPORTED(what) "unsupported syntax: " what " (not in this shell)"
+
+/* The length of the variable name at s (0: none). */
+static size_t name_len(const char *s)
+{
+	size_t n = 0;
+
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_' ||
+	       (n > 0 && s[n] >= '0' && s[n] <= '9'))
+		n++;
+	return n;
+}
+
+/* The value of the variable named by the n bytes at s. */
+static const char *lookup(const char *s, size_t n)
+{
+	char name[64];
+
+	if (n >= sizeof(name))
+		return "";
+	memcpy(name, s, n);
+	name[n] = 0;
+	const char *v = sh_var(name);
+	return v ? v : "";
+}
+
 /*
  * *pp points at a '$': append what it stands for and step past it. A $
- * that names no variable stays a plain '$'. False when the text is full.
+ * that names no variable stays a plain '$'. NULL, or what is wrong.
  */
-static bool expand(const char **pp, struct line *w)
+static const char *expand(const char **pp, struct line *w)
 {
-	const char *p = *pp;
+	const char *p = *pp, *val = NULL;
 	char num[16] = "";
+	size_t n;
 
 	switch (p[1]) {
 	case '?':
@@ -69,12 +102,27 @@ static bool expand(const char **pp, struct line *w)
 	case '$':
 		snprintf(num, sizeof(num), "%d", (int)getpid());
 		break;
+	case '(':
+		return UNSUPPORTED("$(...)");
+	case '{':
+		n = name_len(p + 2);
+		if (n == 0 || p[2 + n] != '}')
+			return UNSUPPORTED("${...} other than ${NAME}");
+		val = lookup(p + 2, n);
+		*pp = p + 3 + n;
+		return put_str(w, val) ? NULL : TOO_LONG;
 	default:
-		*pp = p + 1;
-		return put(w, '$');
+		n = name_len(p + 1);
+		if (n == 0) {
+			*pp = p + 1;
+			return put(w, '$') ? NULL : TOO_LONG;
+		}
+		val = lookup(p + 1, n);
+		*pp = p + 1 + n;
+		return put_str(w, val) ? NULL : TOO_LONG;
 	}
 	*pp = p + 2;
-	return put_str(w, num);
+	return put_str(w, num) ? NULL : TOO_LONG;
 }
 
 /* *pp points at an opening '; copy up to the closing one and step past it. */
@@ -95,29 +143,36 @@ static const char *single_quoted(const char **pp, struct line *w)
 /* *pp points at an opening "; copy and expand up to the closing one. */
 static const char *double_quoted(const char **pp, struct line *w)
 {
-	const char *p = *pp + 1;
-	bool ok = true;
+	const char *p = *pp + 1, *err = NULL;
 
-	while (ok && *p != '"') {
+	while (!err && *p != '"') {
 		if (!*p)
 			return UNCLOSED;
 		if (*p == '$') {
-			ok = expand(&p, w);
+			err = expand(&p, w);
 			continue;
 		}
+		if (*p == '`')
+			return UNSUPPORTED("`...`");
 		if (*p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == '$'))
 			p++;
-		ok = put(w, *p++);
+		err = put(w, *p++) ? NULL : TOO_LONG;
 	}
-	if (!ok)
-		return TOO_LONG;
+	if (err)
+		return err;
 	*pp = p + 1;
 	return NULL;
 }
 
 static bool is_operator(char c)
 {
-	return c == '&' || c == '|' || c == '<' || c == '>';
+	return c == '&' || c == '|' || c == '<' || c == '>' || c == ';';
+}
+
+/* Unquoted characters that begin syntax this shell does not have. */
+static bool is_unsupported(char c)
+{
+	return c == '(' || c == ')' || c == '`';
 }
 
 /* *pp points at the first byte of a word: add it to the text and step past it; *out its start. */
@@ -132,7 +187,9 @@ static const char *word(const char **pp, struct line *l, char **out)
 		} else if (*p == '"') {
 			err = double_quoted(&p, l);
 		} else if (*p == '$') {
-			err = expand(&p, l) ? NULL : TOO_LONG;
+			err = expand(&p, l);
+		} else if (is_unsupported(*p)) {
+			err = *p == '`' ? UNSUPPORTED("`...`") : UNSUPPORTED("( )");
 		} else {
 			if (*p == '\\' && p[1] && p[1] != '\n' && p[1] != '\r')
 				p++;
@@ -189,40 +246,110 @@ static const char *redirection(const char **pp, struct line *l, struct words *c)
 	return err;
 }
 
+static void begin_command(struct words *c)
+{
+	c->argc = 0;
+	c->nredir = 0;
+}
+
+static void begin_pipeline(struct pipeline *pl, size_t start)
+{
+	pl->ncmd = 1;
+	pl->background = false;
+	pl->start = pl->end = start;
+	begin_command(&pl->cmd[0]);
+}
+
+/* The pipeline pl is complete: NULL, or what is wrong with it. */
+static const char *end_pipeline(struct pipeline *pl)
+{
+	struct words *c = &pl->cmd[pl->ncmd - 1];
+
+	c->argv[c->argc] = NULL;
+	if (c->argc == 0 && (pl->ncmd > 1 || c->nredir))
+		return pl->ncmd > 1 ? "| needs a command on each side"
+				    : "a redirection needs a command";
+	return NULL;
+}
+
+/* *pp points at ; & && or || in text: end the pipeline and start the next. */
+static const char *join(const char **pp, const char *text, struct line *l)
+{
+	const char *p = *pp, *err;
+	struct pipeline *pl = &l->p[l->n - 1];
+	enum join j = JOIN_SEQ;
+
+	if (p[0] == ';' && p[1] == ';')
+		return UNSUPPORTED(";;");
+	if ((p[0] == '&' && p[1] == '&') || (p[0] == '|' && p[1] == '|'))
+		j = p[0] == '&' ? JOIN_AND : JOIN_OR;
+	if (pl->cmd[0].argc == 0 && pl->ncmd == 1 && !pl->cmd[0].nredir)
+		return j == JOIN_AND  ? "&& needs a command on each side"
+		       : j == JOIN_OR ? "|| needs a command on each side"
+		       : *p == '&'    ? "& needs a command before it"
+				      : "; needs a command before it";
+	if ((err = end_pipeline(pl)) != NULL)
+		return err;
+	pl->background = *p == '&' && j == JOIN_SEQ;
+	pl->end = (size_t)(p - text);
+	/* a && b & would put the whole list in the background: not done here. */
+	if (pl->background && l->n > 1 && l->join[l->n - 2] != JOIN_SEQ)
+		return UNSUPPORTED("& after && or ||");
+	*pp = p + (j == JOIN_SEQ ? 1 : 2);
+	if (l->n == SH_LIST)
+		return "too many commands on one line";
+	l->join[l->n - 1] = j;
+	begin_pipeline(&l->p[l->n++], (size_t)(*pp - text));
+	return NULL;
+}
+
+/* The last pipeline: NULL, or what is wrong. An empty one after ; or & is no command. */
+static const char *end_line(struct line *l)
+{
+	struct pipeline *pl = &l->p[l->n - 1];
+
+	if (l->n > 1 && pl->ncmd == 1 && pl->cmd[0].argc == 0 && !pl->cmd[0].nredir) {
+		if (l->join[l->n - 2] != JOIN_SEQ)
+			return l->join[l->n - 2] == JOIN_AND ? "&& needs a command on each side"
+							     : "|| needs a command on each side";
+		l->n--;
+		return NULL;
+	}
+	return end_pipeline(pl);
+}
+
 const char *sh_parse(const char *text, struct line *l)
 {
 	const char *p = text, *err;
-	struct words *c = &l->cmd[0];
 
-	l->ncmd = 1;
-	l->background = false;
+	l->n = 1;
 	l->used = 0;
-	c->argc = 0;
-	c->nredir = 0;
+	begin_pipeline(&l->p[0], 0);
 	for (;;) {
+		struct pipeline *pl = &l->p[l->n - 1];
+		struct words *c = &pl->cmd[pl->ncmd - 1];
 		while (is_blank(*p))
 			p++;
 		if (!*p || *p == '#')
 			break;
-		if (l->background)
-			return "& must end the command";
-		if (*p == '&') {
-			l->background = true;
-			p++;
+		pl->end = strlen(text); /* until a join says otherwise */
+		if (*p == ';' || *p == '&' || (*p == '|' && p[1] == '|')) {
+			if ((err = join(&p, text, l)) != NULL)
+				return err;
 			continue;
 		}
 		if (*p == '|') {
 			if (c->argc == 0)
 				return "| needs a command on each side";
-			if (l->ncmd == SH_STAGES)
+			if (pl->ncmd == SH_STAGES)
 				return "pipeline too long";
 			c->argv[c->argc] = NULL;
-			c = &l->cmd[l->ncmd++];
-			c->argc = 0;
-			c->nredir = 0;
+			begin_command(&pl->cmd[pl->ncmd++]);
 			p++;
 			continue;
 		}
+		if (*p == '<' && p[1] == '<')
+			return UNSUPPORTED("<<");
 		if (*p == '<' || *p == '>' || (*p == '2' && p[1] == '>')) {
 			if ((err = redirection(&p, l, c)) != NULL)
 				return err;
@@ -234,13 +361,7 @@ const char *sh_parse(const char *text, struct line *l)
 			return err;
 		c->argc++;
 	}
-	c->argv[c->argc] = NULL;
-	if (c->argc == 0 && (l->ncmd > 1 || c->nredir))
-		return l->ncmd > 1 ? "| needs a command on each side"
-				   : "a redirection needs a command";
-	if (l->background && c->argc == 0)
-		return "& needs a command before it";
-	return NULL;
+	return end_line(l);
 }
 
 bool sh_number(const char *s, int *out)

@@ -1,11 +1,10 @@
 /*
- * Running a line: a pipeline of one or more commands, each with its
- * redirections. A program is started with strata_spawn, which gives the
- * child a copy of the shell's descriptors (without the close-on-exec ones):
- * so the shell points its own 0, 1 and 2 where the child's must go, spawns
- * it, and puts them back. A builtin alone runs in the shell with the same
- * redirections around it; a builtin inside a pipeline runs in a forked
- * copy of the shell.
+ * Running a line: pipelines joined by ; & && ||, each of one or more
+ * commands with their redirections and NAME=value prefixes. A program is started with strata_spawn,
+ * which gives the child a copy of the shell's descriptors (without the close-on-exec ones): so the
+ * shell points its own 0, 1 and 2 where the child's must go, spawns it, and puts them back. A
+ * builtin alone runs in the shell with the same redirections around it; a builtin inside a pipeline
+ * runs in a forked copy of the shell.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,16 +85,108 @@ static void restore_std(const int saved[3])
 		}
 }
 
+/* The number of NAME=value words c begins with. */
+static int assignments(const struct words *c)
+{
+	int k = 0;
+
+	while (k < c->argc) {
+		const char *eq = strchr(c->argv[k], '=');
+		if (!eq || !sh_var_name(c->argv[k], (size_t)(eq - c->argv[k])))
+			break;
+		k++;
+	}
+	return k;
+}
+
+/* The command c without its first k words (NAME=value prefixes). */
+static struct words without_prefix(const struct words *c, int k)
+{
+	struct words w = *c;
+
+	w.argc = c->argc - k;
+	for (int i = 0; i <= w.argc; i++)
+		w.argv[i] = c->argv[i + k];
+	return w;
+}
+
+/* NAME=value words before a command: in its environment only, undone after (prefix_undo). */
+struct prefix {
+	int n;
+	char *name[SH_WORDS];
+	char *old[SH_WORDS]; /* the value before, malloc'd; NULL: was unset */
+};
+
+static void prefix_apply(const struct words *c, int k, struct prefix *px)
+{
+	px->n = 0;
+	for (int i = 0; i < k; i++) {
+		char *eq = strchr(c->argv[i], '=');
+		*eq = 0;
+		const char *old = getenv(c->argv[i]);
+		px->name[px->n] = c->argv[i];
+		px->old[px->n++] = old ? strdup(old) : NULL;
+		setenv(c->argv[i], eq + 1, 1);
+		*eq = '=';
+	}
+}
+
+static void prefix_undo(struct prefix *px)
+{
+	while (px->n > 0) {
+		px->n--;
+		char *eq = strchr(px->name[px->n], '=');
+		*eq = 0;
+		if (px->old[px->n])
+			setenv(px->name[px->n], px->old[px->n], 1);
+		else
+			unsetenv(px->name[px->n]);
+		*eq = '=';
+		free(px->old[px->n]);
+	}
+}
+
 /* A builtin alone: in the shell itself, redirected, then everything put back. */
 static int run_builtin_here(struct words *c)
 {
-	int saved[3], status = 1;
+	int saved[3], status = 1, k = assignments(c);
+	struct words w = without_prefix(c, k);
+	struct prefix px;
 
 	save_std(saved);
+	prefix_apply(c, k, &px);
 	if (redirect(c))
-		sh_builtin(c, &status);
+		sh_builtin(&w, &status);
+	prefix_undo(&px);
 	restore_std(saved);
 	return status;
+}
+
+/* Only NAME=value words: shell variables (exported ones stay exported). */
+static int assign_all(const struct words *c)
+{
+	int status = 0;
+
+	for (int i = 0; i < c->argc; i++)
+		status |= sh_assign(c->argv[i], false);
+	return status;
+}
+
+/* Start c, all NAME=value words, in a copy of the shell that only applies its redirections. */
+static int start_assignments(struct words *c, int in, int out, int *status)
+{
+	int pid = fork();
+
+	if (pid == 0) {
+		if (in >= 0)
+			dup2(in, 0);
+		if (out >= 0)
+			dup2(out, 1);
+		_exit(redirect(c) ? assign_all(c) : 1);
+	}
+	if (pid < 0)
+		*status = spawn_failed(c->argv[0]);
+	return pid;
 }
 
 /*
@@ -105,9 +196,15 @@ static int run_builtin_here(struct words *c)
  */
 static int start(struct words *c, int in, int out, int *status)
 {
-	int saved[3], pid = -1;
+	int saved[3], pid = -1, k = assignments(c);
+	struct words w = without_prefix(c, k);
+	struct prefix px;
 
+	if (k == c->argc) /* NAME=value alone in a pipeline: a copy of the shell would forget it */
+		return start_assignments(c, in, out, status);
 	save_std(saved);
+	prefix_apply(c, k, &px);
+	c = &w;
 	if (in >= 0)
 		dup2(in, 0);
 	if (out >= 0)
@@ -131,6 +228,7 @@ static int start(struct words *c, int in, int out, int *status)
 		if (pid < 0)
 			*status = spawn_failed(c->argv[0]);
 	}
+	prefix_undo(&px);
 	restore_std(saved);
 	return pid;
 }
@@ -148,17 +246,25 @@ static int wait_status(int pid, const char *name)
 }
 
 /*
- * Run the line. In the foreground, wait for every command and return the
+ * Run a pipeline. In the foreground, wait for every command and return the
  * last one's status; in the background, note each as a job, print the
  * last pid and return 0 at once. A pipe between two commands is made
  * close-on-exec in the shell, so that only the two commands hold its ends.
+ * A builtin (or NAME=value alone) in the foreground and alone runs in the
+ * shell itself; anywhere else in a forked copy, so `sleep 3 &` does not block.
  */
-int sh_run_line(struct line *l)
+static int run_pipeline(struct pipeline *l)
 {
 	int pids[SH_STAGES], status = 0, in = -1;
 
-	if (l->ncmd == 1 && sh_is_builtin(l->cmd[0].argv[0]))
-		return run_builtin_here(&l->cmd[0]);
+	if (l->ncmd == 1 && !l->background) {
+		struct words *c = &l->cmd[0];
+		int k = assignments(c);
+		if (k == c->argc && c->nredir == 0)
+			return assign_all(c);
+		if (k < c->argc && sh_is_builtin(c->argv[k]))
+			return run_builtin_here(c);
+	}
 	for (int i = 0; i < l->ncmd; i++) {
 		int p[2] = {-1, -1};
 		if (i + 1 < l->ncmd) {
@@ -196,6 +302,36 @@ int sh_run_line(struct line *l)
 	if (l->background) {
 		printf("[%d]\n", sh.last_bg);
 		return 0;
+	}
+	return status;
+}
+
+int sh_run_line(const struct line *l, const char *text)
+{
+	static struct line one; /* one pipeline, parsed again when its turn comes */
+	int status = sh.status;
+
+	for (int i = 0; i < l->n; i++) {
+		if (i > 0 && ((l->join[i - 1] == JOIN_AND && status != 0) ||
+			      (l->join[i - 1] == JOIN_OR && status == 0)))
+			continue; /* skipped: the status stays that of the last one run */
+		size_t len = l->p[i].end - l->p[i].start;
+		char *src = malloc(len + 1);
+		const char *err = "out of memory";
+		if (src) {
+			memcpy(src, text + l->p[i].start, len);
+			src[len] = 0;
+			err = sh_parse(src, &one);
+		}
+		if (err) {
+			fprintf(stderr, "sh: %s\n", err);
+			status = 2;
+		} else {
+			one.p[0].background = l->p[i].background;
+			status = run_pipeline(&one.p[0]);
+		}
+		free(src);
+		sh.status = status;
 	}
 	return status;
 }

@@ -3,11 +3,13 @@
  * does the line editing and echo), splits it into words, and either runs a
  * builtin or starts the program of that name from the initrd with
  * strata_spawn. Commands may be joined into a pipeline with |, and have
- * their input and output redirected (<, >, >>, 2>, 2>>, 2>&1). A trailing &
- * runs the line in the background.
+ * their input and output redirected (<, >, >>, 2>, 2>>, 2>&1); pipelines
+ * are joined by ; && || and & (which runs the one before it in the
+ * background). Syntax it does not have is an error, never ignored.
  *
  *   main.c      the read-run loop, the prompt, showing type-ahead again
- *   parse.c     words, quotes, $? / $! / $$, pipes and redirections
+ *   parse.c     words, quotes, $VAR, $? / $! / $$, pipes, redirections, ; & && ||
+ *   vars.c      shell variables, export, unset, env
  *   run.c       pipelines, redirections, starting programs, wait statuses as $?
  *   jobs.c      background jobs: reaping, jobs, wait
  *   builtins.c  the builtin table, help, exit, echo, status, kill, sleep, cd, pwd
@@ -24,6 +26,8 @@
 #define SH_TEXT	  2048 /* bytes of expanded words of one line */
 #define SH_STAGES 8    /* most commands in one pipeline */
 #define SH_REDIRS 4    /* most redirections of one command */
+#define SH_LIST	  16   /* most pipelines in one line (joined by ; & && ||) */
+#define SH_VARS	  64   /* most shell variables not in the environment */
 
 /* One redirection, applied in the order written: `< f`, `> f`, `>> f`, `2> f`, `2>> f`, `2>&1`. */
 struct redir {
@@ -40,12 +44,23 @@ struct words {
 	struct redir redir[SH_REDIRS];
 };
 
-/* A parsed command line: a pipeline of one or more commands. */
-struct line {
+/* A pipeline of one or more commands. */
+struct pipeline {
 	int ncmd;
 	struct words cmd[SH_STAGES];
-	bool background; /* ended with & */
-	size_t used;	 /* bytes of text in use */
+	bool background;   /* ended with & */
+	size_t start, end; /* its source: bytes [start, end) of the line */
+};
+
+/* How a pipeline is joined to the next one: `;` (or `&`), `&&`, `||`. */
+enum join { JOIN_SEQ, JOIN_AND, JOIN_OR };
+
+/* A parsed command line: pipelines joined by ; & && ||. */
+struct line {
+	int n;
+	struct pipeline p[SH_LIST];
+	enum join join[SH_LIST]; /* join[i]: between p[i] and p[i + 1] */
+	size_t used;		 /* bytes of text in use */
 	char text[SH_TEXT];
 };
 
@@ -62,8 +77,12 @@ const char *sh_parse(const char *text, struct line *l);
 /* parse.c: s as a decimal number in [0, INT_MAX]: true and *out, or false. */
 bool sh_number(const char *s, int *out);
 
-/* run.c */
-int sh_run_line(struct line *l);
+/*
+ * run.c: run every pipeline of the line (parsed from text) as its joins
+ * say; the last status. Each is parsed again just before it runs, so that
+ * `false; echo $?` sees the status of false.
+ */
+int sh_run_line(const struct line *l, const char *text);
 int sh_status_of(int wait_status);
 
 /* jobs.c */
@@ -71,6 +90,15 @@ void jobs_add(int pid, char *const argv[]);
 void jobs_reap(void);
 int sh_jobs(int argc, char **argv);
 int sh_wait(int argc, char **argv);
+
+/* vars.c: shell variables (unexported) and the environment. */
+const char *sh_var(const char *name);
+bool sh_var_name(const char *s, size_t len);
+int sh_assign(const char *assignment, bool export);
+void sh_unset(const char *name);
+int sh_export(int argc, char **argv);
+int sh_unset_builtin(int argc, char **argv);
+int sh_env(int argc, char **argv);
 
 /* builtins.c: run w if it names a builtin; false if it does not. */
 bool sh_builtin(struct words *w, int *status);
