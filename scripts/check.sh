@@ -152,6 +152,11 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		MUST_NOT_MATCH="$(printf '^and-skipped$\n^or-skipped$\n^no$\n^EOF$')" EXIT_STATUS=3 \
 		DISK=$disk-syntax.img \
 		scripts/qemu-test.sh shell-syntax $t virt 1 128M "$kernel" "panic=shutdown init=sh" | report
+	# Ctrl-C typed while a command runs (a spinner, cat reading the console, a pipeline).
+	cp build/disk-base.img "$disk-intr.img"
+	EXPECT=none PROMPT="$ " STDIN=tests/shell/interrupt.txt MUST_MATCH="$(cat tests/shell/interrupt.expect)" \
+		DISK=$disk-intr.img \
+		scripts/qemu-test.sh shell-interrupt $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
 	# kill $$ in init's shell (PS1 set first): init's end powers the machine off, saying so.
 	cp build/disk-base.img "$disk-kill.img"
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/kill-init.txt MUST_MATCH="$(cat tests/shell/kill-init.expect)" \

@@ -30,9 +30,18 @@ prompts() { # PROMPT
 }
 
 # Write FILE's lines to stdout, line n once the log has n lines starting with PROMPT.
+# A line "@after SECONDS TEXT" waits that long instead and writes TEXT as
+# printf %b does, without a newline (e.g. "@after 2 \003" types Ctrl-C
+# while a command runs); it does not count as a line.
 feed_paced() { # FILE PROMPT
-	local n=0 line
+	local n=0 line rest
 	while IFS= read -r line || [ -n "$line" ]; do
+		if [[ $line == "@after "* ]]; then
+			rest=${line#@after }
+			sleep "${rest%% *}"
+			printf '%b' "${rest#* }"
+			continue
+		fi
 		n=$((n + 1))
 		until [ "$(prompts "$2")" -ge "$n" ]; do
 			sleep 0.05

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/error.h"
+#include "lib/libc/strata.h"
 #include "lib/libc/sys.h"
 #include "lib/user/con_proto.h"
 #include "lib/user/fs_proto.h"
@@ -196,4 +197,29 @@ ssize_t read(int fd, void *p, size_t n)
 		return -1;
 	}
 	return (ssize_t)r;
+}
+
+int strata_console_foreground(const int *pids, int n)
+{
+	struct msg m = {.w = {0}};
+
+	if (n < 0 || (n > 0 && !pids)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n > CON_FG_MAX)
+		n = CON_FG_MAX;
+	m.w[0] = (uint64_t)n;
+	for (int i = 0; i < n; i++) {
+		if (pids[i] <= 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		m.w[1 + i] = (uint64_t)pids[i];
+	}
+	if (!__strata_us || !__strata_us->con)
+		return 0; /* no console server: nothing to interrupt with */
+	m.tag = msg_tag(CON_FOREGROUND, 1 + (unsigned)n, 0);
+	int e = __strata_call(__strata_us->con, &m);
+	return e == ERR_OK ? 0 : __strata_fail(e);
 }

@@ -36,6 +36,13 @@ int strata_statfs(const char *path, struct fs_statfs *out);
 /* What the file server holds (tables, open files, pipes, pages): 0, or -1. */
 int strata_fs_stats(struct fs_stats *out);
 
+/*
+ * The processes the console's Ctrl-C interrupts (SIGINT) from now on: up
+ * to 4 pids (more: the first 4); n = 0 clears the list. A shell sets it
+ * while it waits for a foreground command. 0, or -1 (EINVAL).
+ */
+int strata_console_foreground(const int *pids, int n);
+
 /* The name of an enum err code (lib/error.h), e.g. "ERR_NOMEM". */
 const char *strata_strerror(int err);
 

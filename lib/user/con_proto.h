@@ -4,7 +4,8 @@
  * con drives the UART. Output is written as it arrives. Input is read a
  * line at a time: con echoes what is typed, handles backspace (DEL or BS)
  * and hands out a line when Enter is pressed (as "...\n"). Ctrl-D on an
- * empty line is end of file (a read of 0 bytes).
+ * empty line is end of file (a read of 0 bytes). Ctrl-C drops the line
+ * and interrupts the foreground processes (CON_FOREGROUND).
  *
  * Every request is a SYS_CALL; text travels as bytes from word 1 on
  * (lib/user/msgbytes.h).
@@ -25,7 +26,15 @@ enum con_label {
 	 * the con_input notification (struct ustart) and ask again.
 	 */
 	CON_READ  = 0x301,
+	/*
+	 * w0 = n (0..CON_FG_MAX), w1..wn = pids: the processes Ctrl-C sends
+	 * SIGINT (through proc) until the next CON_FOREGROUND; n = 0: none.
+	 * A shell names its foreground command's processes while it waits
+	 * for them. ERR_INVALID: a count or pid out of range.
+	 */
+	CON_FOREGROUND = 0x302,
 };
+#define CON_FG_MAX 4 /* pids in one CON_FOREGROUND (words 1..4) */
 /* clang-format on */
 
 #endif

@@ -77,6 +77,13 @@ enum proc_label {
 };
 /* clang-format on */
 
+/*
+ * The badge of con's handle to proc (root mints it): con may only
+ * PROC_KILL, to deliver Ctrl-C (SIGINT) to the console's foreground
+ * processes (CON_FOREGROUND).
+ */
+#define PROC_BADGE_CON (1ull << 60)
+
 /* Wait status, as POSIX encodes it (picolibc's <sys/wait.h> macros apply). */
 #define PROC_STATUS_EXITED(code)  (((code)&0xff) << 8)
 #define PROC_STATUS_SIGNALED(sig) ((sig)&0x7f)

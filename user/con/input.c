@@ -10,6 +10,7 @@
 #include "lib/user/syscall.h"
 #include "lib/user/ulib.h"
 #include "user/con/echo.h"
+#include "user/con/foreground.h"
 #include "user/con/ldisc.h"
 #include "user/con/uart.h"
 
@@ -43,6 +44,10 @@ static bool drain_burst(void)
 	if (in.ld.queued) {
 		in.ld.queued = false;
 		sys_notify_signal(in.ready_signal, READY_BIT);
+	}
+	if (in.ld.interrupt) {
+		in.ld.interrupt = false;
+		foreground_interrupt();
 	}
 	return more;
 }

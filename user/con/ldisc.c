@@ -80,6 +80,7 @@ void ldisc_byte(struct ldisc *ld, unsigned char c, struct echo *e)
 		break;
 	case CTRL('C'):
 		ld->len = 0;
+		ld->interrupt = true;
 		echo_put(e, "^C\r\n", 4);
 		break;
 	case CTRL('D'):

@@ -7,7 +7,7 @@
  *                             (an LF right after a CR is the same Enter)
  *   BS or DEL                 erase one byte: echo "\b \b"
  *   Ctrl-U                    erase the line
- *   Ctrl-C                    drop the line: echo "^C\r\n"
+ *   Ctrl-C                    drop the line: echo "^C\r\n", note an interrupt
  *   Ctrl-D on an empty line   end of file
  *   ESC sequences             (arrow keys and the like) ignored whole
  *   anything else             ignored
@@ -32,6 +32,7 @@ struct ldisc {
 	bool after_cr;
 	unsigned char esc; /* where in an escape sequence (enum in ldisc.c) */
 	bool queued;	   /* a line or end of file was queued since the caller last cleared it */
+	bool interrupt;	   /* Ctrl-C was typed since the caller last cleared it */
 };
 
 /* Process one received byte; echo goes to *e. */

@@ -11,6 +11,7 @@
 #include "lib/user/syscall.h"
 #include "lib/user/ulib.h"
 #include "lib/user/ustart.h"
+#include "user/con/foreground.h"
 #include "user/con/input.h"
 #include "user/con/ready.h"
 #include "user/con/tx.h"
@@ -68,6 +69,8 @@ static void handle(struct msg *m)
 		e = do_write(m);
 	else if (label == CON_READ)
 		e = do_read(m);
+	else if (label == CON_FOREGROUND && (e = foreground_set(m)) == ERR_OK)
+		*m = (struct msg){.tag = msg_tag(CON_FOREGROUND, 0, 0)};
 	else
 		e = ERR_UNSUPPORTED;
 	if (e != ERR_OK)
@@ -138,6 +141,7 @@ int main(const struct ustart *us)
 		uprintf("con: cannot map the UART\n");
 		return 1;
 	}
+	foreground_init(us->proc);
 	int e = input_start(us->irq, us->con_input_signal);
 	if (e != ERR_OK) {
 		uprintf("con: no input thread: %s\n", err_name(e));

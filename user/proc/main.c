@@ -102,6 +102,8 @@ static void handle(struct msg *m)
 		reaper_scan();
 		*m = (struct msg){.tag = msg_tag(label, 0, 0)};
 		return;
+	} else if (badge == PROC_BADGE_CON && msg_handles(m->tag) == 0) {
+		e = label == PROC_KILL ? do_kill(m) : ERR_PERM;
 	} else if (msg_handles(m->tag) != 0 || badge > PID_MASK) {
 		e = ERR_INVALID;
 	} else if (badge == 0) {

@@ -219,13 +219,19 @@ static void start_con(const struct bootinfo *bi, const struct initrd *rd, const 
 	}
 	struct ustart us = {.role = ROLE_CON, .timebase_hz = bi->timebase_hz, .nharts = bi->nharts};
 	str_copy(us.device_compatible, u->compatible, sizeof(us.device_compatible));
+	handle_t proc = 0; /* Ctrl-C: con may ask proc to kill, nothing else */
+	if (sys_handle_mint(w->ep_proc, RIGHT_WRITE | RIGHT_GRANT, PROC_BADGE_CON, &proc) != ERR_OK)
+		uprintf("root: con gets no handle to proc: Ctrl-C will not interrupt\n");
 	const struct grant g[] = {
 	    {w->ep_con, RIGHT_READ | RIGHT_WRITE, F(serve)},
 	    {u->frame, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP, F(device)},
 	    {u->irq, RIGHT_MANAGE, F(irq)},
 	    {w->con_input, RIGHT_WRITE, F(con_input_signal)},
+	    {proc, RIGHT_WRITE, F(proc)},
 	};
-	server_start(&servers[SRV_CON], rd, "con", CON_QUOTA, PRIO_CON, g, 4, &us);
+	server_start(&servers[SRV_CON], rd, "con", CON_QUOTA, PRIO_CON, g, proc ? 5 : 4, &us);
+	if (proc)
+		sys_handle_close(proc);
 }
 
 static void start_blk(const struct bootinfo *bi, const struct initrd *rd, struct wiring *w,

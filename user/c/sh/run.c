@@ -287,6 +287,13 @@ static int run_pipeline(struct pipeline *l)
 			close(p[1]);
 		in = p[0];
 	}
+	/* While it runs, Ctrl-C interrupts the command (con sends its processes SIGINT). */
+	int fg[SH_STAGES], nfg = 0;
+	for (int i = 0; i < l->ncmd && !l->background; i++)
+		if (pids[i] > 0)
+			fg[nfg++] = pids[i];
+	if (nfg)
+		strata_console_foreground(fg, nfg);
 	for (int i = 0; i < l->ncmd; i++) {
 		if (pids[i] < 0)
 			continue;
@@ -299,6 +306,8 @@ static int run_pipeline(struct pipeline *l)
 				status = st;
 		}
 	}
+	if (nfg)
+		strata_console_foreground(NULL, 0);
 	if (l->background) {
 		printf("[%d]\n", sh.last_bg);
 		return 0;
