@@ -33,12 +33,13 @@ const char *console_name(void)
 static void console_putc(void *ctx, char c)
 {
 	(void)ctx;
+	if (!uart) {
+		sbi_console_putc(c); /* OpenSBI's console puts a \r before each \n itself */
+		return;
+	}
 	if (c == '\n')
-		console_putc(ctx, '\r');
-	if (uart)
-		uart->putc(uart_base, c);
-	else
-		sbi_console_putc(c);
+		uart->putc(uart_base, '\r');
+	uart->putc(uart_base, c);
 }
 
 int kvprintf(const char *fmt, va_list ap)

@@ -157,6 +157,16 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/interrupt.txt MUST_MATCH="$(cat tests/shell/interrupt.expect)" \
 		DISK=$disk-intr.img \
 		scripts/qemu-test.sh shell-interrupt $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
+	# Up and Down bring back lines entered before; a program's "\r\n" reaches the terminal as it is.
+	cp build/disk-base.img "$disk-hist.img"
+	local hist
+	hist=$(EXPECT=none PROMPT="$ " STDIN=tests/shell/history.txt \
+		MUST_MATCH="$(cat tests/shell/history.expect)" DISK=$disk-hist.img \
+		scripts/qemu-test.sh shell-history $t virt 1 128M "$kernel" "panic=shutdown init=sh")
+	if [[ $hist == "ok - "* ]] && grep -q $'\r\r' build/test-logs/shell-history.log; then
+		hist="not ok - boot/shell-history (a line ends in \\r\\r\\n)"
+	fi
+	echo "$hist" | report
 	# kill $$ in init's shell (PS1 set first): init's end powers the machine off, saying so.
 	cp build/disk-base.img "$disk-kill.img"
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/kill-init.txt MUST_MATCH="$(cat tests/shell/kill-init.expect)" \

@@ -27,10 +27,17 @@ static bool in_escape(struct ldisc *ld, unsigned char c)
 		ld->esc = ESC_NONE;
 		return false;
 	}
-	if (ld->esc == ESC_START && (c == '[' || c == 'O'))
+	if (ld->esc == ESC_START && (c == '[' || c == 'O')) {
 		ld->esc = ESC_SEQ;
-	else if (ld->esc == ESC_START || (c >= 0x40 && c <= 0x7e))
+		ld->esc_params = 0;
+	} else if (ld->esc == ESC_START || (c >= 0x40 && c <= 0x7e)) {
+		/* Up and down arrows (CSI A / B, or SS3 A / B), with no parameters. */
+		if (ld->esc == ESC_SEQ && !ld->esc_params && (c == 'A' || c == 'B'))
+			ld->arrow = (char)c;
 		ld->esc = ESC_NONE;
+	} else {
+		ld->esc_params++;
+	}
 	return true;
 }
 
@@ -40,8 +47,55 @@ static void erase_line(struct ldisc *ld, struct echo *e)
 		echo_put(e, "\b \b", 3);
 }
 
+/* Replace the line being typed with s (erasing what was echoed). */
+static void replace_line(struct ldisc *ld, const char *s, struct echo *e)
+{
+	erase_line(ld, e);
+	for (; *s && ld->len < LDISC_LINE_MAX; s++) {
+		ld->line[ld->len++] = *s;
+		echo_put(e, s, 1);
+	}
+}
+
+/*
+ * History: Up shows the line entered before the one shown (Down the one
+ * after; past the newest, an empty line). What was typed and not entered
+ * is lost on Up, as in a simple terminal.
+ */
+static void history_move(struct ldisc *ld, struct echo *e)
+{
+	unsigned have = ld->hist_count < LDISC_HISTORY ? ld->hist_count : LDISC_HISTORY;
+
+	if (ld->arrow == 'A' && ld->hist_pos < have)
+		ld->hist_pos++;
+	else if (ld->arrow == 'B' && ld->hist_pos > 0)
+		ld->hist_pos--;
+	else
+		return;
+	if (ld->hist_pos == 0) {
+		replace_line(ld, "", e);
+		return;
+	}
+	unsigned slot = (ld->hist_count - ld->hist_pos) % LDISC_HISTORY;
+	replace_line(ld, ld->hist[slot], e);
+}
+
+/* Keep a non-empty line entered (without its newline) in the history. */
+static void history_add(struct ldisc *ld)
+{
+	if (ld->len == 0)
+		return;
+	char *h = ld->hist[ld->hist_count % LDISC_HISTORY];
+	for (size_t i = 0; i < ld->len; i++)
+		h[i] = ld->line[i];
+	h[ld->len] = 0;
+	ld->hist_count++;
+}
+
 static void end_line(struct ldisc *ld, struct echo *e)
 {
+	history_add(ld);
+	ld->hist_pos = 0;
 	echo_put(e, "\r\n", 2);
 	ld->line[ld->len++] = '\n';
 	if (ready_put_line(ld->line, ld->len))
@@ -54,8 +108,15 @@ void ldisc_byte(struct ldisc *ld, unsigned char c, struct echo *e)
 	bool lf_after_cr = c == '\n' && ld->after_cr;
 
 	ld->after_cr = c == '\r';
-	if (lf_after_cr || in_escape(ld, c))
+	if (lf_after_cr)
 		return;
+	if (in_escape(ld, c)) {
+		if (ld->arrow) {
+			history_move(ld, e);
+			ld->arrow = 0;
+		}
+		return;
+	}
 	if ((c >= 0x20 && c < DEL) || c == '\t') {
 		if (ld->len < LDISC_LINE_MAX) {
 			ld->line[ld->len++] = (char)c;

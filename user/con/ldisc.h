@@ -9,7 +9,10 @@
  *   Ctrl-U                    erase the line
  *   Ctrl-C                    drop the line: echo "^C\r\n", note an interrupt
  *   Ctrl-D on an empty line   end of file
- *   ESC sequences             (arrow keys and the like) ignored whole
+ *   Up, Down (ESC [ A, ESC [ B)
+ *                             the line entered before / after the one shown
+ *                             (the last 16 lines)
+ *   other ESC sequences       (other keys) ignored whole
  *   anything else             ignored
  *
  * A byte that does not fit in the line, or a line (or end of file) that
@@ -25,12 +28,18 @@
 
 /* Longest line, without its "\n" (a whole line then fits one 256-byte read). */
 #define LDISC_LINE_MAX 255
+#define LDISC_HISTORY  16 /* lines Up and Down can bring back */
 
 struct ldisc {
 	char line[LDISC_LINE_MAX + 1]; /* + the "\n" */
 	size_t len;
 	bool after_cr;
-	unsigned char esc; /* where in an escape sequence (enum in ldisc.c) */
+	unsigned char esc;   /* where in an escape sequence (enum in ldisc.c) */
+	unsigned esc_params; /* bytes between the sequence's start and its final byte */
+	char arrow;	     /* 'A' (up) or 'B' (down) just ended a sequence */
+	char hist[LDISC_HISTORY][LDISC_LINE_MAX + 1]; /* lines entered, a ring */
+	unsigned hist_count;			      /* lines ever entered */
+	unsigned hist_pos; /* 0: the line being typed; k: the k-th newest entered */
 	bool queued;	   /* a line or end of file was queued since the caller last cleared it */
 	bool interrupt;	   /* Ctrl-C was typed since the caller last cleared it */
 };

@@ -14,11 +14,15 @@ static struct spinlock tx_lock;
  */
 void tx_write(const char *s, size_t n, bool crlf)
 {
+	static char last; /* the last byte sent, across calls */
+
 	spin_lock(&tx_lock);
 	for (size_t i = 0; i < n; i++) {
-		if (crlf && s[i] == '\n')
+		/* A program's own "\r\n" stays "\r\n", not "\r\r\n". */
+		if (crlf && s[i] == '\n' && last != '\r')
 			con_uart.drv->tx_byte(con_uart.regs, '\r');
 		con_uart.drv->tx_byte(con_uart.regs, (uint8_t)s[i]);
+		last = s[i];
 	}
 	spin_unlock(&tx_lock);
 }
