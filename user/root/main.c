@@ -413,21 +413,26 @@ static void watch_servers(void *arg)
 }
 
 /* Ask proc to start cmd; returns the pid, or a negative enum err. */
+/* The environment init starts with (and every process inherits unless changed). */
+static const char *const init_env[] = {"PATH=/bin", "HOME=/home", "TERM=vt100"};
+#define INIT_ENVC (sizeof(init_env) / sizeof(init_env[0]))
+
 static int spawn_init(handle_t proc, const struct init_cmd *c)
 {
 	struct ipc_buffer *b = (struct ipc_buffer *)(BOOTINFO_VA + 4096);
 	char block[PROC_ARGS_MAX];
 	size_t n = 0;
 
-	for (int i = -1; i < c->argc; i++) {
-		const char *s = c->argv[i < 0 ? 0 : i];
+	/* The path, the arguments, then the environment. */
+	for (int i = -1; i < c->argc + (int)INIT_ENVC; i++) {
+		const char *s = i < c->argc ? c->argv[i < 0 ? 0 : i] : init_env[i - c->argc];
 		size_t l = strlen(s) + 1;
 		if (n + l > sizeof(block))
-			return ERR_INVALID;
+			return ERR_RANGE;
 		memcpy(block + n, s, l);
 		n += l;
 	}
-	struct msg m = {.w = {0, 0, (uint64_t)c->argc, 0, n}};
+	struct msg m = {.w = {0, 0, (uint64_t)c->argc, INIT_ENVC, n}};
 	unsigned words = msgbytes_put(&m, b, PROC_ARGS_WORD, block, n);
 	m.tag = msg_tag(PROC_SPAWN, words, 0);
 	int e = ipc_call(proc, &m);
@@ -522,7 +527,13 @@ int main(struct bootinfo *bi)
 
 	int pid = spawn_init(w.ep_proc, &cmd);
 	if (pid < 0) {
-		uprintf("root: cannot start init %s: %s\n", cmd.argv[0], err_name(pid));
+		if (pid == ERR_RANGE)
+			uprintf(
+			    "root: cannot start init %s: its arguments and environment take more "
+			    "than %u bytes\n",
+			    cmd.argv[0], (unsigned)PROC_ARGS_MAX);
+		else
+			uprintf("root: cannot start init %s: %s\n", cmd.argv[0], err_name(pid));
 		sys_system_exit(bi->system, 1);
 	}
 	/*
