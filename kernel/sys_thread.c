@@ -4,6 +4,7 @@
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/timer.h"
+#include "kernel/upcall.h"
 #include "kernel/uaccess.h"
 #include "lib/error.h"
 
@@ -65,6 +66,30 @@ int sys_thread_kill(struct thread *t, struct trapframe *tf)
 		return ERR_STATE;
 	thread_kill(th, (int)ARG(1));
 	return ERR_OK;
+}
+
+int sys_thread_upcall(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	uint64_t n = ARG(1), entry = ARG(2);
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_MANAGE, &th);
+
+	if (e != ERR_OK)
+		return e;
+	if (n < 1 || n > UPCALL_MAX)
+		return ERR_INVALID;
+	if (entry == 0 || entry >= USER_TOP || entry % 2)
+		return ERR_RANGE;
+	if (th->state == TS_DEAD || th->kill_pending)
+		return ERR_STATE;
+	upcall_post(th, (unsigned)n, entry);
+	return ERR_OK;
+}
+
+int sys_upcall_return(struct thread *t, struct trapframe *tf)
+{
+	(void)tf;
+	return upcall_return(t);
 }
 
 int sys_thread_exit(struct thread *t, struct trapframe *tf)

@@ -251,6 +251,8 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_FRAME_PHYS] = sys_frame_phys,
     [SYS_REPLY_SAVE] = sys_reply_save,
     [SYS_REPLY_TO] = sys_reply_to,
+    [SYS_THREAD_UPCALL] = sys_thread_upcall,
+    [SYS_UPCALL_RETURN] = sys_upcall_return,
 };
 
 /* Garbage cycles and queued teardowns; two loads when there are none. */
@@ -277,5 +279,9 @@ void syscall_dispatch(struct thread *t, struct trapframe *tf)
 	if (t->held[0])
 		thread_release_held(t);
 	safe_point_work();
+	if (t->upcall_returned) {
+		t->upcall_returned = false; /* the interrupted registers are back: leave a0 alone */
+		return;
+	}
 	RET(0, (int64_t)e);
 }

@@ -118,6 +118,19 @@ struct thread {
 	bool fpu_used;
 
 	/*
+	 * Upcalls (kernel/upcall.c): numbers posted and not yet run, the
+	 * entry they run at, and while one runs (upcall_active) the user
+	 * context it interrupted, put back by SYS_UPCALL_RETURN.
+	 */
+	uint64_t upcall_pending; /* bit n: upcall n (1..63) posted */
+	uint64_t upcall_entry;
+	bool upcall_active;
+	bool upcall_fpu_used;
+	bool upcall_returned; /* SYS_UPCALL_RETURN replaced the trap frame: no results to write */
+	struct trapframe upcall_tf;
+	struct fpu_state upcall_fpu;
+
+	/*
 	 * Objects the current system call uses across a point where it can
 	 * block (a user copy, an IPC, a preemption point): each holds a
 	 * reference, dropped when the call returns or the thread dies.

@@ -11,6 +11,7 @@
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/timer.h"
+#include "kernel/upcall.h"
 
 void user_trap(struct utrapframe *utf);
 void user_return(void) __attribute__((noreturn));
@@ -88,6 +89,7 @@ void user_return(void)
 		t->state = TS_SUSPENDED;
 		sched_leave();
 	}
+	upcall_deliver(t);
 	unsigned long ss = csr_read(sstatus);
 	ss &= ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS);
 	ss |= SSTATUS_SPIE;

@@ -66,6 +66,8 @@ enum sys {
 	SYS_FRAME_PHYS           = 47, /* (frame, system with DEVICE) -> a1 = physical address, a2 = pages (drivers' DMA) */
 	SYS_REPLY_SAVE           = 48, /* () -> a1 = reply handle for the caller this thread owes */
 	SYS_REPLY_TO             = 49, /* (reply, tag, w0..w4): answer a saved reply (used up) */
+	SYS_THREAD_UPCALL        = 50, /* (thread, n 1..63, entry): run entry(n) in it (signals) */
+	SYS_UPCALL_RETURN        = 51, /* (): back to what the running upcall interrupted */
 	SYS_COUNT
 };
 /* clang-format on */
@@ -118,8 +120,9 @@ enum obj_type {
 
 /* SYS_FRAME_ALLOC flags */
 #define FRAME_ZEROED (1u << 0) /* accepted; frames are always zeroed */
-#define FRAME_DEVICE (1u << 1) /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE   \
-				*/
+#define FRAME_DEVICE                                                                               \
+	(1u << 1) /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE                \
+		   */
 
 /* SYS_SPACE_AD result bits per page */
 #define PAGE_MAPPED (1u << 0)

@@ -22,6 +22,7 @@ static const char *const names[] = {
     [-ERR_FAULT] = "ERR_FAULT",
     [-ERR_WOULDBLOCK] = "ERR_WOULDBLOCK",
     [-ERR_IO] = "ERR_IO",
+    [-ERR_INTERRUPTED] = "ERR_INTERRUPTED",
 };
 
 const char *err_name(int code)

@@ -28,7 +28,8 @@ enum err {
 	ERR_FAULT = -18,       /* a user address could not be accessed */
 	ERR_WOULDBLOCK = -19,  /* a non-blocking operation could not proceed */
 	ERR_IO = -20,	       /* a device reported an error */
-	ERR_LAST = -20,
+	ERR_INTERRUPTED = -21, /* a wait was cut short by an upcall (a signal) */
+	ERR_LAST = -21,
 };
 
 /* The name of an error code ("ERR_NOMEM"), or "ERR_?" for unknown codes. */

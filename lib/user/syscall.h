@@ -210,6 +210,14 @@ static inline int sys_thread_kill(handle_t t, int status)
 {
 	return sys0(SYS_THREAD_KILL, (uint64_t)t, (uint64_t)(int64_t)status, 0, 0, 0, 0);
 }
+static inline int sys_thread_upcall(handle_t t, unsigned n, uint64_t entry)
+{
+	return sys0(SYS_THREAD_UPCALL, (uint64_t)t, n, entry, 0, 0, 0);
+}
+static inline int sys_upcall_return(void)
+{
+	return sys0(SYS_UPCALL_RETURN, 0, 0, 0, 0, 0, 0);
+}
 static inline int sys_thread_set_exception(handle_t t, handle_t ep, uint64_t badge)
 {
 	return sys0(SYS_THREAD_SET_EXCEPTION, (uint64_t)t, (uint64_t)ep, badge, 0, 0, 0);

@@ -122,7 +122,7 @@ static handle_t own_space, own_quota, exc_ep;
 static uint64_t arena_next = ARENA;
 static uint32_t avoid;
 
-extern char fuzz_load_insn[], fuzz_store_insn[];
+extern char fuzz_load_insn[], fuzz_store_insn[], fuzz_upcall[];
 uint64_t fuzz_load(uint64_t va);
 void fuzz_store(uint64_t va, uint64_t v);
 /* A load and a store of 4 bytes each (no compressed forms), so a handler can skip them. */
@@ -131,7 +131,9 @@ __asm__(".text\n"
 	".option push\n.option norvc\n"
 	"fuzz_load:\nfuzz_load_insn:\n\tld a0, 0(a0)\n\tret\n"
 	"fuzz_store:\nfuzz_store_insn:\n\tsd a1, 0(a0)\n\tret\n"
-	".option pop\n");
+	".option pop\n"
+	/* An upcall that does nothing: straight back to what it interrupted. */
+	".globl fuzz_upcall\nfuzz_upcall:\n\tli a7, 51\n\tecall\n\tunimp\n");
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
@@ -384,6 +386,7 @@ static const uint8_t argk[SYS_COUNT][7] = {
     [SYS_KERNEL_CHECK] = {H(OBJ_SYSTEM)},
     [SYS_FRAME_PHYS] = {H(OBJ_FRAME), H(OBJ_SYSTEM)},
     [SYS_REPLY_TO] = {H(OBJ_REPLY), K_TAG, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY},
+    [SYS_THREAD_UPCALL] = {H(OBJ_THREAD), K_NUM, K_ADDR},
 };
 
 /* Calls whose first check is the handle in a0: a closed one must give ERR_BADHANDLE. */
@@ -400,6 +403,7 @@ static bool handle_first(unsigned nr)
 	case SYS_REPLY:
 	case SYS_NOTIFY_CREATE:
 	case SYS_KERNEL_STATS:
+	case SYS_UPCALL_RETURN:
 	case SYS_KERNEL_CHECK:
 	case SYS_REPLY_SAVE:
 		return false;
@@ -646,6 +650,14 @@ static void raw_call(struct rng *r, bool main, uint64_t ipcbuf)
 		fill_ipcbuf(r, ipcbuf);
 	if (nr == SYS_THREAD_KILL)
 		mark_killed(a[0]);
+	/*
+	 * An upcall to one of our threads must land somewhere that returns at
+	 * once; else an entry the kernel refuses (ERR_RANGE).
+	 */
+	if (nr == SYS_THREAD_UPCALL) {
+		static const uint64_t bad[] = {0, 1, USER_TOP_ABI, ~0ull};
+		a[2] = chance(r, 90) ? (uint64_t)fuzz_upcall : bad[below(r, 4)];
+	}
 
 	if (main) {
 		ctl->last[0] = nr;

@@ -69,6 +69,6 @@ struct test {
 	bool (*fn)(void);
 };
 extern const struct test kernel_api_tests[], ipc_tests[], pager_tests[], probe_tests[], hw_tests[],
-    libpager_tests[], fpu_tests[], libc_tests[], lifetime_tests[], sysfuzz_tests[];
+    libpager_tests[], fpu_tests[], libc_tests[], lifetime_tests[], sysfuzz_tests[], upcall_tests[];
 
 #endif

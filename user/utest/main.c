@@ -157,6 +157,7 @@ int main(struct bootinfo *info)
 		run_all(fpu_tests);
 		run_all(libc_tests);
 		run_all(lifetime_tests);
+		run_all(upcall_tests);
 	}
 	/* fuzzseeds=0: this boot leaves the fuzzer to others (no test line that cannot fail). */
 	if (bootarg("fuzzseeds", 1, 0) != 0)
