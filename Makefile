@@ -121,7 +121,7 @@ LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 $(LIBC_POSIX) -O2 
 	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
 	-T lib/libc/strata.ld -Wl,--gc-sections
-LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S $(wildcard lib/libc/*.c) lib/user/msgbytes.c lib/error.c \
+LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S lib/libc/sigtramp.S $(wildcard lib/libc/*.c) lib/user/msgbytes.c lib/error.c \
 	lib/memops.c
 LIBC_RT_OBJS := $(patsubst %,$(B)/c/%.o,$(LIBC_RT_SRCS))
 C_PROGS := $(sort $(patsubst user/c/%/,%,$(dir $(wildcard user/c/*/*.c))))

@@ -88,8 +88,12 @@ int sys_thread_upcall(struct thread *t, struct trapframe *tf)
 
 int sys_upcall_return(struct thread *t, struct trapframe *tf)
 {
-	(void)tf;
-	return upcall_return(t);
+	return upcall_return(t, ARG(0));
+}
+
+int sys_upcall_save(struct thread *t, struct trapframe *tf)
+{
+	return upcall_save(t, ARG(0));
 }
 
 int sys_thread_exit(struct thread *t, struct trapframe *tf)

@@ -253,6 +253,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_REPLY_TO] = sys_reply_to,
     [SYS_THREAD_UPCALL] = sys_thread_upcall,
     [SYS_UPCALL_RETURN] = sys_upcall_return,
+    [SYS_UPCALL_SAVE] = sys_upcall_save,
 };
 
 /* Garbage cycles and queued teardowns; two loads when there are none. */

@@ -4,6 +4,8 @@
 #include "kernel/arch.h"
 #include "kernel/hart.h"
 #include "kernel/sched.h"
+#include "kernel/uaccess.h"
+#include "lib/abi.h"
 #include "lib/error.h"
 
 void upcall_post(struct thread *t, unsigned n, uint64_t entry)
@@ -49,17 +51,62 @@ void upcall_deliver(struct thread *t)
 	tf->x[1] = 0;	    /* ra: the function must not return, only SYS_UPCALL_RETURN */
 }
 
-int upcall_return(struct thread *t)
+/* The thread's registers become these; the FP registers this hart holds are stale. */
+static void resume_with(struct thread *t)
 {
-	if (!t->upcall_active)
-		return ERR_STATE;
-	t->utf->tf = t->upcall_tf;
-	t->fpu = t->upcall_fpu;
-	t->fpu_used = t->upcall_fpu_used;
-	t->upcall_active = false;
-	t->upcall_returned = true;
-	/* The FP registers this hart holds are the upcall's: load the kept ones. */
+	t->upcall_returned = true; /* the system call writes no results over them */
 	if (this_hart()->fpu_owner == t)
 		this_hart()->fpu_owner = NULL;
+}
+
+int upcall_save(struct thread *t, uint64_t ctx)
+{
+	struct upcall_context c = {0};
+
+	if (!t->upcall_active)
+		return ERR_STATE;
+	for (int i = 1; i < 32; i++)
+		c.x[i] = t->upcall_tf.x[i];
+	c.pc = t->upcall_tf.sepc;
+	for (int i = 0; i < 32; i++)
+		c.f[i] = t->upcall_fpu.f[i];
+	c.fcsr = t->upcall_fpu.fcsr;
+	c.fpu_used = t->upcall_fpu_used;
+	/* The copy may fault into a pager and block: only t's own state is involved. */
+	int e = copyout((void __user *)ctx, &c, sizeof(c));
+	if (e == ERR_OK)
+		t->upcall_active = false;
+	return e;
+}
+
+int upcall_return(struct thread *t, uint64_t ctx)
+{
+	struct upcall_context c;
+
+	if (ctx == 0) {
+		if (!t->upcall_active)
+			return ERR_STATE;
+		t->utf->tf = t->upcall_tf;
+		t->fpu = t->upcall_fpu;
+		t->fpu_used = t->upcall_fpu_used;
+		t->upcall_active = false;
+		resume_with(t);
+		return ERR_OK;
+	}
+	if (t->upcall_active)
+		return ERR_STATE; /* the kept registers were not saved: they are what to go back to
+				   */
+	int e = copyin(&c, (const void __user *)ctx, sizeof(c));
+	if (e != ERR_OK)
+		return e;
+	/* Only what user mode could set itself: registers, pc, FP; sstatus stays the kernel's. */
+	for (int i = 1; i < 32; i++)
+		t->utf->tf.x[i] = c.x[i];
+	t->utf->tf.sepc = c.pc;
+	for (int i = 0; i < 32; i++)
+		t->fpu.f[i] = c.f[i];
+	t->fpu.fcsr = c.fcsr & 0xff;
+	t->fpu_used = c.fpu_used != 0;
+	resume_with(t);
 	return ERR_OK;
 }

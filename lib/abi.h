@@ -67,7 +67,8 @@ enum sys {
 	SYS_REPLY_SAVE           = 48, /* () -> a1 = reply handle for the caller this thread owes */
 	SYS_REPLY_TO             = 49, /* (reply, tag, w0..w4): answer a saved reply (used up) */
 	SYS_THREAD_UPCALL        = 50, /* (thread, n 1..63, entry): run entry(n) in it (signals) */
-	SYS_UPCALL_RETURN        = 51, /* (): back to what the running upcall interrupted */
+	SYS_UPCALL_RETURN        = 51, /* (ctx or 0): back to the registers in ctx, or to those the running upcall kept */
+	SYS_UPCALL_SAVE          = 52, /* (ctx): copy the kept registers to ctx and let upcalls nest */
 	SYS_COUNT
 };
 /* clang-format on */
@@ -210,6 +211,19 @@ static inline uint64_t fault_item_frame(handle_t frame, uint32_t page)
  * MSG_EXCEPTION and no error resumes the thread (at the same pc, or at words[0] if nonzero);
  * replying with an error tag, or closing the endpoint, kills it.
  */
+
+/*
+ * The registers an upcall interrupted (SYS_UPCALL_SAVE, SYS_UPCALL_RETURN):
+ * x[1..31] (x[0] unused), the pc to go on at, f0-f31, fcsr, and whether
+ * the thread had used the FP registers.
+ */
+struct upcall_context { /* 536 bytes */
+	uint64_t x[32];
+	uint64_t pc;
+	uint64_t f[32];
+	uint64_t fcsr;
+	uint64_t fpu_used;
+};
 
 /* ------------------------------------------------------------------ boot */
 /*

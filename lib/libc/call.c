@@ -47,6 +47,8 @@ int __strata_errno(int err)
 		return EPIPE;
 	case ERR_TIMEOUT:
 		return ETIMEDOUT;
+	case ERR_INTERRUPTED:
+		return EINTR;
 	default:
 		return EIO;
 	}

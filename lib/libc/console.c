@@ -64,6 +64,8 @@ static long con_read(char *p, size_t n)
 		if (e == ERR_WOULDBLOCK) {
 			uint64_t bits;
 			e = sys_notify_wait(__strata_us->con_input, &bits);
+			if (e == ERR_INTERRUPTED && __strata_signal_restart())
+				continue;
 			if (e != ERR_OK)
 				return e;
 			continue;

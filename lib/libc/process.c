@@ -160,7 +160,11 @@ pid_t waitpid(pid_t pid, int *status, int options)
 		if (options & WNOHANG)
 			return 0;
 		uint64_t bits;
-		sys_notify_wait(__strata_us->child_event, &bits);
+		if (sys_notify_wait(__strata_us->child_event, &bits) == ERR_INTERRUPTED &&
+		    !__strata_signal_restart()) {
+			errno = EINTR;
+			return -1;
+		}
 	}
 }
 

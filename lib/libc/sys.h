@@ -6,6 +6,7 @@
 #ifndef STRATA_LIB_LIBC_SYS_H
 #define STRATA_LIB_LIBC_SYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,8 @@ int __strata_fail(int err);
 
 /* The errno value for an enum err. */
 int __strata_errno(int err);
+/* The last signal handler run had SA_RESTART: a wait it cut short starts again (signal.c). */
+bool __strata_signal_restart(void);
 
 /* Write out stdout and stderr (before fork, exec and exit). */
 void __strata_flush_all(void);

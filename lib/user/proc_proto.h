@@ -74,6 +74,27 @@ enum proc_label {
 	 * after the cursor.
 	 */
 	PROC_LIST   = 0x207,
+	/*
+	 * w0 = signals with a handler, w1 = signals ignored, w2 = signals
+	 * blocked, w3 = the handler entry (an upcall entry, see below), w4 =
+	 * signals not blocked while their own handler runs (SA_NODEFER); bit n
+	 * is signal n (1..31). -> w0 = signals pending (blocked and not yet
+	 * delivered). The caller's signal dispositions from now on: a signal
+	 * with a handler runs it through SYS_THREAD_UPCALL(thread, n, entry)
+	 * and is blocked until the handler returns (the caller's next
+	 * PROC_SIGNALS); an ignored one is dropped; any other has its default
+	 * action (end the process, or nothing for SIGCHLD, SIGURG, SIGWINCH,
+	 * SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU). SIGKILL and SIGSTOP cannot be
+	 * handled, ignored or blocked. A blocked signal waits, whatever its
+	 * disposition. ERR_INVALID: a handler but no entry, or SIGKILL/SIGSTOP
+	 * in a mask.
+	 */
+	PROC_SIGNALS = 0x208,
+	/*
+	 * w0 = nanoseconds from now until SIGALRM (0: none) -> w0 = nanoseconds
+	 * that were left of the alarm before (0: none). Resolution 50 ms.
+	 */
+	PROC_ALARM  = 0x209,
 };
 /* clang-format on */
 
@@ -88,13 +109,17 @@ enum proc_label {
 #define PROC_STATUS_EXITED(code)  (((code)&0xff) << 8)
 #define PROC_STATUS_SIGNALED(sig) ((sig)&0x7f)
 
-/* Signals proc delivers (they all end the process); numbers as picolibc's <signal.h>. */
+/* Signals proc knows by name; numbers as picolibc's <signal.h>. */
 #define PROC_SIGILL  4
 #define PROC_SIGTRAP 5
 #define PROC_SIGKILL 9
 #define PROC_SIGBUS  10
 #define PROC_SIGSEGV 11
 #define PROC_SIGTERM 15
+#define PROC_SIGALRM 14
+#define PROC_SIGSTOP 17
+#define PROC_SIGCHLD 20
+#define PROC_NSIG    32 /* signals 1..31 */
 
 enum proc_state {
 	PROC_RUNNING = 1,

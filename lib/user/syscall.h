@@ -214,9 +214,13 @@ static inline int sys_thread_upcall(handle_t t, unsigned n, uint64_t entry)
 {
 	return sys0(SYS_THREAD_UPCALL, (uint64_t)t, n, entry, 0, 0, 0);
 }
-static inline int sys_upcall_return(void)
+static inline int sys_upcall_return(struct upcall_context *ctx)
 {
-	return sys0(SYS_UPCALL_RETURN, 0, 0, 0, 0, 0, 0);
+	return sys0(SYS_UPCALL_RETURN, (uint64_t)ctx, 0, 0, 0, 0, 0);
+}
+static inline int sys_upcall_save(struct upcall_context *ctx)
+{
+	return sys0(SYS_UPCALL_SAVE, (uint64_t)ctx, 0, 0, 0, 0, 0);
 }
 static inline int sys_thread_set_exception(handle_t t, handle_t ep, uint64_t badge)
 {

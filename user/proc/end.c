@@ -26,6 +26,8 @@ static void notify_parent(const struct process *p)
 	struct process *parent = proc_running(p->ppid);
 	if (parent && parent->event)
 		sys_notify_signal(parent->event, CHILD_EVENT_BITS);
+	if (parent)
+		signal_send(parent, PROC_SIGCHLD);
 }
 
 /* p is gone: its zombie children are reaped now, its live ones become orphans. */

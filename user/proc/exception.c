@@ -1,7 +1,8 @@
 /*
  * Exceptions of process threads: proc is every process's exception
- * handler. An exception always ends the process, with the POSIX signal
- * that matches it, after a line on the kernel console saying what happened.
+ * handler. An exception runs the process's handler for the POSIX signal
+ * that matches it, or ends the process with that signal, after a line on
+ * the console saying what happened.
  */
 #include "user/proc/proc.h"
 
@@ -41,41 +42,48 @@ static const char *fault_access(uint64_t cause)
 	}
 }
 
-/* Print what happened to p and return the signal it dies of. */
-static int report(const struct process *p, uint64_t cause, uint64_t addr, uint64_t pc)
+/* The POSIX signal an exception cause stands for. */
+static int signal_of(uint64_t cause)
+{
+	if (fault_access(cause))
+		return PROC_SIGSEGV;
+	if (cause == CAUSE_BREAKPOINT)
+		return PROC_SIGTRAP;
+	if (cause == CAUSE_MISALIGNED_FETCH || cause == CAUSE_MISALIGNED_LOAD ||
+	    cause == CAUSE_MISALIGNED_STORE)
+		return PROC_SIGBUS;
+	return PROC_SIGILL;
+}
+
+/* Print what happened to p, which dies of it. */
+static void report(const struct process *p, uint64_t cause, uint64_t addr, uint64_t pc)
 {
 	const char *access = fault_access(cause);
 
-	if (access) {
+	if (access)
 		con_printf(&env.out, "%s[%d]: segmentation fault at 0x%lx (pc 0x%lx, %s)\n",
 			   p->name, p->pid, addr, pc, access);
-		return PROC_SIGSEGV;
-	}
-	if (cause == CAUSE_ILLEGAL) {
+	else if (cause == CAUSE_ILLEGAL)
 		con_printf(&env.out, "%s[%d]: illegal instruction at pc 0x%lx\n", p->name, p->pid,
 			   pc);
-		return PROC_SIGILL;
-	}
-	if (cause == CAUSE_BREAKPOINT) { /* ebreak: nobody debugs processes */
+	else if (cause == CAUSE_BREAKPOINT) /* ebreak: nobody debugs processes */
 		con_printf(&env.out, "%s[%d]: breakpoint at pc 0x%lx\n", p->name, p->pid, pc);
-		return PROC_SIGTRAP;
-	}
-	if (cause == CAUSE_MISALIGNED_FETCH || cause == CAUSE_MISALIGNED_LOAD ||
-	    cause == CAUSE_MISALIGNED_STORE) {
+	else if (signal_of(cause) == PROC_SIGBUS)
 		con_printf(&env.out, "%s[%d]: misaligned access at 0x%lx (pc 0x%lx)\n", p->name,
 			   p->pid, addr, pc);
-		return PROC_SIGBUS;
-	}
-	con_printf(&env.out, "%s[%d]: exception %lu at pc 0x%lx\n", p->name, p->pid, cause, pc);
-	return PROC_SIGILL;
+	else
+		con_printf(&env.out, "%s[%d]: exception %lu at pc 0x%lx\n", p->name, p->pid, cause,
+			   pc);
 }
 
 /*
  * An exception message (the caller checked it came from the kernel with an
- * exception badge): w0 cause, w1 address, w2 pc, w3 thread id. The verdict
- * is always "die" (an error reply), sent here before the process is ended.
- * A thread that is not the process's current one (or of no process) is
- * just refused.
+ * exception badge): w0 cause, w1 address, w2 pc, w3 thread id. If the
+ * process has a handler for the signal (and it is not blocked), the
+ * handler's upcall is posted and the thread resumes into it (at the same
+ * pc afterwards, as POSIX has it); otherwise the verdict is "die" (an
+ * error reply), sent before the process is ended. A thread that is not
+ * the process's current one (or of no process) is just refused.
  */
 void do_exception(struct msg *m)
 {
@@ -84,9 +92,14 @@ void do_exception(struct msg *m)
 	struct process *p = proc_running(pid);
 	struct msg reply = {.tag = msg_error_tag(MSG_EXCEPTION, ERR_INVALID)};
 
+	if (p && p->tid == tid && signal_handles_fault(p, signal_of(cause))) {
+		reply = (struct msg){.tag = msg_tag(MSG_EXCEPTION, 0, 0)};
+		ipc_reply(&reply);
+		return;
+	}
 	ipc_reply(&reply);
 	if (!p || p->tid != tid)
 		return;
-	int sig = report(p, cause, addr, pc);
-	process_end(p, PROC_STATUS_SIGNALED(sig));
+	report(p, cause, addr, pc);
+	process_end(p, PROC_STATUS_SIGNALED(signal_of(cause)));
 }

@@ -49,6 +49,7 @@ int do_exec(struct process *p, struct msg *m)
 		p->thread = t;
 		p->tid = tid;
 		str_copy(p->name, program_name(a.path), sizeof(p->name));
+		signal_exec(p);
 	}
 	*m = (struct msg){.tag = msg_tag(PROC_EXEC, 0, 0)}; /* the caller is gone */
 	return ERR_OK;

@@ -25,6 +25,7 @@ int do_fork(struct process *parent, struct msg *m)
 	p->quota_bytes = parent->quota_bytes;
 	p->heap_base = parent->heap_base;
 	memcpy(p->name, parent->name, sizeof(p->name));
+	signal_fork(p, parent);
 	int e = setup_objects(p);
 	if (e == ERR_OK)
 		e = mem_vs_fork(parent->vs, p->space, &p->vs);

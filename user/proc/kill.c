@@ -4,9 +4,11 @@
 #include "lib/error.h"
 
 /*
- * w0 = pid, w1 = signal 1..31: end that running process with the signal as
- * its wait status. Any process (and root) may kill any process, itself
- * included (its reply is then dropped, as its thread is gone).
+ * w0 = pid, w1 = signal 1..31: send that running process the signal
+ * (signal.c: its handler, ignored, or its default action, mostly the end
+ * of the process with the signal as its wait status). Any process (and
+ * root) may signal any process, itself included (if that ends it, its
+ * reply is dropped, as its thread is gone).
  */
 int do_kill(struct msg *m)
 {
@@ -17,7 +19,7 @@ int do_kill(struct msg *m)
 	struct process *p = pid <= INT32_MAX ? proc_running((int32_t)pid) : NULL;
 	if (!p || pid == 0)
 		return ERR_NOENT;
-	process_end(p, PROC_STATUS_SIGNALED((int32_t)sig));
+	signal_send(p, (int)sig);
 	*m = (struct msg){.tag = msg_tag(PROC_KILL, 0, 0)};
 	return ERR_OK;
 }

@@ -49,7 +49,8 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 {
 	unsigned label = msg_label(m->tag);
 
-	if (!p && (label == PROC_FORK || label == PROC_EXEC || label == PROC_EXIT))
+	if (!p && (label == PROC_FORK || label == PROC_EXEC || label == PROC_EXIT ||
+		   label == PROC_SIGNALS || label == PROC_ALARM))
 		return ERR_INVALID;
 	switch (label) {
 	case PROC_SPAWN:
@@ -70,6 +71,10 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 		return do_getpid(caller, m);
 	case PROC_LIST:
 		return do_list(m);
+	case PROC_SIGNALS:
+		return do_signals(p, m);
+	case PROC_ALARM:
+		return do_alarm(p, m);
 	default:
 		return ERR_UNSUPPORTED;
 	}
@@ -100,6 +105,7 @@ static void handle(struct msg *m)
 		e = ERR_INVALID;
 	} else if (badge == REAPER_BADGE) {
 		reaper_scan();
+		signal_alarms();
 		*m = (struct msg){.tag = msg_tag(label, 0, 0)};
 		return;
 	} else if (badge == PROC_BADGE_CON && msg_handles(m->tag) == 0) {

@@ -52,6 +52,13 @@ struct given {
 	handle_t proc, mem, con, con_input, child_event, fs;
 };
 
+/* A process's signals (signal.c); bit n is signal n. */
+struct sigstate {
+	uint32_t handled, ignored, blocked, nodefer, pending;
+	uint64_t entry;	   /* the handler upcall entry */
+	uint64_t alarm_at; /* SYS_CLOCK time of SIGALRM, 0: none */
+};
+
 struct process {
 	enum slot_state state;
 	int32_t pid;
@@ -67,6 +74,7 @@ struct process {
 	uint64_t heap_base;
 	int fs_table; /* fs holds a descriptor table for it (FS_PROC_FORK done) */
 	struct given given;
+	struct sigstate sig;
 };
 
 /* proc's own handles and the initrd, from its start-up page. */
@@ -170,6 +178,18 @@ int do_getpid(int32_t caller, struct msg *m);
 int do_list(struct msg *m);
 void do_exit(struct process *caller, struct msg *m);
 void do_exception(struct msg *m);
+
+/* signal.c */
+/* sig (1..31) arrives at running process p: as its dispositions say. */
+void signal_send(struct process *p, int sig);
+/* A fault's sig: true if p's handler runs for it (the thread then resumes into it). */
+bool signal_handles_fault(struct process *p, int sig);
+int do_signals(struct process *p, struct msg *m);
+int do_alarm(struct process *p, struct msg *m);
+/* Alarms that are due: SIGALRM (called by the reaper's periodic call). */
+void signal_alarms(void);
+void signal_fork(struct process *child, const struct process *parent);
+void signal_exec(struct process *p);
 
 /* ---- reaper.c */
 int reaper_start(void);

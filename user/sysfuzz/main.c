@@ -133,7 +133,7 @@ __asm__(".text\n"
 	"fuzz_store:\nfuzz_store_insn:\n\tsd a1, 0(a0)\n\tret\n"
 	".option pop\n"
 	/* An upcall that does nothing: straight back to what it interrupted. */
-	".globl fuzz_upcall\nfuzz_upcall:\n\tli a7, 51\n\tecall\n\tunimp\n");
+	".globl fuzz_upcall\nfuzz_upcall:\n\tli a0, 0\n\tli a7, 51\n\tecall\n\tunimp\n");
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
@@ -404,6 +404,7 @@ static bool handle_first(unsigned nr)
 	case SYS_NOTIFY_CREATE:
 	case SYS_KERNEL_STATS:
 	case SYS_UPCALL_RETURN:
+	case SYS_UPCALL_SAVE:
 	case SYS_KERNEL_CHECK:
 	case SYS_REPLY_SAVE:
 		return false;
@@ -654,6 +655,9 @@ static void raw_call(struct rng *r, bool main, uint64_t ipcbuf)
 	 * An upcall to one of our threads must land somewhere that returns at
 	 * once; else an entry the kernel refuses (ERR_RANGE).
 	 */
+	/* Registers from our own memory would send this thread anywhere: only the kept ones. */
+	if (nr == SYS_UPCALL_RETURN)
+		a[0] = 0;
 	if (nr == SYS_THREAD_UPCALL) {
 		static const uint64_t bad[] = {0, 1, USER_TOP_ABI, ~0ull};
 		a[2] = chance(r, 90) ? (uint64_t)fuzz_upcall : bad[below(r, 4)];

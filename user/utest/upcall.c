@@ -11,7 +11,8 @@ struct fpregs {
 void utest_fpu_load(const struct fpregs *r);
 void utest_fpu_store(struct fpregs *r);
 
-static struct fpregs upcall_fp; /* what an upcall puts in the FP registers */
+static struct fpregs upcall_fp;	      /* what an upcall puts in the FP registers */
+static volatile handle_t self_thread; /* upcalls_nest_once_saved: the spinner's own handle */
 
 /* What the upcalls saw: their numbers in the order they ran. */
 static volatile unsigned seen[8], nseen;
@@ -33,7 +34,7 @@ void upcall_record(uint64_t n)
 
 __asm__(".text\n.globl upcall_entry\nupcall_entry:\n"
 	"\tcall upcall_record\n"
-	"\tli a7, 51\n\tecall\n" /* SYS_UPCALL_RETURN: never comes back here */
+	"\tli a0, 0\n\tli a7, 51\n\tecall\n" /* SYS_UPCALL_RETURN(0): never comes back here */
 	"\tunimp\n");
 
 /*
@@ -116,6 +117,60 @@ static bool upcalls_queue_and_run_lowest_first(void)
 	return true;
 }
 
+/*
+ * An upcall that saves the kept registers on its stack may be interrupted
+ * by the next one (nesting), and returns through the saved copy.
+ */
+void nesting_entry(uint64_t n);
+static volatile uint64_t nest_depth, nest_max;
+void nesting_record(uint64_t n, struct upcall_context *ctx)
+{
+	nest_depth++;
+	if (nest_depth > nest_max)
+		nest_max = nest_depth;
+	if (sys_upcall_save(ctx) != ERR_OK)
+		sys_thread_exit(5);
+	if (n == 7) /* the second one, posted by the thread itself, starts right here */
+		sys_thread_upcall(self_thread, 8, (uint64_t)nesting_entry);
+	upcall_record(n);
+	nest_depth--;
+	sys_upcall_return(ctx);
+	sys_thread_exit(6); /* not reached */
+}
+
+__asm__(".text\n.globl nesting_entry\nnesting_entry:\n"
+	"\taddi sp, sp, -560\n"
+	"\tmv a1, sp\n"
+	"\tcall nesting_record\n" /* never returns */
+	"\tunimp\n");
+
+static void nest_spinner(void *arg)
+{
+	(void)arg;
+	while (!stop)
+		;
+	sys_thread_exit(0);
+}
+
+static bool upcalls_nest_once_saved(void)
+{
+	struct uthread t;
+
+	stop = 0;
+	nseen = 0;
+	nest_max = 0;
+	OK(spawn(&t, nest_spinner, NULL, 10));
+	self_thread = t.h;
+	sys_sleep(10000000);
+	OK(sys_thread_upcall(t.h, 7, (uint64_t)nesting_entry));
+	for (int i = 0; i < 200 && nseen < 2; i++)
+		sys_sleep(5000000);
+	stop = 1;
+	CHECK(join(&t) == 0);
+	CHECK(nseen == 2 && seen[0] == 8 && seen[1] == 7 && nest_max == 2);
+	return true;
+}
+
 static bool upcall_arguments_checked(void)
 {
 	struct uthread t;
@@ -132,7 +187,8 @@ static bool upcall_arguments_checked(void)
 	OK(sys_handle_dup(t.h, RIGHTS_ALL & ~RIGHT_MANAGE, &weak));
 	CHECK_ERR(sys_thread_upcall(weak, 3, (uint64_t)upcall_entry), ERR_PERM);
 	OK(sys_handle_close(weak));
-	CHECK_ERR(sys_upcall_return(), ERR_STATE); /* no upcall runs here */
+	CHECK_ERR(sys_upcall_return(0), ERR_STATE); /* no upcall runs here */
+	CHECK_ERR(sys_upcall_save((struct upcall_context *)0x1000), ERR_STATE);
 	OK(sys_thread_kill(t.h, 0));
 	CHECK(join(&t) == 0);
 	return true;
@@ -142,6 +198,7 @@ const struct test upcall_tests[] = {
     {"upcall_runs_in_a_spinning_thread", upcall_runs_in_a_spinning_thread},
     {"upcall_interrupts_a_sleep", upcall_interrupts_a_sleep},
     {"upcalls_queue_and_run_lowest_first", upcalls_queue_and_run_lowest_first},
+    {"upcalls_nest_once_saved", upcalls_nest_once_saved},
     {"upcall_arguments_checked", upcall_arguments_checked},
     {NULL, NULL},
 };

@@ -159,6 +159,8 @@ int helper_main(int argc, char **argv)
 			putchar(c);
 		return ferror(stdin) ? 1 : 0;
 	}
+	if (strcmp(m, "raise-usr1") == 0) /* signal_exec_keeps_ignored: exits 0 only if ignored */
+		return raise(SIGUSR1) == 0 ? 0 : 1;
 	if (strcmp(m, "crlf") == 0) {
 		printf("crlf: a line of its own\r\n"); /* the console must not add a second \r */
 		return 0;

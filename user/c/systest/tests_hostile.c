@@ -275,12 +275,26 @@ static bool hostile_proc(void)
 	CHECK(expect("kill pid 2^40", proc, M(PROC_KILL, 2, 1ull << 40, PROC_SIGKILL), ERR_NOENT));
 	CHECK(expect("kill no one", proc, M(PROC_KILL, 2, NOPID, PROC_SIGKILL), ERR_NOENT));
 
+	/* Signal dispositions: masks beyond 1..31, SIGKILL or SIGSTOP, a handler with no entry. */
+	CHECK(expect("signals, short", proc, M(PROC_SIGNALS, 2, 0, 0), ERR_INVALID));
+	CHECK(expect("signals, bit 0", proc, M(PROC_SIGNALS, 5, 1, 0, 0, 0x10000, 0), ERR_INVALID));
+	CHECK(expect("signals, bit 32", proc, M(PROC_SIGNALS, 5, 0, 1ull << 32, 0, 0, 0),
+		     ERR_INVALID));
+	CHECK(expect("signals, handle KILL", proc,
+		     M(PROC_SIGNALS, 5, 1ull << PROC_SIGKILL, 0, 0, 0x10000, 0), ERR_INVALID));
+	CHECK(expect("signals, ignore STOP", proc, M(PROC_SIGNALS, 5, 0, 1ull << 17, 0, 0, 0),
+		     ERR_INVALID));
+	CHECK(expect("signals, no entry", proc, M(PROC_SIGNALS, 5, 1ull << 10, 0, 0, 0, 0),
+		     ERR_INVALID));
+	CHECK(expect("alarm, short", proc, M(PROC_ALARM, 0), ERR_INVALID));
+	CHECK(expect("alarm, forever", proc, M(PROC_ALARM, 1, -1ull), ERR_INVALID));
+
 	CHECK(expect("list from 2^40", proc, M(PROC_LIST, 1, 1ull << 40), ERR_NOENT));
 	CHECK(expect("list from -1", proc, M(PROC_LIST, 1, -1ull), ERR_NOENT));
 	m = M(PROC_GETPID, 64, -1ull, -1ull); /* extra words are ignored */
 	CHECK(ask_with(proc, &m, 0, 0) == ERR_OK && m.w[0] == me && m.w[1] == parent);
 
-	static const unsigned unknown[] = {0,	  0x1ff,     0x208,	    0x100,
+	static const unsigned unknown[] = {0,	  0x1ff,     0x20a,	    0x100,
 					   0x300, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", proc, M(unknown[i], 2, me, 9), ERR_UNSUPPORTED));
@@ -332,7 +346,7 @@ static bool hostile_con(void)
 	m = M(CON_WRITE, 1, 0);
 	m.tag |= (uint64_t)(uint32_t)ERR_NOMEM << 32;
 	CHECK(expect("write with an error", con, m, ERR_INVALID));
-	static const unsigned unknown[] = {0,	  0x2ff,     0x302,	    0x100,
+	static const unsigned unknown[] = {0,	  0x2ff,     0x303,	    0x100,
 					   0x200, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", con, M(unknown[i], 1, 1), ERR_UNSUPPORTED));
