@@ -202,10 +202,10 @@ disk: $(DISK_BASE)
 all: $(DISK_BASE) $(DISK)
 
 # ---------------------------------------------------------------- host tests
-HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS)) $(EXT2_SRCS)
+HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS)) $(EXT2_SRCS) lib/alloc/alloc.c
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSTRATA_HOST -fno-omit-frame-pointer
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_HDRS := $(wildcard mm/*.h lib/*.h lib/ext2/*.h tests/host/*.h)
+HOST_HDRS := $(wildcard mm/*.h lib/*.h lib/ext2/*.h lib/alloc/*.h tests/host/*.h)
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/bench_*.c))
