@@ -116,8 +116,9 @@ LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 $(LIBC_POSIX) -O2 
 	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
 	-T lib/libc/strata.ld -Wl,--gc-sections
+# malloc and friends are Strata's own (lib/libc/malloc.c on lib/alloc), not picolibc's.
 LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S $(wildcard lib/libc/*.c) lib/user/msgbytes.c lib/error.c \
-	lib/memops.c
+	lib/memops.c lib/alloc/alloc.c
 LIBC_RT_OBJS := $(patsubst %,$(B)/c/%.o,$(LIBC_RT_SRCS))
 C_PROGS := $(sort $(patsubst user/c/%/,%,$(dir $(wildcard user/c/*/*.c))))
 C_ELFS := $(patsubst %,$(B)/user/%.elf,$(C_PROGS))
