@@ -73,13 +73,14 @@ struct large {
 
 /*
  * The heap grows by at least 64 KiB (each growth is a message to the
- * memory server) and is cut back when 128 KiB or more is free at its top,
- * down to 64 KiB, so a block allocated and freed over and over at the top
- * does not grow and shrink it each time.
+ * memory server) and is cut back when 256 KiB or more is free at its top,
+ * down to 128 KiB: every heap block is smaller than that (larger ones get
+ * mappings), so a block allocated and freed over and over at the top
+ * never makes the heap shrink and grow again.
  */
 #define STEP_PAGES 16u
-#define TRIM_PAGES 32u
-#define KEEP_PAGES 16u
+#define TRIM_PAGES 64u
+#define KEEP_PAGES 32u
 /*
  * A large block grown in place is made of at most this many mappings (the
  * memory server's table of mappings per process is small).
@@ -123,7 +124,7 @@ static void bad(struct alloc *a, const char *op, const char *why, const void *p)
 
 /* ---------------------------------------------------------------- runs */
 
-static void span_unlist(struct alloc *a, struct alloc_span *s);
+static void idle_neighbours(struct alloc *a, struct alloc_run *r);
 
 static struct alloc_run *run_next(struct alloc_run *r)
 {
@@ -162,6 +163,7 @@ static void bin_insert(struct alloc *a, struct alloc_run *r)
 		r->next->prev = r;
 	a->bins[i] = r;
 	a->binmap[i / 64] |= 1ull << (i % 64);
+	a->free_pages += r->pages;
 }
 
 static void bin_remove(struct alloc *a, struct alloc_run *r)
@@ -176,6 +178,7 @@ static void bin_remove(struct alloc *a, struct alloc_run *r)
 		r->next->prev = r->prev;
 	if (!a->bins[i])
 		a->binmap[i / 64] &= ~(1ull << (i % 64));
+	a->free_pages -= r->pages;
 }
 
 /* The first non-empty bin at or above i (ALLOC_BINS if none). */
@@ -243,6 +246,7 @@ static bool heap_trim(struct alloc *a, struct alloc_run *r, size_t keep)
 	if (!cut || !a->pages.grow(ctx, -(intptr_t)(cut * PAGE)))
 		return false;
 	a->top -= cut * PAGE;
+	a->heap_pages -= cut;
 	if (keep) {
 		r->pages = (uint32_t)keep;
 		return false;
@@ -268,26 +272,10 @@ static void run_release(struct alloc *a, struct alloc_run *r)
 		run_absorb(a, pv, r);
 		r = pv;
 	}
-	/*
-	 * Free pages at the top of the heap: the empty spans kept for their
-	 * classes right below go too, so nothing but memory in use holds the
-	 * top up.
-	 */
-	while (r == a->last && (pv = run_prev(r))) {
-		if (pv->flags & R_FREE) {
-			bin_remove(a, pv);
-		} else if ((pv->flags & R_SPAN) && ((struct alloc_span *)pv)->used == 0) {
-			span_unlist(a, (struct alloc_span *)pv);
-			pv->flags = (pv->flags & ~(R_SPAN | R_ZERO)) | R_FREE;
-		} else {
-			break;
-		}
-		run_absorb(a, pv, r);
-		r = pv;
-	}
 	if (r == a->last && r->pages >= TRIM_PAGES && heap_trim(a, r, KEEP_PAGES))
 		return;
 	bin_insert(a, r);
+	idle_neighbours(a, r);
 }
 
 /* Cut r (not free) to pages pages; the rest becomes a free run (zero if zero). */
@@ -329,6 +317,7 @@ static struct alloc_run *heap_extend(struct alloc *a, size_t pages)
 		bin_remove(a, l);
 		l->pages += (uint32_t)want; /* new pages are zero: l stays as zero as it was */
 		a->top += want * PAGE;
+		a->heap_pages += want;
 		return l;
 	}
 	size_t pad = (0 - cur) & (PAGE - 1), want = pages < STEP_PAGES ? STEP_PAGES : pages;
@@ -351,6 +340,7 @@ static struct alloc_run *heap_extend(struct alloc *a, size_t pages)
 			a->lo = (uintptr_t)r;
 	}
 	a->top = (uintptr_t)r + want * PAGE;
+	a->heap_pages += want;
 	a->last = r;
 	return r;
 }
@@ -418,6 +408,7 @@ static void span_release(struct alloc *a, struct alloc_span *s)
 {
 	if (s->listed)
 		span_unlist(a, s);
+	a->idle_pages -= s->run.pages;
 	s->run.flags &= ~(R_SPAN | R_ZERO);
 	run_release(a, &s->run);
 }
@@ -442,7 +433,7 @@ static void span_list_head(struct alloc *a, struct alloc_span *s)
 		span_release(a, old);
 }
 
-static struct alloc_span *span_new(struct alloc *a, unsigned c)
+__attribute__((noinline)) static struct alloc_span *span_new(struct alloc *a, unsigned c)
 {
 	size_t slot = cls_size[c] + HDR, pages = span_pages(slot);
 	bool zero;
@@ -459,11 +450,12 @@ static struct alloc_span *span_new(struct alloc *a, unsigned c)
 	s->slot = (uint32_t)slot;
 	s->cls = (uint16_t)c;
 	s->zero = zero;
+	a->idle_pages += pages;
 	span_list_head(a, s);
 	return s;
 }
 
-static void *small_alloc(struct alloc *a, size_t n, bool zero)
+static inline __attribute__((always_inline)) void *small_alloc(struct alloc *a, size_t n, bool zero)
 {
 	unsigned c = cls_of(n);
 	struct alloc_span *s = a->partial[c];
@@ -481,7 +473,8 @@ static void *small_alloc(struct alloc *a, size_t n, bool zero)
 		s->bump += s->slot;
 		fresh = s->zero;
 	}
-	s->used++;
+	if (s->used++ == 0)
+		a->idle_pages -= s->run.pages;
 	if (!s->free && s->bump + s->slot > s->end)
 		span_unlist(a, s); /* full */
 	struct hdr *h = (struct hdr *)slot;
@@ -493,29 +486,37 @@ static void *small_alloc(struct alloc *a, size_t n, bool zero)
 }
 
 /*
- * An empty span kept for its class must not be what holds up the heap's
- * top: if only free pages lie above it, it goes, so the top can be given
- * back.
+ * An empty span kept for its class goes when free pages on either side
+ * of it would, with its own, make a run worth giving back (TRIM_PAGES):
+ * otherwise such spans could hold up the top of the heap, or keep apart
+ * free runs that would have been cut from it once merged.
  */
-static bool span_pins_top(const struct alloc *a, struct alloc_span *s)
+static bool idle_in_the_way(const struct alloc_run *r)
 {
-	struct alloc_run *nx = run_next(&s->run);
+	const struct alloc_span *s = (const struct alloc_span *)r;
+	struct alloc_run *nx = run_next((struct alloc_run *)r),
+			 *pv = run_prev((struct alloc_run *)r);
+	size_t pages = r->pages;
 
-	return !nx || (nx == a->last && (nx->flags & R_FREE));
+	if (!(r->flags & R_SPAN) || s->used)
+		return false;
+	if (nx && (nx->flags & R_FREE))
+		pages += nx->pages;
+	if (pv && (pv->flags & R_FREE))
+		pages += pv->pages;
+	return pages >= TRIM_PAGES;
 }
 
-static void small_free(struct alloc *a, struct hdr *h)
+/* r is a free run just binned: let go of an empty span beside it that is in the way. */
+static void idle_neighbours(struct alloc *a, struct alloc_run *r)
 {
-	struct alloc_span *s = (struct alloc_span *)h->owner;
+	struct alloc_run *nx = run_next(r), *pv = run_prev(r);
 
-	h->tag = TAG(K_FREE);
-	*(char **)(h + 1) = s->free;
-	s->free = (char *)h;
-	s->used--;
-	if (!s->listed)
-		span_list_head(a, s); /* it was full */
-	else if (s->used == 0 && (a->partial[s->cls] != s || span_pins_top(a, s)))
-		span_release(a, s);
+	/* Releasing one merges it with r and checks the merged run's neighbours in turn. */
+	if (pv && idle_in_the_way(pv))
+		span_release(a, (struct alloc_span *)pv);
+	else if (nx && idle_in_the_way(nx))
+		span_release(a, (struct alloc_span *)nx);
 }
 
 /* ---------------------------------------------------------------- large blocks */
@@ -726,6 +727,60 @@ static size_t usable(const struct hdr *h)
 	}
 }
 
+/*
+ * Nothing in the heap is in use but empty spans kept for their classes,
+ * and the heap is big enough to be cut once they are gone: then
+ * release_idle lets them all go, so that the heap merges into one free
+ * run and its top is cut (a program that freed everything gives its
+ * memory back). A small heap is left alone: a single block allocated and
+ * freed over and over would otherwise make and unmake its span each time.
+ */
+static bool all_idle(const struct alloc *a)
+{
+	return a->heap_pages >= TRIM_PAGES && a->idle_pages == a->heap_pages - a->free_pages;
+}
+
+static void release_idle(struct alloc *a)
+{
+	for (unsigned c = 0; c < ALLOC_CLASSES; c++) {
+		struct alloc_span *s = a->partial[c], *next;
+		for (; s; s = next) {
+			next = s->next;
+			if (!s->used)
+				span_release(a, s);
+		}
+	}
+}
+
+/* s has just become empty (its pages counted idle already). */
+__attribute__((noinline)) static void span_emptied(struct alloc *a, struct alloc_span *s)
+{
+	if (!s->listed)
+		span_list_head(a, s);
+	else if (a->partial[s->cls] != s || idle_in_the_way(&s->run))
+		span_release(a, s);
+	if (all_idle(a))
+		release_idle(a);
+}
+
+static inline __attribute__((always_inline)) void small_free(struct alloc *a, struct hdr *h)
+{
+	struct alloc_span *s = (struct alloc_span *)h->owner;
+
+	h->tag = TAG(K_FREE);
+	*(char **)(h + 1) = s->free;
+	s->free = (char *)h;
+	if (--s->used) {
+		if (!s->listed)
+			span_list_head(a, s); /* it was full */
+		return;
+	}
+	a->idle_pages += s->run.pages;
+	/* In a heap too small to be cut, the class's own span just stays. */
+	if (a->heap_pages >= TRIM_PAGES || a->partial[s->cls] != s)
+		span_emptied(a, s);
+}
+
 /* Free the block of a checked header (its large-table entry already gone). */
 static void free_block(struct alloc *a, struct hdr *h)
 {
@@ -736,6 +791,8 @@ static void free_block(struct alloc *a, struct hdr *h)
 	case TAG(K_RUN):
 		h->tag = TAG(K_FREE);
 		run_release(a, (struct alloc_run *)h->owner);
+		if (a->idle_pages && all_idle(a))
+			release_idle(a);
 		break;
 	case TAG(K_LARGE):
 		large_release(a, h);
@@ -779,6 +836,8 @@ static void *block_alloc(struct alloc *a, size_t n, bool zero)
 
 void *alloc_malloc(struct alloc *a, size_t n)
 {
+	if (n <= ALLOC_SMALL_MAX)
+		return small_alloc(a, n, false);
 	return block_alloc(a, n, false);
 }
 
@@ -793,11 +852,22 @@ void *alloc_calloc(struct alloc *a, size_t nmemb, size_t size)
 
 void alloc_free(struct alloc *a, void *p)
 {
+	uintptr_t u = (uintptr_t)p, lo = a->lo;
+	struct hdr *h = (struct hdr *)(u - HDR);
 	size_t slot;
 
+	/* The common case first, with lookup's checks for it: a small block. */
+	if (u - (lo + RUN_OFF) < a->top - (lo + RUN_OFF) && !(u & 15) && h->tag == TAG(K_SMALL)) {
+		struct alloc_span *s = (struct alloc_span *)h->owner;
+		if (h->owner - lo < a->top - lo && !(h->owner & (PAGE - 1)) &&
+		    s->run.magic == RUN_MAGIC && (s->run.flags & (R_SPAN | R_FREE)) == R_SPAN) {
+			small_free(a, h);
+			return;
+		}
+	}
 	if (!p)
 		return;
-	struct hdr *h = lookup(a, p, "free", &slot);
+	h = lookup(a, p, "free", &slot);
 	if (!in_heap(a, (uintptr_t)p))
 		large_del(a, slot);
 	free_block(a, h);
@@ -839,6 +909,7 @@ static bool run_resize(struct alloc *a, struct hdr *h, size_t n)
 				return false;
 		}
 		a->top += want * PAGE;
+		a->heap_pages += want;
 		if (nx) {
 			bin_remove(a, nx);
 			nx->pages += (uint32_t)want;
@@ -930,11 +1001,7 @@ void *alloc_memalign(struct alloc *a, size_t align, size_t n)
 
 void alloc_trim(struct alloc *a)
 {
-	for (unsigned c = 0; c < ALLOC_CLASSES; c++) {
-		struct alloc_span *s = a->partial[c];
-		if (s && s->used == 0)
-			span_release(a, s);
-	}
+	release_idle(a);
 	struct alloc_run *l = a->last;
 	if (l && (l->flags & R_FREE)) {
 		bin_remove(a, l);
@@ -949,4 +1016,47 @@ void alloc_stats(const struct alloc *a, struct alloc_stats *st)
 	for (unsigned i = 0; i < ALLOC_BINS; i++)
 		for (const struct alloc_run *r = a->bins[i]; r; r = r->next)
 			st->free_bytes += (size_t)r->pages * PAGE;
+}
+
+const char *alloc_verify(const struct alloc *a)
+{
+	size_t free_pages = 0, idle_pages = 0, heap_pages = 0, binned = 0;
+	const struct alloc_run *prev = NULL;
+
+	for (unsigned i = 0; i < ALLOC_BINS; i++) {
+		bool bit = (a->binmap[i / 64] >> (i % 64)) & 1;
+		if (bit != (a->bins[i] != NULL))
+			return "bin map and bins disagree";
+		for (const struct alloc_run *r = a->bins[i]; r; r = r->next) {
+			if (r->magic != RUN_MAGIC || !(r->flags & R_FREE) || bin_of(r->pages) != i)
+				return "a binned run is not free, or in the wrong bin";
+			binned += r->pages;
+		}
+	}
+	if (binned != a->free_pages)
+		return "free page count wrong";
+	/* The heap is walked only while it is one segment (nothing else moved the break). */
+	for (uintptr_t u = a->lo; u && u < a->top;) {
+		const struct alloc_run *r = (const struct alloc_run *)u;
+		if (r->magic != RUN_MAGIC || r->prev_pages != (prev ? prev->pages : 0) || !r->pages)
+			return "run header broken";
+		if ((r->flags & R_FREE) && prev && (prev->flags & R_FREE))
+			return "two free runs side by side";
+		if (r->flags & R_FREE)
+			free_pages += r->pages;
+		if ((r->flags & R_SPAN) && !((const struct alloc_span *)r)->used)
+			idle_pages += r->pages;
+		heap_pages += r->pages;
+		u += (size_t)r->pages * PAGE;
+		prev = r;
+		if (r->flags & R_LAST) {
+			if (u != a->top || a->last != r)
+				return "last run not at the top";
+			if (free_pages != a->free_pages || idle_pages != a->idle_pages ||
+			    heap_pages != a->heap_pages)
+				return "page counts wrong";
+			break;
+		}
+	}
+	return NULL;
 }

@@ -68,6 +68,8 @@ struct alloc {
 	/* The heap: [lo, top) holds every segment the allocator grew. */
 	uintptr_t lo, top;
 	struct alloc_run *last; /* the run ending at top (NULL: none) */
+	/* Pages of the heap's segments, of free runs, and of empty spans. */
+	size_t heap_pages, free_pages, idle_pages;
 	/* Live large blocks (their user pointers): open addressing. */
 	uintptr_t *large;
 	size_t large_cap, large_n;
@@ -97,5 +99,7 @@ size_t alloc_usable(struct alloc *a, void *p);
 /* Give back every page that can be: cached empty spans, the free top of the heap. */
 void alloc_trim(struct alloc *a);
 void alloc_stats(const struct alloc *a, struct alloc_stats *st);
+/* Check the heap's structure (tests): NULL if sound, else what is wrong. */
+const char *alloc_verify(const struct alloc *a);
 
 #endif
