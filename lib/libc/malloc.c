@@ -71,21 +71,10 @@ static void alloc_failed(void *ctx, const char *op, const char *why, const void 
 	abort();
 }
 
-static struct alloc heap;
-static bool heap_ready;
-
-static struct alloc *A(void)
-{
-	if (__builtin_expect(!heap_ready, 0)) {
-		struct alloc_pages pg = {.grow = heap_grow,
-					 .map = pages_map,
-					 .unmap = pages_unmap,
-					 .fail = alloc_failed};
-		alloc_init(&heap, &pg);
-		heap_ready = true;
-	}
-	return &heap;
-}
+/* Set up at compile time: no first-call check on the way in. */
+static struct alloc heap = {
+    .pages = {.grow = heap_grow, .map = pages_map, .unmap = pages_unmap, .fail = alloc_failed}};
+#define A() (&heap)
 
 /* NULL from the allocator always means no memory (or a size past any that could be had). */
 static void *nomem(void *p)
