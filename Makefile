@@ -142,6 +142,21 @@ endef
 $(foreach p,$(C_PROGS),$(eval $(call c_prog,$(p))))
 USER_ELFS += $(C_ELFS)
 
+# The allocator benchmark once more with picolibc's malloc, for comparison:
+# the same source (MALLOCBENCH_PICOLIBC names the allocator in its figures)
+# linked without lib/libc/malloc.c and lib/alloc, so picolibc's comes in.
+PICO_MALLOC_RT_OBJS := $(filter-out $(B)/c/lib/libc/malloc.c.o $(B)/c/lib/alloc/alloc.c.o,$(LIBC_RT_OBJS))
+$(B)/c/mallocbench-picolibc.o: user/c/mallocbench/main.c
+	@mkdir -p $(dir $@)
+	@echo "  CCC     $< (picolibc malloc)"
+	$(Q)$(CC) $(LIBC_CFLAGS) -DMALLOCBENCH_PICOLIBC -c $< -o $@
+
+$(B)/user/mallocbench-picolibc.elf: $(B)/c/mallocbench-picolibc.o $(PICO_MALLOC_RT_OBJS) lib/libc/strata.ld
+	@mkdir -p $(dir $@)
+	@echo "  CLD     $@"
+	$(Q)$(CC) $(LIBC_LDFLAGS) $(PICO_MALLOC_RT_OBJS) $(B)/c/mallocbench-picolibc.o -o $@
+USER_ELFS += $(B)/user/mallocbench-picolibc.elf
+
 # The initrd for make run (root = user/root) holds only what runs before fs
 # can load programs from the disk: root, the servers, and the clients root
 # runs itself (test=NAME, server=NAME); every other program is in /bin on
