@@ -743,11 +743,14 @@ static bool all_idle(const struct alloc *a)
 static void release_idle(struct alloc *a)
 {
 	for (unsigned c = 0; c < ALLOC_CLASSES; c++) {
-		struct alloc_span *s = a->partial[c], *next;
-		for (; s; s = next) {
-			next = s->next;
-			if (!s->used)
+		/* From the head again after each: releasing one may release others beside it. */
+		for (struct alloc_span *s = a->partial[c]; s;) {
+			if (!s->used) {
 				span_release(a, s);
+				s = a->partial[c];
+			} else {
+				s = s->next;
+			}
 		}
 	}
 }
