@@ -125,6 +125,7 @@ static void bad(struct alloc *a, const char *op, const char *why, const void *p)
 /* ---------------------------------------------------------------- runs */
 
 static void idle_neighbours(struct alloc *a, struct alloc_run *r);
+static void release_idle(struct alloc *a);
 
 static struct alloc_run *run_next(struct alloc_run *r)
 {
@@ -345,13 +346,22 @@ static struct alloc_run *heap_extend(struct alloc *a, size_t pages)
 	return r;
 }
 
-/* A run of exactly pages pages, in use; *zero says whether it reads as zero. */
+/*
+ * A run of exactly pages pages, in use; *zero says whether it reads as
+ * zero. When the heap cannot grow, the empty spans kept for their classes
+ * are let go first.
+ */
 static struct alloc_run *run_alloc(struct alloc *a, size_t pages, bool *zero)
 {
 	struct alloc_run *r = bin_take(a, pages);
 
-	if (!r && !(r = heap_extend(a, pages)))
-		return NULL;
+	if (!r && !(r = heap_extend(a, pages))) {
+		if (!a->idle_pages)
+			return NULL;
+		release_idle(a);
+		if (!(r = bin_take(a, pages)) && !(r = heap_extend(a, pages)))
+			return NULL;
+	}
 	*zero = r->flags & R_ZERO;
 	r->flags &= ~(R_FREE | R_ZERO);
 	if (r->pages > pages)
@@ -384,12 +394,18 @@ static void *run_block_alloc(struct alloc *a, size_t n, bool zero)
 
 /* ---------------------------------------------------------------- small blocks */
 
-/* 4 to 16 pages, room for about 8 slots of the class. */
-static size_t span_pages(size_t slot)
+/*
+ * A span's length: room for k slots (more if they fit), 1 to 16 pages.
+ * A class's first spans are made for 1, 2 and 4 slots and the later ones
+ * for 8, so that a program using a few blocks of many classes (or one
+ * with a small heap) does not spend 64 KiB on each class.
+ */
+static size_t span_pages(size_t slot, unsigned spans)
 {
-	size_t pages = (SPAN_DATA + 8 * slot + PAGE - 1) / PAGE;
+	size_t k = spans < 3 ? (size_t)1 << spans : 8;
+	size_t pages = (SPAN_DATA + k * slot + PAGE - 1) / PAGE;
 
-	return pages < 4 ? 4 : pages > 16 ? 16 : pages;
+	return pages > 16 ? 16 : pages;
 }
 
 static void span_unlist(struct alloc *a, struct alloc_span *s)
@@ -409,6 +425,7 @@ static void span_release(struct alloc *a, struct alloc_span *s)
 	if (s->listed)
 		span_unlist(a, s);
 	a->idle_pages -= s->run.pages;
+	a->spans[s->cls]--;
 	s->run.flags &= ~(R_SPAN | R_ZERO);
 	run_release(a, &s->run);
 }
@@ -435,10 +452,12 @@ static void span_list_head(struct alloc *a, struct alloc_span *s)
 
 __attribute__((noinline)) static struct alloc_span *span_new(struct alloc *a, unsigned c)
 {
-	size_t slot = cls_size[c] + HDR, pages = span_pages(slot);
+	size_t slot = cls_size[c] + HDR, pages = span_pages(slot, a->spans[c]);
 	bool zero;
 	struct alloc_run *r = run_alloc(a, pages, &zero);
 
+	if (!r && pages > span_pages(slot, 0)) /* short of memory: room for one will do */
+		r = run_alloc(a, pages = span_pages(slot, 0), &zero);
 	if (!r)
 		return NULL;
 	struct alloc_span *s = (struct alloc_span *)r;
@@ -450,6 +469,7 @@ __attribute__((noinline)) static struct alloc_span *span_new(struct alloc *a, un
 	s->slot = (uint32_t)slot;
 	s->cls = (uint16_t)c;
 	s->zero = zero;
+	a->spans[c]++;
 	a->idle_pages += pages;
 	span_list_head(a, s);
 	return s;

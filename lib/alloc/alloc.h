@@ -7,7 +7,7 @@
  *
  * Three tiers (docs/user-space.md, "The allocator"):
  *   - small (up to ALLOC_SMALL_MAX bytes): 40 size classes, each served
- *     from spans of 4 to 16 pages carved from the heap; O(1) allocation
+ *     from spans of 1 to 16 pages carved from the heap; O(1) allocation
  *     and free (a free list and a bump pointer per span);
  *   - runs (above that, below ALLOC_LARGE_MIN): whole pages of the heap,
  *     with free runs coalesced and kept in bins by length;
@@ -62,6 +62,7 @@ struct alloc {
 	struct alloc_pages pages;
 	/* Per size class: spans with a free slot, the one allocated from first. */
 	struct alloc_span *partial[ALLOC_CLASSES];
+	uint32_t spans[ALLOC_CLASSES]; /* spans per class */
 	/* Free heap runs, binned by length in pages; a bit per non-empty bin. */
 	struct alloc_run *bins[ALLOC_BINS];
 	uint64_t binmap[2];

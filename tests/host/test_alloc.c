@@ -519,6 +519,48 @@ static void heap_exhausted(void)
 	alloc_free(&A, p[0]);
 }
 
+/*
+ * A program started without servers has a 256 KiB heap and no mappings
+ * (lib/libc/memory.c): user/c/hello's workload, 64 blocks live of up to
+ * 256 bytes mostly and up to 8 KiB now and then, must fit in it.
+ */
+static void small_fixed_heap(void)
+{
+	static struct mblk {
+		char *p;
+		size_t n;
+		unsigned id;
+	} b[64];
+	uint64_t r = 0x9e3779b97f4a7c15ull;
+
+	setup();
+	P.no_map = true;
+	P.heap_max = 256 << 10;
+	memset(b, 0, sizeof(b));
+	for (unsigned i = 0; i < 20000; i++) {
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		struct mblk *m = &b[r % 64];
+		size_t n = 1 + (r >> 8) % ((r >> 40) & 7 ? 256 : 8192);
+		if (!m->p) {
+			CHECKF((m->p = alloc_malloc(&A, n)), "round %u: malloc(%zu)", i, n);
+		} else if ((r >> 20) & 1) {
+			CHECK(intact(m->p, m->n, m->id));
+			alloc_free(&A, m->p);
+			m->p = NULL;
+			continue;
+		} else {
+			CHECK(intact(m->p, m->n, m->id));
+			char *q = alloc_realloc(&A, m->p, n);
+			CHECKF(q, "round %u: realloc(%zu)", i, n);
+			CHECK(intact(q, m->n < n ? m->n : n, m->id));
+			m->p = q;
+		}
+		m->n = n;
+		m->id = i;
+		fill(m->p, n, i);
+	}
+}
+
 /* Someone else moves the break between our growths: the heap goes on in a new segment. */
 static void foreign_break(void)
 {
@@ -696,6 +738,7 @@ int main(void)
 	RUN(large_unmapped);
 	RUN(no_mappings);
 	RUN(heap_exhausted);
+	RUN(small_fixed_heap);
 	RUN(foreign_break);
 	RUN(model);
 	RUN(model_without_mappings);
