@@ -880,7 +880,7 @@ void alloc_free(struct alloc *a, void *p)
 	size_t slot;
 
 	/* The common case first, with lookup's checks for it: a small block. */
-	if (u - (lo + RUN_OFF) < a->top - (lo + RUN_OFF) && !(u & 15) && h->tag == TAG(K_SMALL)) {
+	if (u >= lo + RUN_OFF && u < a->top && !(u & 15) && h->tag == TAG(K_SMALL)) {
 		struct alloc_span *s = (struct alloc_span *)h->owner;
 		if (h->owner - lo < a->top - lo && !(h->owner & (PAGE - 1)) &&
 		    s->run.magic == RUN_MAGIC && (s->run.flags & (R_SPAN | R_FREE)) == R_SPAN) {

@@ -423,6 +423,10 @@ static void bad_pointers(void)
 	CHECK(expect_bad(do_free, al) != NULL);
 	alloc_trim(&A);
 	CHECK(live_pages() == 0);
+	/* With no heap left, a pointer into nothing is refused without being read. */
+	CHECK(expect_bad(do_free, P.maps + 4096 + 16) != NULL);
+	setup();
+	CHECK(expect_bad(do_free, P.maps + 16) != NULL);
 }
 
 /* 100,000 small blocks freed (in an order unlike their addresses): fast, and the memory goes back.
