@@ -121,8 +121,9 @@ LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 $(LIBC_POSIX) -O2 
 	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
 	-T lib/libc/strata.ld -Wl,--gc-sections
-LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S lib/libc/sigtramp.S $(wildcard lib/libc/*.c) lib/user/msgbytes.c lib/error.c \
-	lib/memops.c
+# malloc and friends are Strata's own (lib/libc/malloc.c on lib/alloc), not picolibc's.
+LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S lib/libc/sigtramp.S $(wildcard lib/libc/*.c) \
+	lib/user/msgbytes.c lib/error.c lib/memops.c lib/alloc/alloc.c
 LIBC_RT_OBJS := $(patsubst %,$(B)/c/%.o,$(LIBC_RT_SRCS))
 C_PROGS := $(sort $(patsubst user/c/%/,%,$(dir $(wildcard user/c/*/*.c))))
 C_ELFS := $(patsubst %,$(B)/user/%.elf,$(C_PROGS))
@@ -145,6 +146,21 @@ $(B)/user/$(1).elf: $(patsubst %,$(B)/c/%.o,$(wildcard user/c/$(1)/*.c)) $(LIBC_
 endef
 $(foreach p,$(C_PROGS),$(eval $(call c_prog,$(p))))
 USER_ELFS += $(C_ELFS)
+
+# The allocator benchmark once more with picolibc's malloc, for comparison:
+# the same source (MALLOCBENCH_PICOLIBC names the allocator in its figures)
+# linked without lib/libc/malloc.c and lib/alloc, so picolibc's comes in.
+PICO_MALLOC_RT_OBJS := $(filter-out $(B)/c/lib/libc/malloc.c.o $(B)/c/lib/alloc/alloc.c.o,$(LIBC_RT_OBJS))
+$(B)/c/mallocbench-picolibc.o: user/c/mallocbench/main.c
+	@mkdir -p $(dir $@)
+	@echo "  CCC     $< (picolibc malloc)"
+	$(Q)$(CC) $(LIBC_CFLAGS) -DMALLOCBENCH_PICOLIBC -c $< -o $@
+
+$(B)/user/mallocbench-picolibc.elf: $(B)/c/mallocbench-picolibc.o $(PICO_MALLOC_RT_OBJS) lib/libc/strata.ld
+	@mkdir -p $(dir $@)
+	@echo "  CLD     $@"
+	$(Q)$(CC) $(LIBC_LDFLAGS) $(PICO_MALLOC_RT_OBJS) $(B)/c/mallocbench-picolibc.o -o $@
+USER_ELFS += $(B)/user/mallocbench-picolibc.elf
 
 # The initrd for make run (root = user/root) holds only what runs before fs
 # can load programs from the disk: root, the servers, and the clients root
@@ -207,10 +223,10 @@ disk: $(DISK_BASE)
 all: $(DISK_BASE) $(DISK)
 
 # ---------------------------------------------------------------- host tests
-HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS)) $(EXT2_SRCS)
+HOST_SRCS := $(filter-out lib/str.c lib/memops.c,$(SHARED_SRCS)) $(EXT2_SRCS) lib/alloc/alloc.c
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSTRATA_HOST -fno-omit-frame-pointer
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_HDRS := $(wildcard mm/*.h lib/*.h lib/ext2/*.h tests/host/*.h)
+HOST_HDRS := $(wildcard mm/*.h lib/*.h lib/ext2/*.h lib/alloc/*.h tests/host/*.h)
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/bench_*.c))

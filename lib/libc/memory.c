@@ -1,5 +1,5 @@
 /*
- * Memory for C programs: the heap (sbrk, which picolibc's malloc uses)
+ * Memory for C programs: the heap (sbrk, which malloc uses: lib/libc/malloc.c)
  * grows through mem's MEM_BRK, and mmap/munmap make anonymous mappings
  * through MEM_MMAP/MEM_MUNMAP. Pages are demand-zero: they cost nothing
  * until touched, but mem counts them against the process's commit limit

@@ -8,7 +8,9 @@
  *   - fork + exit + wait of a process with 4 MiB touched (copy-on-write:
  *     the child does not touch the memory);
  *   - exec to main of a small program (the target reports the count);
- *   - malloc + touch of 4 MiB, per page (demand-zero through mem).
+ *   - malloc + touch of 4 MiB, per page (demand-zero through mem);
+ *   - user/c/mallocbench, the allocator's figures, run twice: with
+ *     Strata's allocator and with picolibc's (mallocbench-picolibc).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +93,22 @@ static void bench_exec(void)
 	}
 }
 
+/* Run a program from /bin to its end (its figures are its own lines). */
+static void run(const char *name)
+{
+	int pid = fork();
+	if (pid == 0) {
+		char *argv[] = {(char *)name, 0};
+		execv(name, argv);
+		_exit(1);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		printf("sysbench: %s failed\n", name);
+		exit(1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t boot = instret();
@@ -104,6 +122,8 @@ int main(int argc, char **argv)
 	bench_malloc_touch();
 	bench_fork();
 	bench_exec();
+	run("mallocbench");
+	run("mallocbench-picolibc");
 	printf("sysbench: done\n");
 	return 0;
 }

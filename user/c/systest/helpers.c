@@ -64,7 +64,7 @@ static int alloc_over(void)
 }
 
 /*
- * Hold N MiB (malloc clears each block, so every page is touched), tell
+ * Hold N MiB (each block is written, so every page is touched), tell
  * the parent through the exit status whether memory went low meanwhile
  * (mem's pressure flag): 0 yes, 1 malloc failed, 3 pressure never showed.
  */
@@ -73,11 +73,14 @@ static int hold(int argc, char **argv)
 	unsigned long n = argc == 3 ? strtoul(argv[2], 0, 10) : 0;
 	struct mem_stats s;
 
-	for (unsigned long i = 0; i < n; i++)
-		if (!malloc(1u << 20)) {
+	for (unsigned long i = 0; i < n; i++) {
+		void *p = malloc(1u << 20);
+		if (!p) {
 			printf("    hold: malloc failed after %lu MiB, errno %d\n", i, errno);
 			return 1;
 		}
+		memset(p, 0x5a, 1u << 20);
+	}
 	/* The watcher thread notices within a moment of the kernel's signal. */
 	for (int i = 0; i < 100; i++) {
 		if (strata_mem_stats(&s) == 0 && s.pressure)
@@ -147,6 +150,12 @@ int helper_main(int argc, char **argv)
 		return alloc_over();
 	if (strcmp(m, "stack-overflow") == 0)
 		return recurse(0);
+	if (strcmp(m, "double-free") == 0) {
+		void *volatile p = malloc(100); /* volatile: the compiler may not drop the pair */
+		free(p);
+		free(p); /* the allocator says so and aborts */
+		return 0;
+	}
 	if (strcmp(m, "hold") == 0)
 		return hold(argc, argv);
 	if (strcmp(m, "fd-check") == 0)

@@ -1,5 +1,6 @@
 /* systest: memory through mem — malloc, brk, mmap/munmap, fault-around, limits. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,8 +247,162 @@ static bool pressure(void)
 	return true;
 }
 
+/* ---- Strata's allocator (lib/alloc, lib/libc/malloc.c) */
+
+struct mblock {
+	unsigned char *p;
+	size_t n, align;
+	unsigned id;
+	bool zero; /* from calloc, not written since */
+};
+
+static unsigned char pat(unsigned id, size_t i)
+{
+	return (unsigned char)(id * 131 + i * 7 + (i >> 8) + 1);
+}
+
+static void mfill(struct mblock *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		b->p[i] = pat(b->id, i);
+	b->zero = false;
+}
+
+/* The first n bytes of b are as written (or zero). */
+static bool mintact(const struct mblock *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b->p[i] != (b->zero ? 0 : pat(b->id, i)))
+			return false;
+	return true;
+}
+
+static bool mblock_ok(const struct mblock *b)
+{
+	size_t al = b->align > 16 ? b->align : 16;
+	return mintact(b, b->n) && (uintptr_t)b->p % al == 0 && malloc_usable_size(b->p) >= b->n;
+}
+
+static size_t msize(void)
+{
+	unsigned r = (unsigned)(next() % 1000);
+	if (r < 700)
+		return next() % 257;
+	if (r < 900)
+		return 257 + next() % 16128;
+	if (r < 990)
+		return 16385 + next() % 120000;
+	return 131072 + next() % 500000;
+}
+
+/*
+ * A random workload of malloc, calloc, realloc, memalign and free with
+ * every block's bytes checked before it is freed or resized (and calloc's
+ * zeros), then everything freed: the heap and the mappings go back to mem.
+ */
+static bool malloc_model(void)
+{
+	enum { SLOTS = 400, OPS = 20000 };
+	static struct mblock m[SLOTS];
+	struct mem_vs_stats v0, v1;
+	unsigned id = 1;
+
+	free(malloc(1)); /* the allocator's first span is not the test's */
+	CHECK(strata_vs_stats(0, &v0) == 0);
+	for (int op = 0; op < OPS; op++) {
+		struct mblock *b = &m[next() % SLOTS];
+		unsigned what = (unsigned)(next() % 10);
+		if (!b->p) {
+			size_t n = msize();
+			b->align = 0;
+			b->zero = false;
+			if (what < 5) {
+				b->p = malloc(n);
+			} else if (what < 7) {
+				size_t k = 1 + n % 7;
+				n = n / k * k;
+				b->p = calloc(k, n / k);
+				b->zero = true;
+			} else if (what < 9) {
+				b->align = (size_t)1 << (next() % 17);
+				CHECK(posix_memalign((void **)&b->p, b->align < 8 ? 8 : b->align,
+						     n) == 0);
+				b->align = b->align < 8 ? 8 : b->align;
+			} else {
+				b->p = realloc(NULL, n);
+			}
+			CHECK(b->p != NULL);
+			b->n = n;
+			b->id = id++;
+			if (!b->zero)
+				mfill(b);
+			CHECK(mblock_ok(b));
+		} else if (what < 5) {
+			CHECK(mblock_ok(b));
+			free(b->p);
+			b->p = NULL;
+		} else {
+			size_t n = next() % 4 ? msize() : b->n + next() % 300;
+			CHECK(mblock_ok(b));
+			unsigned char *q = realloc(b->p, n);
+			if (n == 0) {
+				CHECK(q == NULL);
+				b->p = NULL;
+				continue;
+			}
+			CHECK(q != NULL);
+			b->p = q;
+			CHECK(mintact(b, n < b->n ? n : b->n));
+			b->n = n;
+			b->id = id++;
+			b->align = 0;
+			mfill(b);
+		}
+	}
+	for (int i = 0; i < SLOTS; i++) {
+		if (!m[i].p)
+			continue;
+		CHECK(mblock_ok(&m[i]));
+		free(m[i].p);
+		m[i].p = NULL;
+	}
+	/*
+	 * All freed: what mem still counts is less than 128 KiB free at the
+	 * heap's top (below that it is not cut) and a span or two.
+	 */
+	CHECK(strata_vs_stats(0, &v1) == 0);
+	if (v1.committed > v0.committed + 40) {
+		printf("    committed %lu pages before, %lu after\n", (unsigned long)v0.committed,
+		       (unsigned long)v1.committed);
+		return false;
+	}
+	malloc_trim(0);
+	CHECK(strata_vs_stats(0, &v1) == 0 && v1.committed <= v0.committed);
+	/* The errors: ENOMEM, and NULL for sizes past any that could be had. */
+	volatile size_t huge = SIZE_MAX; /* volatile: the compiler refuses such sizes it can see */
+	errno = 0;
+	CHECK(malloc(huge) == NULL && errno == ENOMEM);
+	errno = 0;
+	CHECK(calloc(huge / 2, 3) == NULL && errno == ENOMEM);
+	void *p;
+	CHECK(posix_memalign(&p, 24, 10) == EINVAL && aligned_alloc(3, 10) == NULL);
+	return true;
+}
+
+/* A double free stops the program with a message, rather than corrupting the heap. */
+static bool malloc_double_free(void)
+{
+	char *argv[] = {"systest", "double-free", 0};
+	int st = run_child(argv, 0);
+
+	CHECK(st != -1 && st != 0);
+	return true;
+}
+
 const struct systest mem_tests[] = {
     {"malloc_stress", malloc_stress},
+    {"malloc_model", malloc_model},
+    {"malloc_double_free", malloc_double_free},
     {"brk_edges", brk_edges},
     {"mmap_edges", mmap_edges},
     {"mmap_use", mmap_use},
