@@ -231,8 +231,9 @@ struct fs_stats {
 	uint64_t pages;	  /* pages of memory fs took for data (files, pipes) */
 	uint64_t waiting; /* reads and writes answered later (saved replies) */
 	/*
-	 * Pages of the disk's page cache (its frames): memory in waiting, as the
-	 * kernel's object caches are — fs gives clean pages back under pressure.
+	 * Pages of the disk's page cache (its frames, and the page tables that
+	 * map them in fs): memory in waiting, as the kernel's object caches are
+	 * — fs gives clean pages back under pressure.
 	 */
 	uint64_t cache_pages;
 };

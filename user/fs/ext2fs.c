@@ -181,7 +181,7 @@ uint64_t ext2fs_cache_pages(void)
 	if (!vol.mounted)
 		return 0;
 	vol_stats(&vol, &st);
-	return st.cache.frames;
+	return st.cache.frames + st.cache.tables; /* the frames and the tables that map them */
 }
 
 int ext2fs_unmount(void *priv)

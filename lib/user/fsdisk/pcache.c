@@ -510,6 +510,27 @@ void pcache_trim(struct pcache *pc)
 	spin_unlock(&pc->lock);
 }
 
+/*
+ * The leaf page tables (one per 2 MiB) the kernel keeps for the chunks we
+ * have mapped: memory the cache holds beside its frames (a leak check that
+ * lets the cache grow must count them too).
+ */
+static uint32_t chunk_tables(const struct pcache *pc)
+{
+	uint32_t n = 0, nchunks = pc->limit / PCACHE_CHUNK_PAGES;
+	uint64_t last = ~0ull;
+
+	for (uint32_t c = 0; c < nchunks; c++) {
+		uint64_t region =
+		    (uint64_t)(pc->base + (uint64_t)c * PCACHE_CHUNK_PAGES * PCACHE_PAGE) >> 21;
+		if (pc->chunks[c] && region != last) {
+			n++;
+			last = region;
+		}
+	}
+	return n;
+}
+
 void pcache_stats(struct pcache *pc, struct pcache_stats *st)
 {
 	spin_lock(&pc->lock);
@@ -517,6 +538,7 @@ void pcache_stats(struct pcache *pc, struct pcache_stats *st)
 	st->pages = pc->used;
 	st->frames = pc->frames;
 	st->limit = pc->limit;
+	st->tables = chunk_tables(pc);
 	spin_unlock(&pc->lock);
 }
 

@@ -71,6 +71,7 @@ struct pcache_stats {
 	uint64_t max_inflight;	/* most requests in flight at once */
 	uint32_t pages, dirty;	/* pages in use, of them dirty */
 	uint32_t frames, limit; /* pages in frames now, the most there may be */
+	uint32_t tables;	/* 2 MiB page tables of ours that map those frames */
 };
 
 struct pc_worker {

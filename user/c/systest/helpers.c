@@ -162,12 +162,6 @@ int helper_main(int argc, char **argv)
 		return fd_check(argc, argv);
 	if (strcmp(m, "fs-hold") == 0)
 		return fs_hold();
-	if (strcmp(m, "copy-stdin") == 0) { /* cat, from a program every test run has loaded */
-		int c;
-		while ((c = getchar()) != EOF)
-			putchar(c);
-		return ferror(stdin) ? 1 : 0;
-	}
 	if (strcmp(m, "raise-usr1") == 0) /* signal_exec_keeps_ignored: exits 0 only if ignored */
 		return raise(SIGUSR1) == 0 ? 0 : 1;
 	if (strcmp(m, "crlf") == 0) {
