@@ -74,6 +74,13 @@ enum proc_label {
 	 * after the cursor.
 	 */
 	PROC_LIST   = 0x207,
+	/*
+	 * -> w0 = user, w1 = kernel CPU nanoseconds of the caller's ended
+	 * children it waited for (PROC_WAIT), and of theirs in turn: times()'s
+	 * tms_cutime and tms_cstime. A child's figure counts every program it
+	 * ran (exec). Root (pid 0) gets 0.
+	 */
+	PROC_TIMES  = 0x208,
 };
 /* clang-format on */
 

@@ -70,6 +70,8 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 		return do_getpid(caller, m);
 	case PROC_LIST:
 		return do_list(m);
+	case PROC_TIMES:
+		return do_times(caller, m);
 	default:
 		return ERR_UNSUPPORTED;
 	}
