@@ -32,7 +32,7 @@ int run_child(char *const argv[], unsigned long limit_pages);
 /* Helper modes: `systest MODE ...` runs one of these instead of a test. */
 int helper_main(int argc, char **argv);
 
-extern const struct systest mem_tests[], proc_tests[], hostile_tests[], fs_tests[];
+extern const struct systest mem_tests[], proc_tests[], hostile_tests[], fs_tests[], time_tests[];
 
 /*
  * Pages nothing holds: free pages, the kernel's object caches and the
