@@ -113,10 +113,12 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 # lp64d (picolibc's rv64imafdc/lp64d multilib), linked with our own start-up
 # code and glue (lib/libc: crt0.S, fork.S, *.c) and lib/libc/strata.ld instead of
 # picolibc's crt0 and picolibc.ld. It may include lib/user/syscall.h.
-# picolibc's <time.h> declares CLOCK_MONOTONIC and clock_gettime only where the
-# system says it has them (LIBC_POSIX); lib/libc/time.c implements them.
+# picolibc's <time.h> declares CLOCK_MONOTONIC, the CPU-time clocks and
+# clock_gettime only where the system says it has them (LIBC_POSIX);
+# lib/libc/time.c and cputime.c implement them.
 LIBC_ARCH := -march=rv64gc -mabi=lp64d -mcmodel=medany
-LIBC_POSIX := -D_GNU_SOURCE -D_POSIX_MONOTONIC_CLOCK=200809L -D_POSIX_TIMERS=200809L
+LIBC_POSIX := -D_GNU_SOURCE -D_POSIX_MONOTONIC_CLOCK=200809L -D_POSIX_TIMERS=200809L \
+	-D_POSIX_CPUTIME=200809L -D_POSIX_THREAD_CPUTIME=200809L
 LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 $(LIBC_POSIX) -O2 -g -fno-common \
 	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \

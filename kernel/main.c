@@ -5,7 +5,8 @@
  *   3. build the kernel page table and switch to it,
  *   4. console on the UART, interrupt controller, timer (each checked:
  *      a platform without one gets a line saying so and a power-off),
- *   5. start the other harts, print the banner, run self-tests if asked.
+ *   5. start the other harts, print the banner, read the wall clock (RTC),
+ *      run self-tests if asked.
  */
 #include "kernel/arch.h"
 #include "kernel/board.h"
@@ -17,6 +18,7 @@
 #include "kernel/kvm.h"
 #include "kernel/panic.h"
 #include "kernel/rootload.h"
+#include "kernel/rtc.h"
 #include "kernel/sbi.h"
 #include "kernel/sched.h"
 #include "kernel/selftest.h"
@@ -220,6 +222,7 @@ void kmain(unsigned long hartid, paddr_t dtb_pa)
 	arch_intr_on();
 	smp_start_secondaries();
 	print_banner(board_lookup(&platform));
+	rtc_init();
 
 	if (boot_arg_present("selftest")) {
 		int failed = selftest_run();

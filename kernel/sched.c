@@ -1,6 +1,7 @@
 #include "kernel/sched.h"
 
 #include "kernel/arch.h"
+#include "kernel/cputime.h"
 #include "kernel/hart.h"
 #include "kernel/kvm.h"
 #include "kernel/object.h"
@@ -223,7 +224,9 @@ static void run(struct thread *t)
 	h->current = t;
 	h->slice_left = SCHED_SLICE_TICKS;
 	space_activate(t->space);
+	cputime_switch_in(t);
 	switch_context(&h->sched_ctx, &t->ctx);
+	cputime_switch_out(t);
 	/* t may run elsewhere next; this hart's f registers are nobody's now. */
 	h->fpu_owner = NULL;
 	h->current = NULL;

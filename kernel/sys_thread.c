@@ -1,14 +1,14 @@
 /* System calls on threads and time. */
 #include "kernel/arch.h"
+#include "kernel/cputime.h"
 #include "kernel/memlayout.h"
+#include "kernel/rtc.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/timer.h"
 #include "kernel/upcall.h"
 #include "kernel/uaccess.h"
 #include "lib/error.h"
-
-#define NS_PER_S 1000000000ull
 
 int sys_thread_create(struct thread *t, struct trapframe *tf)
 {
@@ -148,6 +148,9 @@ int sys_thread_info(struct thread *t, struct trapframe *tf)
 	RET(2, th->state);
 	RET(3, (int64_t)th->exit_status);
 	RET(4, th->faults);
+	struct cputime c = cputime_of(th);
+	RET(5, c.user_ns);
+	RET(6, c.kernel_ns);
 	return ERR_OK;
 }
 
@@ -179,9 +182,11 @@ int sys_sleep(struct thread *t, struct trapframe *tf)
 
 int sys_clock(struct thread *t, struct trapframe *tf)
 {
-	(void)t;
-	uint64_t now = arch_time(), hz = timer_timebase_hz();
+	struct cputime c = cputime_of(t);
 
-	RET(1, (now / hz) * NS_PER_S + (now % hz) * NS_PER_S / hz);
+	RET(1, timer_ticks_to_ns(arch_time()));
+	RET(2, rtc_boot_ns());
+	RET(3, c.user_ns);
+	RET(4, c.kernel_ns);
 	return ERR_OK;
 }

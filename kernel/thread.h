@@ -139,6 +139,8 @@ struct thread {
 
 	/* statistics */
 	uint64_t faults, syscalls;
+	/* CPU time in timebase ticks, and where the open stretch began (kernel/cputime.h) */
+	uint64_t cpu_utime, cpu_stime, cpu_mark;
 };
 
 /*

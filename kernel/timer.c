@@ -163,3 +163,11 @@ uint64_t timer_timebase_hz(void)
 {
 	return platform.timebase_hz;
 }
+
+uint64_t timer_ticks_to_ns(uint64_t ticks)
+{
+	uint64_t hz = platform.timebase_hz;
+
+	/* Whole seconds first: ticks * 10^9 alone overflows after 30 minutes at 10 MHz. */
+	return (ticks / hz) * NS_PER_S + (ticks % hz) * NS_PER_S / hz;
+}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define TIMER_HZ 100
+#define NS_PER_S 1000000000ull
 
 /*
  * Decide how to program the timer and check, on the boot hart with
@@ -22,5 +23,7 @@ bool timer_uses_sstc(void);
 /* "sstc", "sbi" or "sbi legacy", for the banner. */
 const char *timer_name(void);
 uint64_t timer_timebase_hz(void);
+/* A count of timebase ticks in nanoseconds (exact for counts up to years). */
+uint64_t timer_ticks_to_ns(uint64_t ticks);
 
 #endif

@@ -4,6 +4,7 @@
  * big kernel lock on entry and drops it just before sret.
  */
 #include "kernel/arch.h"
+#include "kernel/cputime.h"
 #include "kernel/fault.h"
 #include "kernel/fpu.h"
 #include "kernel/hart.h"
@@ -41,6 +42,7 @@ void user_trap(struct utrapframe *utf)
 {
 	struct thread *t = thread_current();
 	struct trapframe *tf = &utf->tf;
+	uint64_t now = arch_time(); /* user time ends here, not after the wait for the lock */
 
 	/*
 	 * The trap left sstatus.FS as user mode had it (tf->sstatus holds the
@@ -56,6 +58,7 @@ void user_trap(struct utrapframe *utf)
 	csr_clear(sstatus, SSTATUS_FS);
 
 	bkl_lock();
+	cputime_trap(t, now);
 	uint64_t cause = tf->scause;
 	unsigned access;
 
@@ -107,6 +110,7 @@ void user_return(void)
 	/* U-mode sees Clean (Initial if never used): a write makes it Dirty. */
 	ss |= t->fpu_used ? SSTATUS_FS_CLEAN : SSTATUS_FS_INITIAL;
 	csr_write(sstatus, ss);
+	cputime_return(t);
 	bkl_unlock();
 	user_return_to(t->utf);
 }

@@ -41,7 +41,7 @@ enum sys {
 	SYS_THREAD_SET_IPCBUF    = 22, /* (thread, va) */
 	SYS_YIELD                = 23, /* () */
 	SYS_SLEEP                = 24, /* (nanoseconds) */
-	SYS_CLOCK                = 25, /* () -> a1 = nanoseconds since boot */
+	SYS_CLOCK                = 25, /* () -> a1 = ns since boot, a2 = ns since 1970 at boot (0: no RTC), a3/a4 = caller's user/kernel CPU ns */
 	SYS_ENDPOINT_CREATE      = 26, /* () -> a1 = endpoint handle */
 	SYS_CALL                 = 27, /* (endpoint, tag, w0..w4) -> a1 = tag, a2..a6 = w0..w4, a7 = badge */
 	SYS_SEND                 = 28, /* (endpoint, tag, w0..w4): never blocks; ERR_WOULDBLOCK if nobody waits */
@@ -58,7 +58,7 @@ enum sys {
 	SYS_MEM_INFO             = 39, /* (system, out) -> a1 = free, a2 = total, a3 = slab pages; out[19] = free blocks per order */
 	SYS_SYSTEM_EXIT          = 40, /* (system, status): power off */
 	SYS_HANDLE_MINT          = 41, /* (h, rights, badge) -> a1 = new handle carrying badge (h has none) */
-	SYS_THREAD_INFO          = 42, /* (thread) -> a1 = id, a2 = state, a3 = exit status, a4 = faults */
+	SYS_THREAD_INFO          = 42, /* (thread) -> a1 = id, a2 = state, a3 = exit status, a4 = faults, a5/a6 = user/kernel CPU ns */
 	SYS_THREAD_KILL          = 43, /* (thread, status) */
 	SYS_HANDLE_GIVE          = 44, /* (space, h, rights) -> a1 = handle to h's object in space's table */
 	SYS_KERNEL_STATS         = 45, /* (system, reset) -> a1 = longest big-lock hold (cycles), a2 = live objects */

@@ -246,6 +246,7 @@ static const char *const test_compat[] = {"sifive,test0", "sifive,test1", NULL};
 static const char *const virtio_compat[] = {"virtio,mmio", NULL};
 static const char *const spi_compat[] = {"sifive,spi0", NULL};
 static const char *const mmc_spi_compat[] = {"mmc-spi-slot", NULL};
+static const char *const rtc_compat[] = {"google,goldfish-rtc", NULL};
 
 static void add_range(struct plat_range *tab, unsigned *n, unsigned cap, uint64_t base,
 		      uint64_t size)
@@ -355,6 +356,20 @@ static bool has_sd_slot(const struct fdt *f, int node, uint32_t *cs)
 	return false;
 }
 
+/*
+ * An RTC node: usable only if its reg reaches both time registers and is
+ * word-aligned (a misaligned MMIO read would trap in the kernel).
+ */
+static void visit_rtc(const struct walk *w, const char *compat, struct platform *p)
+{
+	struct plat_device d;
+
+	if (get_device(w, compat, &d) && d.size >= DT_RTC_REGS_SIZE && (d.base & 3) == 0)
+		p->rtc = d;
+	else
+		p->rtc_unusable = true;
+}
+
 static void visit_device(struct parse *ps, const struct walk *w)
 {
 	struct platform *p = ps->p;
@@ -389,6 +404,8 @@ static void visit_device(struct parse *ps, const struct walk *w)
 	if ((c = compat_match(ps->f, node, spi_compat)) && !p->sdspi.present &&
 	    has_sd_slot(ps->f, node, &cs) && get_device(w, c, &p->sdspi))
 		p->sdspi.unit = cs;
+	if ((c = compat_match(ps->f, node, rtc_compat)) && !p->rtc.present)
+		visit_rtc(w, c, p);
 }
 
 /* Everything one node contributes; negative on a fatal problem (err written). */

@@ -16,6 +16,7 @@
 #define PLAT_MAX_HARTS	  32
 #define PLAT_MAX_VIRTIO	  16
 #define PLAT_MAX_PLIC_CTX 64
+#define DT_RTC_REGS_SIZE  8 /* goldfish RTC: TIME_LOW and TIME_HIGH, the registers read */
 
 struct plat_range {
 	uint64_t base, size;
@@ -83,6 +84,14 @@ struct platform {
 	 * slot is in the tree whether or not a card is in it.
 	 */
 	struct plat_device sdspi;
+	/*
+	 * The first google,goldfish-rtc whose reg covers its time registers
+	 * (DT_RTC_REGS_SIZE bytes) at a word-aligned address. rtc_unusable: a
+	 * node of that kind had a missing, short or misaligned reg; it is
+	 * ignored, not an error.
+	 */
+	struct plat_device rtc;
+	bool rtc_unusable;
 };
 
 /*

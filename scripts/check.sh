@@ -503,6 +503,8 @@ platform_boots() {
 		cp virt.dtb nouart.dtb
 		fdtput -r nouart.dtb /soc/serial@10000000
 		fdtput -d nouart.dtb /chosen stdout-path
+		cp virt.dtb rtc-noreg.dtb
+		fdtput -d rtc-noreg.dtb /soc/rtc@101000 reg
 	) || {
 		echo "not ok - boot/platform (could not edit the device trees)" | report
 		return
@@ -519,6 +521,10 @@ platform_boots() {
 	bad uart-unknown 1 "${fail}console: no UART it can drive: stdout-path /soc/serial@10000000 is \"ns16550\"" \
 		uart-unknown "${virt[@]}"
 	bad nouart 1 "" nouart "${virt[@]}"
+	# An RTC the kernel cannot read is left alone with a line; the boot goes on.
+	MUST_MATCH='^rtc: a google,goldfish-rtc node without a usable reg, ignored; the wall clock counts from 1970 at boot$' \
+		MUST_NOT_MATCH='strata: panic|^backtrace:' QEMU_EXTRA="-dtb $dir/rtc-noreg.dtb" \
+		scripts/qemu-test.sh platform-rtc-noreg 30 "${virt[@]}" "$kernel" "$testargs" | report
 }
 
 [ -z "$only" ] || [ "$only" = host ] && host_tests

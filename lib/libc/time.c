@@ -1,4 +1,12 @@
-/* Time for C programs: the kernel's clock and sleep (SYS_CLOCK, SYS_SLEEP). */
+/*
+ * Time for C programs: the clocks and sleep (SYS_CLOCK, SYS_SLEEP).
+ *
+ * The monotonic clock counts from boot. The real-time clock is the
+ * wall-clock time the kernel read from the board's RTC at boot plus the
+ * monotonic clock; on a board without an RTC the kernel says 0, and the
+ * real-time clock counts from 1970-01-01 at boot. Nothing sets it: the
+ * kernel reads the RTC once and never writes it.
+ */
 #include <errno.h>
 #include <sys/time.h>
 #include <time.h>
@@ -8,26 +16,83 @@
 #include "lib/libc/sys.h"
 #include "lib/user/syscall.h"
 
-/* Both clocks count from boot: there is no battery-backed clock to read. */
-int clock_gettime(clockid_t id, struct timespec *ts)
+#define NS_PER_S 1000000000ull
+
+/* The nanoseconds clock id reads now: 0, or -1 (EINVAL) for a clock Strata does not have. */
+static int clock_ns(clockid_t id, uint64_t *ns)
 {
-	if (id != CLOCK_MONOTONIC && id != CLOCK_REALTIME) {
+	struct clock_info c = sys_clock_info();
+
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = c.boot_wall + c.since_boot;
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = c.since_boot;
+		return 0;
+	/* A process runs one thread (fork makes a process, there are no threads): the same. */
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = c.user + c.kernel;
+		return 0;
+	default:
 		errno = EINVAL;
 		return -1;
 	}
-	uint64_t ns = sys_clock();
-	ts->tv_sec = (time_t)(ns / 1000000000ull);
-	ts->tv_nsec = (long)(ns % 1000000000ull);
+}
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	uint64_t ns;
+
+	if (clock_ns(id, &ns) < 0)
+		return -1;
+	ts->tv_sec = (time_t)(ns / NS_PER_S);
+	ts->tv_nsec = (long)(ns % NS_PER_S);
 	return 0;
+}
+
+/* One tick of the time counter, rounded up to whole nanoseconds. */
+int clock_getres(clockid_t id, struct timespec *res)
+{
+	uint64_t ns, hz = __strata_us ? __strata_us->timebase_hz : 0;
+
+	if (clock_ns(id, &ns) < 0)
+		return -1;
+	if (res)
+		*res = (struct timespec){0, hz ? (long)((NS_PER_S + hz - 1) / hz) : 1};
+	return 0;
+}
+
+int clock_settime(clockid_t id, const struct timespec *ts)
+{
+	(void)id;
+	(void)ts;
+	errno = EPERM;
+	return -1;
 }
 
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 {
+	uint64_t ns;
+
 	(void)tz;
-	uint64_t ns = sys_clock();
-	tv->tv_sec = (time_t)(ns / 1000000000ull);
+	clock_ns(CLOCK_REALTIME, &ns);
+	tv->tv_sec = (time_t)(ns / NS_PER_S);
 	tv->tv_usec = (suseconds_t)(ns / 1000 % 1000000);
 	return 0;
+}
+
+int settimeofday(const struct timeval *tv, const struct timezone *tz)
+{
+	(void)tv;
+	(void)tz;
+	errno = EPERM;
+	return -1;
 }
 
 /*
@@ -50,10 +115,9 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 		errno = EINVAL;
 		return -1;
 	}
-	uint64_t left = sleep_ns((uint64_t)req->tv_sec * 1000000000ull + (uint64_t)req->tv_nsec);
+	uint64_t left = sleep_ns((uint64_t)req->tv_sec * NS_PER_S + (uint64_t)req->tv_nsec);
 	if (rem)
-		*rem =
-		    (struct timespec){(time_t)(left / 1000000000ull), (long)(left % 1000000000ull)};
+		*rem = (struct timespec){(time_t)(left / NS_PER_S), (long)(left % NS_PER_S)};
 	if (left) {
 		errno = EINTR;
 		return -1;
@@ -63,7 +127,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 
 unsigned sleep(unsigned s)
 {
-	return (unsigned)((sleep_ns((uint64_t)s * 1000000000ull) + 999999999ull) / 1000000000ull);
+	return (unsigned)((sleep_ns((uint64_t)s * NS_PER_S) + 999999999ull) / NS_PER_S);
 }
 
 int usleep(useconds_t us)

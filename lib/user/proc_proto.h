@@ -95,6 +95,13 @@ enum proc_label {
 	 * that were left of the alarm before (0: none). Resolution 50 ms.
 	 */
 	PROC_ALARM  = 0x209,
+	/*
+	 * -> w0 = user, w1 = kernel CPU nanoseconds of the caller's ended
+	 * children it waited for (PROC_WAIT), and of theirs in turn: times()'s
+	 * tms_cutime and tms_cstime. A child's figure counts every program it
+	 * ran (exec). Root (pid 0) gets 0.
+	 */
+	PROC_TIMES  = 0x20a,
 };
 /* clang-format on */
 

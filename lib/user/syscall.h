@@ -234,12 +234,13 @@ struct thread_info {
 	uint64_t id, state;
 	int64_t exit_status;
 	uint64_t faults;
+	uint64_t user_ns, kernel_ns; /* CPU time */
 };
 static inline int sys_thread_info(handle_t t, struct thread_info *ti)
 {
 	struct sysret r = syscall7(SYS_THREAD_INFO, (uint64_t)t, 0, 0, 0, 0, 0, 0);
 	if (r.err == 0)
-		*ti = (struct thread_info){r.r[0], r.r[1], (int64_t)r.r[2], r.r[3]};
+		*ti = (struct thread_info){r.r[0], r.r[1], (int64_t)r.r[2], r.r[3], r.r[4], r.r[5]};
 	return (int)r.err;
 }
 static inline int sys_yield(void)
@@ -255,6 +256,17 @@ static inline uint64_t sys_clock(void)
 	uint64_t v = 0;
 	sys1(SYS_CLOCK, &v, 0, 0, 0, 0, 0);
 	return v;
+}
+/* Everything SYS_CLOCK tells, in nanoseconds. */
+struct clock_info {
+	uint64_t since_boot;
+	uint64_t boot_wall;    /* since 1970 at boot, 0 if there is no RTC */
+	uint64_t user, kernel; /* the calling thread's CPU time */
+};
+static inline struct clock_info sys_clock_info(void)
+{
+	struct sysret r = syscall7(SYS_CLOCK, 0, 0, 0, 0, 0, 0, 0);
+	return (struct clock_info){r.r[0], r.r[1], r.r[2], r.r[3]};
 }
 static inline int sys_endpoint_create(handle_t *out)
 {

@@ -117,6 +117,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (!usable)
 			abort();
+		/* The kernel reads an RTC it is given: both registers, word-aligned. */
+		if (plat.rtc.present && (plat.rtc.size < DT_RTC_REGS_SIZE || (plat.rtc.base & 3)))
+			abort();
 	}
 
 	if (fdt_open(&f, blob, size, err, sizeof(err)) == ERR_OK) {

@@ -88,6 +88,8 @@ static bool consistent(const struct platform *p)
 			return false;
 	if (p->has_initrd && p->initrd_end < p->initrd_start)
 		return false;
+	if (p->rtc.present && (p->rtc.size < DT_RTC_REGS_SIZE || (p->rtc.base & 3)))
+		return false;
 	return usable && terminated(p->model, sizeof(p->model)) &&
 	       terminated(p->compatible, sizeof(p->compatible)) &&
 	       terminated(p->bootargs, sizeof(p->bootargs)) &&
@@ -237,6 +239,9 @@ static void virt_4h_2g(void)
 		CHECK(p->virtio[i].irq == i + 1);
 		CHECK(strcmp(p->virtio[i].compatible, "virtio,mmio") == 0);
 	}
+	CHECK(p->rtc.present && !p->rtc_unusable);
+	CHECK(p->rtc.base == 0x101000 && p->rtc.size == 0x1000 && p->rtc.irq == 11);
+	CHECK(strcmp(p->rtc.compatible, "google,goldfish-rtc") == 0);
 	CHECK(consistent(p));
 }
 
@@ -297,6 +302,7 @@ static void sifive_u_5h(void)
 	/* SPI0 (0x10040000) holds a flash; SPI2 the SD card slot. */
 	CHECK(p->sdspi.present && p->sdspi.base == 0x10050000u && p->sdspi.irq == 6);
 	CHECK(strcmp(p->sdspi.compatible, "sifive,spi0") == 0 && p->sdspi.unit == 0);
+	CHECK(!p->rtc.present && !p->rtc_unusable); /* no RTC: the wall clock counts from 1970 */
 	CHECK(consistent(p));
 }
 
@@ -933,6 +939,60 @@ static void builder_platforms(void)
 	CHECK(build_parse(&bld, err, sizeof(err)) == ERR_CORRUPT && strstr(err, "initrd"));
 }
 
+/* An RTC node with reg cells as given (n of them; n < 0: no reg), after the platform. */
+static int build_rtc(const uint32_t *reg, int n, bool second_good)
+{
+	static const uint32_t good[4] = {0, 0x102000, 0, 0x1000};
+	char err[160];
+
+	b_platform(&bld, M_NONE);
+	b_begin(&bld, "rtc@101000");
+	b_str(&bld, "compatible", "google,goldfish-rtc");
+	if (n >= 0)
+		b_cells(&bld, "reg", (unsigned)n, reg);
+	b_end(&bld);
+	if (second_good) {
+		b_begin(&bld, "rtc@102000");
+		b_str(&bld, "compatible", "google,goldfish-rtc");
+		b_cells(&bld, "reg", 4, good);
+		b_end(&bld);
+	}
+	b_end(&bld);
+	b_u32(&bld, 9);
+	return build_parse(&bld, err, sizeof(err));
+}
+
+/* A goldfish RTC is taken only with a reg reaching both time registers; else ignored, no error. */
+static void rtc_nodes(void)
+{
+	uint32_t reg[4] = {0, 0x101000, 0, 0x1000};
+
+	CHECK(build_rtc(reg, 4, false) == ERR_OK);
+	CHECK(plat.rtc.present && !plat.rtc_unusable && plat.rtc.base == 0x101000);
+	CHECK(consistent(&plat));
+
+	CHECK(build_rtc(reg, -1, false) == ERR_OK); /* no reg */
+	CHECK(!plat.rtc.present && plat.rtc_unusable && consistent(&plat));
+	CHECK(build_rtc(reg, 3, false) == ERR_OK); /* a tuple cut short */
+	CHECK(!plat.rtc.present && plat.rtc_unusable && consistent(&plat));
+	CHECK(build_rtc(reg, 0, false) == ERR_OK); /* empty */
+	CHECK(!plat.rtc.present && plat.rtc_unusable);
+	reg[3] = DT_RTC_REGS_SIZE - 1; /* too small for TIME_HIGH */
+	CHECK(build_rtc(reg, 4, false) == ERR_OK);
+	CHECK(!plat.rtc.present && plat.rtc_unusable);
+	reg[3] = DT_RTC_REGS_SIZE;
+	CHECK(build_rtc(reg, 4, false) == ERR_OK);
+	CHECK(plat.rtc.present && plat.rtc.size == DT_RTC_REGS_SIZE);
+	reg[1] = 0x101002; /* misaligned: a word read there would trap */
+	CHECK(build_rtc(reg, 4, false) == ERR_OK);
+	CHECK(!plat.rtc.present && plat.rtc_unusable);
+
+	/* A bad node does not hide a good one after it. */
+	CHECK(build_rtc(reg, -1, true) == ERR_OK);
+	CHECK(plat.rtc.present && plat.rtc.base == 0x102000 && plat.rtc_unusable);
+	CHECK(consistent(&plat));
+}
+
 static void builder_structure_errors(void)
 {
 	char err[160];
@@ -1165,6 +1225,7 @@ int main(void)
 	RUN(isa_strings);
 	RUN(header_errors);
 	RUN(builder_platforms);
+	RUN(rtc_nodes);
 	RUN(builder_structure_errors);
 	RUN(deep_nesting);
 	RUN(table_caps);

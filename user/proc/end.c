@@ -55,6 +55,7 @@ void process_end(struct process *p, int32_t status)
 {
 	if (p->thread)
 		sys_thread_kill(p->thread, -1); /* ERR_STATE if it is dead already: fine */
+	times_add_thread(p);
 	if (p->vs)
 		mem_vs_destroy(p->vs);
 	p->vs = 0;

@@ -44,6 +44,7 @@ int do_exec(struct process *p, struct msg *m)
 		con_printf(&env.out, "%s[%d]: exec failed: %s\n", p->name, p->pid, err_name(e));
 		process_end(p, PROC_STATUS_SIGNALED(PROC_SIGKILL));
 	} else {
+		times_add_thread(p);
 		sys_thread_kill(p->thread, -1);
 		sys_handle_close(p->thread);
 		p->thread = t;

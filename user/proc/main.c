@@ -75,6 +75,8 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 		return do_signals(p, m);
 	case PROC_ALARM:
 		return do_alarm(p, m);
+	case PROC_TIMES:
+		return do_times(caller, m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

@@ -75,6 +75,9 @@ struct process {
 	int fs_table; /* fs holds a descriptor table for it (FS_PROC_FORK done) */
 	struct given given;
 	struct sigstate sig;
+	/* CPU time (times.c): of its ended threads; of its waited-for children */
+	uint64_t user_ns, kernel_ns;
+	uint64_t child_user_ns, child_kernel_ns;
 };
 
 /* proc's own handles and the initrd, from its start-up page. */
@@ -190,6 +193,12 @@ int do_alarm(struct process *p, struct msg *m);
 void signal_alarms(void);
 void signal_fork(struct process *child, const struct process *parent);
 void signal_exec(struct process *p);
+/* ---- times.c: CPU time that outlives threads */
+/* Add the CPU time of p's thread (about to be replaced or gone) to p's. */
+void times_add_thread(struct process *p);
+/* Child c of parent was waited for: its figures join the parent's children's. */
+void times_reaped(int32_t parent, const struct process *c);
+int do_times(int32_t caller, struct msg *m);
 
 /* ---- reaper.c */
 int reaper_start(void);

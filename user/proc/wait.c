@@ -41,6 +41,7 @@ int do_wait(int32_t caller, struct msg *m)
 		if (c->state == SLOT_ZOMBIE) {
 			*m = (struct msg){.tag = msg_tag(PROC_WAIT, 2, 0),
 					  .w = {(uint64_t)c->pid, (uint64_t)(int64_t)c->status}};
+			times_reaped(caller, c);
 			process_reap(c);
 			return ERR_OK;
 		}

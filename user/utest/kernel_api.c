@@ -263,6 +263,43 @@ static bool time_and_sleep(void)
 	return true;
 }
 
+static void nap(void *arg)
+{
+	sys_sleep((uint64_t)(uintptr_t)arg);
+}
+
+/*
+ * CPU time: the caller's own (SYS_CLOCK a3/a4) grows while it computes, the
+ * same figures through SYS_THREAD_INFO on itself lie between two SYS_CLOCK
+ * readings, and a thread that slept 50 ms has used less than that.
+ */
+static bool cpu_time(void)
+{
+	struct clock_info c0 = sys_clock_info(), c = c0;
+	struct thread_info ti = {0};
+	struct uthread s;
+
+	while (c.user == c0.user && c.since_boot - c0.since_boot < 5000000000ull) {
+		for (volatile int i = 0; i < 10000; i++)
+			;
+		c = sys_clock_info();
+	}
+	CHECK(c.user > c0.user && c.kernel >= c0.kernel);
+	OK(sys_thread_info(uenv.thread, &ti));
+	struct clock_info c1 = sys_clock_info();
+	CHECK(c.user <= ti.user_ns && ti.user_ns <= c1.user);
+	CHECK(c.kernel <= ti.kernel_ns && ti.kernel_ns <= c1.kernel);
+
+	OK(spawn(&s, nap, (void *)50000000, 10));
+	uint64_t w0 = sys_clock();
+	CHECK(wait_dead(s.h));
+	uint64_t w1 = sys_clock();
+	OK(sys_thread_info(s.h, &ti));
+	CHECK(ti.state == THREAD_DEAD && ti.user_ns + ti.kernel_ns < w1 - w0);
+	CHECK(join(&s) == 0);
+	return true;
+}
+
 static bool notifications(void)
 {
 	handle_t n;
@@ -310,6 +347,7 @@ const struct test kernel_api_tests[] = {
     {"threads", threads},
     {"kill_races_with_blocking", kill_races_with_blocking},
     {"time_and_sleep", time_and_sleep},
+    {"cpu_time", cpu_time},
     {"notifications", notifications},
     {"memory_watch", memory_watch},
     {0, 0},

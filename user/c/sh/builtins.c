@@ -80,7 +80,7 @@ static int sh_help(int argc, char **argv)
 		printf("  %-20s %s\n", left, builtins[i].what);
 	}
 	printf("Any other word runs the program of that name from the initrd, e.g.\n"
-	       "hello, memhog MiB, forktest, cowdemo, systest [TEST], and the file\n"
+	       "hello, date, memhog MiB, forktest, cowdemo, systest [TEST], and the file\n"
 	       "tools cat wc head grep ls mkdir rmdir rm touch cp mv stat sync df.\n"
 	       "cmd | cmd joins commands by a pipe; < f, > f, >> f, 2> f, 2>&1\n"
 	       "redirect input, output and errors. A command ending in & runs in the\n"

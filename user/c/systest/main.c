@@ -15,8 +15,8 @@
 #include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
-static const struct systest *const tables[] = {mem_tests, proc_tests, hostile_tests,
-					       fs_tests,  libc_tests, signal_tests};
+static const struct systest *const tables[] = {mem_tests,  proc_tests,	 hostile_tests, fs_tests,
+					       libc_tests, signal_tests, time_tests};
 
 int run_child(char *const argv[], unsigned long limit_pages)
 {

@@ -293,8 +293,10 @@ static bool hostile_proc(void)
 	CHECK(expect("list from -1", proc, M(PROC_LIST, 1, -1ull), ERR_NOENT));
 	m = M(PROC_GETPID, 64, -1ull, -1ull); /* extra words are ignored */
 	CHECK(ask_with(proc, &m, 0, 0) == ERR_OK && m.w[0] == me && m.w[1] == parent);
+	m = M(PROC_TIMES, 64, -1ull, -1ull); /* extra words are ignored; no child waited for yet */
+	CHECK(ask_with(proc, &m, 0, 0) == ERR_OK && m.w[0] == 0 && m.w[1] == 0);
 
-	static const unsigned unknown[] = {0,	  0x1ff,     0x20a,	    0x100,
+	static const unsigned unknown[] = {0,	  0x1ff,     0x20b,	    0x100,
 					   0x300, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", proc, M(unknown[i], 2, me, 9), ERR_UNSUPPORTED));
@@ -454,8 +456,8 @@ static uint64_t nasty(struct rng *r)
 static const unsigned mem_labels[] = {MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,
 				      MEM_MAP,	     MEM_HEAP_INIT,  MEM_POKE,	  MEM_BRK,
 				      MEM_MMAP,	     MEM_MUNMAP,     MEM_STATS,	  MEM_VS_STATS};
-static const unsigned proc_labels[] = {PROC_SPAWN, PROC_EXEC, PROC_FORK,   PROC_EXIT,
-				       PROC_WAIT,  PROC_KILL, PROC_GETPID, PROC_LIST};
+static const unsigned proc_labels[] = {PROC_SPAWN, PROC_EXEC,	PROC_FORK, PROC_EXIT, PROC_WAIT,
+				       PROC_KILL,  PROC_GETPID, PROC_LIST, PROC_TIMES};
 static const unsigned con_labels[] = {CON_WRITE, CON_READ};
 
 /* What one worker can attach: objects of its own (the handles proc gives carry no GRANT). */
@@ -473,7 +475,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {12, 8, 2};
+	static const unsigned nlabels[] = {12, 9, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -518,7 +520,7 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 	if (nh)
 		return false;
 	if (s == 1)
-		return label >= PROC_SPAWN && label <= PROC_LIST && label != PROC_EXIT;
+		return label >= PROC_SPAWN && label <= PROC_TIMES && label != PROC_EXIT;
 	return label == CON_WRITE || label == CON_READ;
 }
 
