@@ -4,6 +4,7 @@
 #include "kernel/console.h"
 #include "kernel/ipc.h"
 #include "kernel/memlayout.h"
+#include "kernel/ptewatch.h"
 #include "kernel/space.h"
 #include "lib/error.h"
 #include "lib/faultmsg.h"
@@ -90,6 +91,7 @@ int fault_reply(struct thread *pager, struct thread *faulter)
 
 static void __attribute__((noreturn)) die(struct thread *t, uint64_t cause, uint64_t addr, int err)
 {
+	ptewatch_death(t, cause, addr);
 	kprintf("strata: thread %lu died: %s at %p (pc %p)%s%s\n", t->id, trap_cause_name(cause),
 		(void *)addr, (void *)t->utf->tf.sepc, err ? ": " : "", err ? err_name(err) : "");
 	thread_exit(-1);

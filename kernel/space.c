@@ -5,6 +5,7 @@
 #include "kernel/hart.h"
 #include "kernel/kvm.h"
 #include "kernel/memlayout.h"
+#include "kernel/ptewatch.h"
 #include "kernel/sbi.h"
 #include "kernel/sched.h"
 #include "lib/error.h"
@@ -52,6 +53,7 @@ static void space_pt_free(void *ctx, paddr_t pa)
 {
 	struct space *s = ctx;
 
+	ptewatch_leaf(s, PW_TABLE, pa, 0, 0);
 	frame_free(pa, 0);
 	if (s->obj.quota)
 		quota_uncharge(s->obj.quota, PAGE_SIZE);
@@ -117,6 +119,7 @@ int space_create(struct quota *q, struct space **out)
 	pte_t *root = pa_to_kva(s->root);
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		root[i] = kroot[i];
+	ptewatch_leaf(s, PW_CREATE, 0, 0, s->root);
 	*out = s;
 	return ERR_OK;
 }
@@ -157,6 +160,7 @@ void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte
 static void release_leaf(struct space *s, pte_t *pte, void *ctx)
 {
 	(void)ctx;
+	ptewatch_leaf(s, PW_TEARDOWN, 0, *pte, 0); /* va unknown here */
 	release_pte(s, *pte);
 	*pte = 0;
 }
@@ -368,15 +372,18 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 		if (w.mapped && w.level == 0) {
 			old[i] = *w.pte;
 			*w.pte = item_pte(&items[i]);
+			ptewatch_leaf(s, PW_REPLACE, items[i].va, old[i], *w.pte);
 			continue;
 		}
 		err = pt_map(s->root, items[i].va, items[i].frame->pa + items[i].page * PAGE_SIZE,
 			     PAGE_4K, prot_to_pte(items[i].prot), &a);
 		if (err != ERR_OK)
 			break;
+		ptewatch_leaf(s, PW_MAP, items[i].va, 0, item_pte(&items[i]));
 	}
 	if (err != ERR_OK) {
 		while (i-- > 0) {
+			ptewatch_leaf(s, PW_UNDO, items[i].va, item_pte(&items[i]), old[i]);
 			if (old[i])
 				*pt_walk(s->root, items[i].va).pte = old[i];
 			else
@@ -490,6 +497,8 @@ int space_map_slice(struct space *s, uint64_t va, struct frameobj *f, uint64_t p
 			     prot_to_pte(prot), &a);
 		if (err != ERR_OK)
 			break;
+		ptewatch_leaf(s, PW_MAP, va + i * PAGE_SIZE, 0,
+			      pte_make(f->pa + (page + i) * PAGE_SIZE, prot_to_pte(prot) | PTE_V));
 		f->maps++;
 		object_get(&f->obj);
 		s->resident++;
@@ -543,6 +552,7 @@ void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 			runs[nruns++] = (struct frame_run){f, 0};
 		}
 		runs[nruns - 1].n++;
+		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
 		pt_unmap(s->root, cur, PAGE_4K, &a, NULL);
 		if (!pages++)
 			first = cur;
@@ -590,8 +600,10 @@ void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned p
 		 * either; one that would keep none (only such a page) stays as is.
 		 */
 		pte_t lowered = *p & ~(PTE_RWX & ~keep);
-		if (lowered & PTE_RWX)
+		if (lowered & PTE_RWX) {
+			ptewatch_leaf(s, PW_PROTECT, cur, *p, lowered);
 			*p = lowered;
+		}
 		if (!pages++)
 			first = cur;
 		last = cur;
@@ -617,6 +629,8 @@ int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, b
 		out[i] =
 		    PAGE_MAPPED | ((*w.pte & PTE_A) ? PAGE_A : 0) | ((*w.pte & PTE_D) ? PAGE_D : 0);
 		if (clear && (*w.pte & (PTE_A | PTE_D))) {
+			ptewatch_leaf(s, PW_AD, va + (uint64_t)i * PAGE_SIZE, *w.pte,
+				      *w.pte & ~(pte_t)(PTE_A | PTE_D));
 			*w.pte &= ~(pte_t)(PTE_A | PTE_D);
 			cleared = true;
 		}
@@ -630,9 +644,12 @@ void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8
 {
 	for (unsigned i = 0; i < npages; i++) {
 		struct pt_walk w = pt_walk(s->root, va + (uint64_t)i * PAGE_SIZE);
-		if (w.mapped)
-			*w.pte |=
-			    ((bits[i] & PAGE_A) ? PTE_A : 0) | ((bits[i] & PAGE_D) ? PTE_D : 0);
+		if (!w.mapped)
+			continue;
+		pte_t new =
+		    *w.pte | ((bits[i] & PAGE_A) ? PTE_A : 0) | ((bits[i] & PAGE_D) ? PTE_D : 0);
+		ptewatch_leaf(s, PW_AD, va + (uint64_t)i * PAGE_SIZE, *w.pte, new);
+		*w.pte = new;
 	}
 }
 
@@ -654,6 +671,7 @@ bool space_fix_ad(struct space *s, uint64_t va, unsigned access)
 		need |= PTE_D;
 	if ((pte & need) == need)
 		return false; /* the permissions allow it and the bits are set: not an A/D fault */
+	ptewatch_leaf(s, PW_AD, va, pte, pte | need);
 	*w.pte = pte | need;
 	arch_sfence_vma(va, s->asid);
 	return true;
