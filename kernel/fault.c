@@ -29,8 +29,8 @@ int fault_resolve(struct thread *t, uint64_t va, unsigned access, uint64_t pc)
 
 	if (va >= USER_TOP)
 		return ERR_RANGE;
-	if (space_fix_ad(s, va, access))
-		return ERR_OK;
+	if (space_fix_fault(s, va, access) != FAULT_REAL)
+		return ERR_OK; /* A/D set, or a stale translation dropped: retry the access */
 	const struct region *r = region_find(&s->regions, va);
 	if (!r)
 		return ERR_NOENT;

@@ -65,8 +65,10 @@ static void print_event(const struct pw_event *e)
 /* The walk of s at va, and the ring's events for that page of s, its tables and its frame. */
 static void report(struct space *s, uint64_t va, unsigned access)
 {
-	kprintf("ptewatch:   space %p root %#lx asid %u satp %#lx tlb_harts %#lx resident %lu\n",
-		(void *)s, s->root, s->asid, csr_read(satp), s->tlb_harts, s->resident);
+	kprintf("ptewatch:   space %p root %#lx asid %u satp %#lx tlb_harts %#lx resident %lu"
+		" spurious %lu\n",
+		(void *)s, s->root, s->asid, csr_read(satp), s->tlb_harts, s->resident,
+		s->spurious);
 	const pte_t *table = pa_to_kva(s->root);
 	pte_t leaf = 0;
 	for (int level = 2; level >= 0; level--) {
@@ -130,4 +132,12 @@ void ptewatch_death(struct thread *t, uint64_t cause, uint64_t va)
 	report(s, va, access);
 }
 
+void ptewatch_spurious(struct space *s, uint64_t va, unsigned access)
+{
+	struct thread *t = thread_current();
+
+	kprintf("ptewatch: spurious fault: thread %lu on hart %u at %p (access %u)\n",
+		t ? t->id : 0, this_hart()->index, (void *)va, access);
+	report(s, va, access);
+}
 #endif

@@ -10,7 +10,9 @@
  * page table at the faulting address (each level's entry, the frame
  * object behind the leaf, and whether the leaf already permits the access:
  * then the fault was spurious) and the ring's events for that space and
- * page, so an unmapped page can be told from a stale translation.
+ * page, so an unmapped page can be told from a stale translation. The
+ * same report comes for every fault space_fix_fault finds spurious (the
+ * thread lives on).
  */
 #ifndef STRATA_KERNEL_PTEWATCH_H
 #define STRATA_KERNEL_PTEWATCH_H
@@ -38,6 +40,7 @@ enum ptewatch_kind {
 #ifdef KDEBUG_PTEWATCH
 void ptewatch_leaf(struct space *s, enum ptewatch_kind kind, uint64_t va, pte_t old, pte_t new);
 void ptewatch_death(struct thread *t, uint64_t cause, uint64_t va);
+void ptewatch_spurious(struct space *s, uint64_t va, unsigned access);
 #else
 static inline void ptewatch_leaf(struct space *s, enum ptewatch_kind kind, uint64_t va, pte_t old,
 				 pte_t new)
@@ -47,6 +50,10 @@ static inline void ptewatch_leaf(struct space *s, enum ptewatch_kind kind, uint6
 static inline void ptewatch_death(struct thread *t, uint64_t cause, uint64_t va)
 {
 	(void)t, (void)cause, (void)va;
+}
+static inline void ptewatch_spurious(struct space *s, uint64_t va, unsigned access)
+{
+	(void)s, (void)va, (void)access;
 }
 #endif
 

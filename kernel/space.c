@@ -298,8 +298,7 @@ void space_flush(struct space *s, uint64_t va, uint64_t npages)
 	}
 	if (s->tlb_harts & (1ull << me->index)) {
 		if (npages > FLUSH_ALL_PAGES) {
-			__asm__ volatile("sfence.vma zero, %0" ::"r"((unsigned long)s->asid)
-					 : "memory");
+			arch_sfence_vma_asid(s->asid);
 		} else {
 			for (uint64_t i = 0; i < npages; i++)
 				arch_sfence_vma(va + i * PAGE_SIZE, s->asid);
@@ -653,28 +652,45 @@ void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8
 	}
 }
 
-bool space_fix_ad(struct space *s, uint64_t va, unsigned access)
+enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access)
 {
 	if (va >= USER_TOP)
-		return false;
+		return FAULT_REAL;
 	struct pt_walk w = pt_walk(s->root, va);
 	if (!w.mapped || !(*w.pte & PTE_U))
-		return false;
+		return FAULT_REAL;
 	pte_t pte = *w.pte, need = PTE_A;
 	if ((access & PROT_W) && !(pte & PTE_W))
-		return false;
+		return FAULT_REAL;
 	if ((access & PROT_X) && !(pte & PTE_X))
-		return false;
+		return FAULT_REAL;
 	if ((access & PROT_R) && !(pte & PTE_R))
-		return false;
+		return FAULT_REAL;
 	if (access & PROT_W)
 		need |= PTE_D;
-	if ((pte & need) == need)
-		return false; /* the permissions allow it and the bits are set: not an A/D fault */
-	ptewatch_leaf(s, PW_AD, va, pte, pte | need);
-	*w.pte = pte | need;
-	arch_sfence_vma(va, s->asid);
-	return true;
+	if ((pte & need) != need) {
+		/* A hart that leaves A/D to software faults until they are set. */
+		ptewatch_leaf(s, PW_AD, va, pte, pte | need);
+		*w.pte = pte | need;
+		arch_sfence_vma(va, s->asid);
+		return FAULT_AD_FIXED;
+	}
+	/*
+	 * The entry allows the access: the hart faulted on a translation it
+	 * had cached or walked before the entry was made valid. Without Svvptc
+	 * a hart may keep using such a stale invalid entry, leaf or not (a
+	 * table another hart has just linked in), until it executes an
+	 * sfence.vma of its own; the hart that made the entry valid flushes
+	 * nobody (flushes go out only when a mapping is taken away). So this
+	 * is no fault of the thread's: reporting it would send a pager a fault
+	 * for a page that is there, or kill a thread of a space that has no
+	 * pager at all. Drop this hart's translations of s, leaf and non-leaf
+	 * (an sfence.vma for one address need only drop the leaf), and retry.
+	 */
+	s->spurious++;
+	ptewatch_spurious(s, va, access);
+	arch_sfence_vma_asid(s->asid);
+	return FAULT_SPURIOUS;
 }
 
 int space_region_add(struct space *s, const struct region *r)
