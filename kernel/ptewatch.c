@@ -23,6 +23,7 @@ struct pw_event {
 	struct space *s;
 	uint64_t va, old, new;
 	uint64_t tid;	/* current thread, 0 if none */
+	uint64_t a0;	/* its first system-call argument (a handle, mostly) */
 	uint64_t sysno; /* its system call, ~0 if it is not in one */
 	uint8_t hart, kind, live;
 	struct space *caller; /* the current thread's own space */
@@ -50,15 +51,17 @@ void ptewatch_leaf(struct space *s, enum ptewatch_kind kind, uint64_t va, pte_t 
 			       .kind = (uint8_t)kind,
 			       .live = s ? s->live_threads > 0 : 0,
 			       .caller = t ? t->space : NULL};
-	if (t && t->utf->tf.scause == EXC_ECALL_U)
+	if (t && t->utf->tf.scause == EXC_ECALL_U) {
 		e->sysno = t->utf->tf.x[17];
+		e->a0 = t->utf->tf.x[10];
+	}
 }
 
 static void print_event(const struct pw_event *e)
 {
-	kprintf("ptewatch:   #%lu hart %u thread %lu sys %ld %s space %p%s va %p old %#lx new %#lx"
-		" (caller's space %p)\n",
-		e->seq, e->hart, e->tid, (long)e->sysno, kind_name[e->kind], (void *)e->s,
+	kprintf("ptewatch:   #%lu hart %u thread %lu sys %ld (a0 %#lx) %s space %p%s va %p old %#lx"
+		" new %#lx (caller's space %p)\n",
+		e->seq, e->hart, e->tid, (long)e->sysno, e->a0, kind_name[e->kind], (void *)e->s,
 		e->live ? " (live)" : "", (void *)e->va, e->old, e->new, (void *)e->caller);
 }
 
@@ -139,5 +142,18 @@ void ptewatch_spurious(struct space *s, uint64_t va, unsigned access)
 	kprintf("ptewatch: spurious fault: thread %lu on hart %u at %p (access %u)\n",
 		t ? t->id : 0, this_hart()->index, (void *)va, access);
 	report(s, va, access);
+}
+
+void ptewatch_handle(struct space *to, struct object *o, uint32_t rights, int handle,
+		     const char *how)
+{
+	struct thread *t = thread_current();
+
+	/* A supervisor giving a child its own space is the normal case: not that. */
+	if (o != &to->obj || !(rights & RIGHT_MAP) || (how[0] == 'g' && (!t || t->space != to)))
+		return;
+	kprintf("ptewatch: %s: space %p got handle %#x with RIGHT_MAP to itself (rights %#x) from"
+		" thread %lu of space %p\n",
+		how, (void *)to, handle, rights, t ? t->id : 0, t ? (void *)t->space : NULL);
 }
 #endif

@@ -12,7 +12,9 @@
  * then the fault was spurious) and the ring's events for that space and
  * page, so an unmapped page can be told from a stale translation. The
  * same report comes for every fault space_fix_fault finds spurious (the
- * thread lives on).
+ * thread lives on), and a line for every handle with RIGHT_MAP to a space
+ * that is installed in that space's own table by a transfer or a give
+ * (how a process comes to be able to unmap itself).
  */
 #ifndef STRATA_KERNEL_PTEWATCH_H
 #define STRATA_KERNEL_PTEWATCH_H
@@ -21,6 +23,7 @@
 
 #include "mm/pt.h"
 
+struct object;
 struct space;
 struct thread;
 
@@ -41,6 +44,8 @@ enum ptewatch_kind {
 void ptewatch_leaf(struct space *s, enum ptewatch_kind kind, uint64_t va, pte_t old, pte_t new);
 void ptewatch_death(struct thread *t, uint64_t cause, uint64_t va);
 void ptewatch_spurious(struct space *s, uint64_t va, unsigned access);
+void ptewatch_handle(struct space *to, struct object *o, uint32_t rights, int handle,
+		     const char *how);
 #else
 static inline void ptewatch_leaf(struct space *s, enum ptewatch_kind kind, uint64_t va, pte_t old,
 				 pte_t new)
@@ -54,6 +59,11 @@ static inline void ptewatch_death(struct thread *t, uint64_t cause, uint64_t va)
 static inline void ptewatch_spurious(struct space *s, uint64_t va, unsigned access)
 {
 	(void)s, (void)va, (void)access;
+}
+static inline void ptewatch_handle(struct space *to, struct object *o, uint32_t rights, int handle,
+				   const char *how)
+{
+	(void)to, (void)o, (void)rights, (void)handle, (void)how;
 }
 #endif
 
