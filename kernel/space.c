@@ -262,9 +262,11 @@ void space_activate(struct space *s)
 		h->asid_gen = asid_generation;
 	}
 	s->tlb_harts |= 1ull << h->index;
-	if (h->space == s)
+	/* s may have a new ASID since this hart loaded it (a roll-over): load that one. */
+	if (h->space == s && h->asid == s->asid)
 		return;
 	h->space = s;
+	h->asid = s->asid;
 	csr_write(satp, SATP_MODE_SV39 | ((unsigned long)s->asid << SATP_ASID_SHIFT) |
 			    (s->root >> PAGE_SHIFT));
 	if (asid_limit <= 1)
@@ -284,10 +286,23 @@ static void slice_flush(struct space *s, uint64_t va, uint64_t npages)
 	space_flush(s, va, npages);
 }
 
+/*
+ * The ASID under which this hart may hold translations of s that a thread
+ * can still use. After a roll-over gave s a new ASID, a hart that has run s
+ * all along still has the old one in satp (until it next switches), and
+ * its entries carry that one; a hart that is not running s holds entries
+ * of s only under ASIDs it flushes before it loads them again.
+ */
+static unsigned long loaded_asid(const struct hart *h, const struct space *s)
+{
+	return h->space == s ? h->asid : s->asid;
+}
+
 void space_flush(struct space *s, uint64_t va, uint64_t npages)
 {
 	struct hart *me = this_hart();
 	unsigned long remote = 0;
+	bool stale_asid = false; /* a remote hart runs s under an ASID s no longer has */
 
 	for (unsigned i = 0; i < nharts; i++) {
 		if (!(s->tlb_harts & (1ull << i)) || !harts[i].online)
@@ -295,19 +310,24 @@ void space_flush(struct space *s, uint64_t va, uint64_t npages)
 		if (&harts[i] == me)
 			continue;
 		remote |= 1ul << harts[i].hartid;
+		stale_asid |= loaded_asid(&harts[i], s) != s->asid;
 	}
 	if (s->tlb_harts & (1ull << me->index)) {
+		unsigned long asid = loaded_asid(me, s);
 		if (npages > FLUSH_ALL_PAGES) {
-			arch_sfence_vma_asid(s->asid);
+			arch_sfence_vma_asid(asid);
 		} else {
 			for (uint64_t i = 0; i < npages; i++)
-				arch_sfence_vma(va + i * PAGE_SIZE, s->asid);
+				arch_sfence_vma(va + i * PAGE_SIZE, asid);
 		}
 	}
 	if (remote) {
+		unsigned long start = npages > FLUSH_ALL_PAGES ? 0 : va;
 		unsigned long size = npages > FLUSH_ALL_PAGES ? ~0ul : npages * PAGE_SIZE;
-		sbi_remote_sfence_vma_asid(remote, 0, npages > FLUSH_ALL_PAGES ? 0 : va, size,
-					   s->asid);
+		if (stale_asid)
+			sbi_remote_sfence_vma(remote, 0, start, size); /* one call, one ASID: all */
+		else
+			sbi_remote_sfence_vma_asid(remote, 0, start, size, s->asid);
 	}
 }
 
@@ -672,7 +692,7 @@ enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access)
 		/* A hart that leaves A/D to software faults until they are set. */
 		ptewatch_leaf(s, PW_AD, va, pte, pte | need);
 		*w.pte = pte | need;
-		arch_sfence_vma(va, s->asid);
+		arch_sfence_vma(va, loaded_asid(this_hart(), s));
 		return FAULT_AD_FIXED;
 	}
 	/*
@@ -689,7 +709,7 @@ enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access)
 	 */
 	s->spurious++;
 	ptewatch_spurious(s, va, access);
-	arch_sfence_vma_asid(s->asid);
+	arch_sfence_vma_asid(loaded_asid(this_hart(), s));
 	return FAULT_SPURIOUS;
 }
 
