@@ -25,6 +25,7 @@ CC := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
 HOSTCC ?= clang
 B := build
+comma := ,
 # V=1 shows every command.
 Q := $(if $(V),,@)
 
@@ -33,6 +34,13 @@ KARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 KCFLAGS := $(KARCH) -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-common \
 	-fno-omit-frame-pointer -fno-stack-protector -fno-pie -fno-builtin \
 	-Wall -Wextra -Werror -I. -MMD -MP
+# KDEBUG=NAME[,NAME...] turns on kernel debug facilities (off by default):
+#   ptewatch  log every change to a leaf PTE and every page-table page freed in a
+#             space with live threads, and walk the page table when a thread dies
+#             of a page fault (kernel/ptewatch.h)
+# A change of KDEBUG rebuilds the kernel (build/kdebug.stamp).
+KDEBUG ?=
+KDEBUG_DEFS := $(foreach d,$(subst $(comma), ,$(KDEBUG)),-DKDEBUG_$(shell echo $(d) | tr a-z A-Z)=1)
 KLDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-warn-rwx-segments \
 	-Wl,-T,kernel/kernel.ld -Wl,--gc-sections
 
@@ -48,12 +56,17 @@ IMAGE := $(B)/strata.img
 
 all: $(KERNEL) $(IMAGE)
 
-$(B)/k/%.c.o: %.c
+# Rewritten only when KDEBUG changes, so that a change rebuilds every kernel object.
+KDEBUG_STAMP := $(B)/kdebug.stamp
+$(shell mkdir -p $(B); [ "$$(cat $(KDEBUG_STAMP) 2>/dev/null)" = "$(KDEBUG_DEFS)" ] || \
+	echo "$(KDEBUG_DEFS)" >$(KDEBUG_STAMP))
+
+$(B)/k/%.c.o: %.c $(KDEBUG_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(B)/k/%.S.o: %.S
+$(B)/k/%.S.o: %.S $(KDEBUG_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
@@ -73,6 +86,8 @@ image: $(IMAGE)
 # Each directory user/NAME with .c files is one program, build/user/NAME.elf,
 # linked with the user runtime (lib/user) and the freestanding lib/ files.
 UCFLAGS := $(KCFLAGS)
+# Kernel debug switches are the kernel's only (user objects do not depend on the stamp).
+KCFLAGS += $(KDEBUG_DEFS)
 ULDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,user/user.ld
 ULIB_SRCS := $(wildcard lib/user/*.c) $(wildcard lib/user/*.S) \
 	lib/fmt.c lib/str.c lib/memops.c lib/strutil.c lib/error.c lib/elf.c lib/cpio.c lib/vmmap.c \

@@ -67,6 +67,12 @@ static inline void arch_sfence_vma(uintptr_t va, unsigned long asid)
 	__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"(asid) : "memory");
 }
 
+/* Flush every non-global translation of one address space (asid) from this hart's TLB. */
+static inline void arch_sfence_vma_asid(unsigned long asid)
+{
+	__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+}
+
 static inline void arch_wfi(void)
 {
 	__asm__ volatile("wfi" ::: "memory");

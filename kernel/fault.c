@@ -4,6 +4,7 @@
 #include "kernel/console.h"
 #include "kernel/ipc.h"
 #include "kernel/memlayout.h"
+#include "kernel/ptewatch.h"
 #include "kernel/space.h"
 #include "lib/error.h"
 #include "lib/faultmsg.h"
@@ -28,8 +29,8 @@ int fault_resolve(struct thread *t, uint64_t va, unsigned access, uint64_t pc)
 
 	if (va >= USER_TOP)
 		return ERR_RANGE;
-	if (space_fix_ad(s, va, access))
-		return ERR_OK;
+	if (space_fix_fault(s, va, access) != FAULT_REAL)
+		return ERR_OK; /* A/D set, or a stale translation dropped: retry the access */
 	const struct region *r = region_find(&s->regions, va);
 	if (!r)
 		return ERR_NOENT;
@@ -90,6 +91,7 @@ int fault_reply(struct thread *pager, struct thread *faulter)
 
 static void __attribute__((noreturn)) die(struct thread *t, uint64_t cause, uint64_t addr, int err)
 {
+	ptewatch_death(t, cause, addr);
 	kprintf("strata: thread %lu died: %s at %p (pc %p)%s%s\n", t->id, trap_cause_name(cause),
 		(void *)addr, (void *)t->utf->tf.sepc, err ? ": " : "", err ? err_name(err) : "");
 	thread_exit(-1);

@@ -1,6 +1,7 @@
 #include "kernel/frameobj.h"
 
 #include "kernel/frames.h"
+#include "kernel/ptewatch.h"
 #include "lib/error.h"
 
 static struct frameobj *devices; /* device frames, for frameobj_of */
@@ -64,6 +65,7 @@ void frameobj_destroy(struct frameobj *f)
 		}
 		return;
 	}
+	ptewatch_leaf(NULL, PW_FRAME, f->pa, f->npages, f->maps);
 	frames_set_owner(f->pa, NULL);
 	frame_free(f->pa, f->order);
 	if (f->obj.quota)

@@ -31,7 +31,8 @@ struct hart {
 	volatile bool idle;	  /* waiting in wfi; read by other harts */
 	unsigned slice_left;	  /* ticks left in current's time slice */
 	struct space *space;	  /* whose user half satp holds, or NULL */
-	uint64_t asid_gen;	  /* ASID generation this hart's TLB is clean for */
+	uint16_t asid;	   /* the ASID satp holds with it (space->asid but after a roll-over) */
+	uint64_t asid_gen; /* ASID generation this hart's TLB is clean for */
 	/*
 	 * The thread whose FP state this hart's f registers hold, or NULL.
 	 * Set by user_return when it loads them; cleared by run() whenever

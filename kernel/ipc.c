@@ -1,4 +1,5 @@
 #include "kernel/ipc.h"
+#include "kernel/ptewatch.h"
 
 #include "kernel/fault.h"
 #include "kernel/notify.h"
@@ -127,6 +128,9 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 		    handle_install_badged(&to->space->handles, o->objs[i], o->rights[i],
 					  o->badges[i], &in->handles[i]) != 0)
 			in->handles[i] = 0;
+		if (in->handles[i])
+			ptewatch_handle(to->space, o->objs[i], o->rights[i], in->handles[i],
+					"ipc transfer");
 		in->rights[i] = o->rights[i];
 	}
 	kmsg_release(o);

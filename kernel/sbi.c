@@ -101,6 +101,12 @@ long sbi_send_ipi(unsigned long mask, unsigned long base)
 	return sbi_call(SBI_EXT_IPI, 0, (long)mask, (long)base, 0, 0).error;
 }
 
+long sbi_remote_sfence_vma(unsigned long mask, unsigned long base, unsigned long start,
+			   unsigned long size)
+{
+	return sbi_call(SBI_EXT_RFENCE, 1, (long)mask, (long)base, (long)start, (long)size).error;
+}
+
 long sbi_remote_sfence_vma_asid(unsigned long mask, unsigned long base, unsigned long start,
 				unsigned long size, unsigned long asid)
 {

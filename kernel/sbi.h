@@ -39,6 +39,9 @@ void sbi_console_putc(char c);
 void sbi_set_timer(uint64_t stime);
 /* Send a software interrupt to the harts in mask (bit i = hart base+i). */
 long sbi_send_ipi(unsigned long mask, unsigned long base);
+/* sfence.vma on remote harts for [start, start+size) of every address space. */
+long sbi_remote_sfence_vma(unsigned long mask, unsigned long base, unsigned long start,
+			   unsigned long size);
 /* sfence.vma on remote harts for [start, start+size) of asid. */
 long sbi_remote_sfence_vma_asid(unsigned long mask, unsigned long base, unsigned long start,
 				unsigned long size, unsigned long asid);

@@ -5,6 +5,7 @@
 #include "kernel/hart.h"
 #include "kernel/kvm.h"
 #include "kernel/memlayout.h"
+#include "kernel/ptewatch.h"
 #include "kernel/sbi.h"
 #include "kernel/sched.h"
 #include "lib/error.h"
@@ -52,6 +53,7 @@ static void space_pt_free(void *ctx, paddr_t pa)
 {
 	struct space *s = ctx;
 
+	ptewatch_leaf(s, PW_TABLE, pa, 0, 0);
 	frame_free(pa, 0);
 	if (s->obj.quota)
 		quota_uncharge(s->obj.quota, PAGE_SIZE);
@@ -117,6 +119,7 @@ int space_create(struct quota *q, struct space **out)
 	pte_t *root = pa_to_kva(s->root);
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		root[i] = kroot[i];
+	ptewatch_leaf(s, PW_CREATE, 0, 0, s->root);
 	*out = s;
 	return ERR_OK;
 }
@@ -157,6 +160,7 @@ void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte
 static void release_leaf(struct space *s, pte_t *pte, void *ctx)
 {
 	(void)ctx;
+	ptewatch_leaf(s, PW_TEARDOWN, 0, *pte, 0); /* va unknown here */
 	release_pte(s, *pte);
 	*pte = 0;
 }
@@ -258,9 +262,11 @@ void space_activate(struct space *s)
 		h->asid_gen = asid_generation;
 	}
 	s->tlb_harts |= 1ull << h->index;
-	if (h->space == s)
+	/* s may have a new ASID since this hart loaded it (a roll-over): load that one. */
+	if (h->space == s && h->asid == s->asid)
 		return;
 	h->space = s;
+	h->asid = s->asid;
 	csr_write(satp, SATP_MODE_SV39 | ((unsigned long)s->asid << SATP_ASID_SHIFT) |
 			    (s->root >> PAGE_SHIFT));
 	if (asid_limit <= 1)
@@ -280,10 +286,23 @@ static void slice_flush(struct space *s, uint64_t va, uint64_t npages)
 	space_flush(s, va, npages);
 }
 
+/*
+ * The ASID under which this hart may hold translations of s that a thread
+ * can still use. After a roll-over gave s a new ASID, a hart that has run s
+ * all along still has the old one in satp (until it next switches), and
+ * its entries carry that one; a hart that is not running s holds entries
+ * of s only under ASIDs it flushes before it loads them again.
+ */
+static unsigned long loaded_asid(const struct hart *h, const struct space *s)
+{
+	return h->space == s ? h->asid : s->asid;
+}
+
 void space_flush(struct space *s, uint64_t va, uint64_t npages)
 {
 	struct hart *me = this_hart();
 	unsigned long remote = 0;
+	bool stale_asid = false; /* a remote hart runs s under an ASID s no longer has */
 
 	for (unsigned i = 0; i < nharts; i++) {
 		if (!(s->tlb_harts & (1ull << i)) || !harts[i].online)
@@ -291,20 +310,24 @@ void space_flush(struct space *s, uint64_t va, uint64_t npages)
 		if (&harts[i] == me)
 			continue;
 		remote |= 1ul << harts[i].hartid;
+		stale_asid |= loaded_asid(&harts[i], s) != s->asid;
 	}
 	if (s->tlb_harts & (1ull << me->index)) {
+		unsigned long asid = loaded_asid(me, s);
 		if (npages > FLUSH_ALL_PAGES) {
-			__asm__ volatile("sfence.vma zero, %0" ::"r"((unsigned long)s->asid)
-					 : "memory");
+			arch_sfence_vma_asid(asid);
 		} else {
 			for (uint64_t i = 0; i < npages; i++)
-				arch_sfence_vma(va + i * PAGE_SIZE, s->asid);
+				arch_sfence_vma(va + i * PAGE_SIZE, asid);
 		}
 	}
 	if (remote) {
+		unsigned long start = npages > FLUSH_ALL_PAGES ? 0 : va;
 		unsigned long size = npages > FLUSH_ALL_PAGES ? ~0ul : npages * PAGE_SIZE;
-		sbi_remote_sfence_vma_asid(remote, 0, npages > FLUSH_ALL_PAGES ? 0 : va, size,
-					   s->asid);
+		if (stale_asid)
+			sbi_remote_sfence_vma(remote, 0, start, size); /* one call, one ASID: all */
+		else
+			sbi_remote_sfence_vma_asid(remote, 0, start, size, s->asid);
 	}
 }
 
@@ -368,15 +391,18 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 		if (w.mapped && w.level == 0) {
 			old[i] = *w.pte;
 			*w.pte = item_pte(&items[i]);
+			ptewatch_leaf(s, PW_REPLACE, items[i].va, old[i], *w.pte);
 			continue;
 		}
 		err = pt_map(s->root, items[i].va, items[i].frame->pa + items[i].page * PAGE_SIZE,
 			     PAGE_4K, prot_to_pte(items[i].prot), &a);
 		if (err != ERR_OK)
 			break;
+		ptewatch_leaf(s, PW_MAP, items[i].va, 0, item_pte(&items[i]));
 	}
 	if (err != ERR_OK) {
 		while (i-- > 0) {
+			ptewatch_leaf(s, PW_UNDO, items[i].va, item_pte(&items[i]), old[i]);
 			if (old[i])
 				*pt_walk(s->root, items[i].va).pte = old[i];
 			else
@@ -490,6 +516,8 @@ int space_map_slice(struct space *s, uint64_t va, struct frameobj *f, uint64_t p
 			     prot_to_pte(prot), &a);
 		if (err != ERR_OK)
 			break;
+		ptewatch_leaf(s, PW_MAP, va + i * PAGE_SIZE, 0,
+			      pte_make(f->pa + (page + i) * PAGE_SIZE, prot_to_pte(prot) | PTE_V));
 		f->maps++;
 		object_get(&f->obj);
 		s->resident++;
@@ -543,6 +571,7 @@ void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 			runs[nruns++] = (struct frame_run){f, 0};
 		}
 		runs[nruns - 1].n++;
+		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
 		pt_unmap(s->root, cur, PAGE_4K, &a, NULL);
 		if (!pages++)
 			first = cur;
@@ -590,8 +619,10 @@ void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned p
 		 * either; one that would keep none (only such a page) stays as is.
 		 */
 		pte_t lowered = *p & ~(PTE_RWX & ~keep);
-		if (lowered & PTE_RWX)
+		if (lowered & PTE_RWX) {
+			ptewatch_leaf(s, PW_PROTECT, cur, *p, lowered);
 			*p = lowered;
+		}
 		if (!pages++)
 			first = cur;
 		last = cur;
@@ -617,6 +648,8 @@ int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, b
 		out[i] =
 		    PAGE_MAPPED | ((*w.pte & PTE_A) ? PAGE_A : 0) | ((*w.pte & PTE_D) ? PAGE_D : 0);
 		if (clear && (*w.pte & (PTE_A | PTE_D))) {
+			ptewatch_leaf(s, PW_AD, va + (uint64_t)i * PAGE_SIZE, *w.pte,
+				      *w.pte & ~(pte_t)(PTE_A | PTE_D));
 			*w.pte &= ~(pte_t)(PTE_A | PTE_D);
 			cleared = true;
 		}
@@ -630,33 +663,54 @@ void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8
 {
 	for (unsigned i = 0; i < npages; i++) {
 		struct pt_walk w = pt_walk(s->root, va + (uint64_t)i * PAGE_SIZE);
-		if (w.mapped)
-			*w.pte |=
-			    ((bits[i] & PAGE_A) ? PTE_A : 0) | ((bits[i] & PAGE_D) ? PTE_D : 0);
+		if (!w.mapped)
+			continue;
+		pte_t new =
+		    *w.pte | ((bits[i] & PAGE_A) ? PTE_A : 0) | ((bits[i] & PAGE_D) ? PTE_D : 0);
+		ptewatch_leaf(s, PW_AD, va + (uint64_t)i * PAGE_SIZE, *w.pte, new);
+		*w.pte = new;
 	}
 }
 
-bool space_fix_ad(struct space *s, uint64_t va, unsigned access)
+enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access)
 {
 	if (va >= USER_TOP)
-		return false;
+		return FAULT_REAL;
 	struct pt_walk w = pt_walk(s->root, va);
 	if (!w.mapped || !(*w.pte & PTE_U))
-		return false;
+		return FAULT_REAL;
 	pte_t pte = *w.pte, need = PTE_A;
 	if ((access & PROT_W) && !(pte & PTE_W))
-		return false;
+		return FAULT_REAL;
 	if ((access & PROT_X) && !(pte & PTE_X))
-		return false;
+		return FAULT_REAL;
 	if ((access & PROT_R) && !(pte & PTE_R))
-		return false;
+		return FAULT_REAL;
 	if (access & PROT_W)
 		need |= PTE_D;
-	if ((pte & need) == need)
-		return false; /* the permissions allow it and the bits are set: not an A/D fault */
-	*w.pte = pte | need;
-	arch_sfence_vma(va, s->asid);
-	return true;
+	if ((pte & need) != need) {
+		/* A hart that leaves A/D to software faults until they are set. */
+		ptewatch_leaf(s, PW_AD, va, pte, pte | need);
+		*w.pte = pte | need;
+		arch_sfence_vma(va, loaded_asid(this_hart(), s));
+		return FAULT_AD_FIXED;
+	}
+	/*
+	 * The entry allows the access: the hart faulted on a translation it
+	 * had cached or walked before the entry was made valid. Without Svvptc
+	 * a hart may keep using such a stale invalid entry, leaf or not (a
+	 * table another hart has just linked in), until it executes an
+	 * sfence.vma of its own; the hart that made the entry valid flushes
+	 * nobody (flushes go out only when a mapping is taken away). So this
+	 * is no fault of the thread's: reporting it would send a pager a fault
+	 * for a page that is there, or kill a thread of a space that has no
+	 * pager at all. Drop this hart's translations of s, leaf and non-leaf
+	 * (an sfence.vma for one address need only drop the leaf), and retry.
+	 */
+	s->spurious++;
+	ptewatch_spurious(s, va, access);
+	arch_sfence_vma_asid(loaded_asid(this_hart(), s));
+	return FAULT_SPURIOUS;
 }
 
 int space_region_add(struct space *s, const struct region *r)

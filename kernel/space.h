@@ -30,6 +30,7 @@ struct space {
 	bool exited;		  /* every thread died: handles closed */
 	uint64_t resident;	  /* user pages mapped */
 	uint64_t faults;	  /* faults sent to pagers */
+	uint64_t spurious;	  /* faults on a PTE that allowed the access (space_fix_fault) */
 	int pt_err;		  /* why the last page-table allocation failed */
 	uint64_t tables_freed;	  /* page-table pages given back (unmap must then flush all) */
 	struct space *dying_next; /* queued for space_reap */
@@ -111,8 +112,19 @@ void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned p
 int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, bool clear);
 /* OR the A/D bits reported in bits[] back into the still-mapped pages. */
 void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8_t *bits);
-/* Set A (and D for a store) on a valid user PTE that allows the access. True if it did. */
-bool space_fix_ad(struct space *s, uint64_t va, unsigned access);
+/* What space_fix_fault made of a page fault. */
+enum fault_fix {
+	FAULT_REAL,	/* no mapping allows the access: for a pager, or an exception */
+	FAULT_AD_FIXED, /* the mapping allows it: A (and D for a store) set, retry */
+	FAULT_SPURIOUS, /* the mapping allowed it already: a stale translation, dropped; retry */
+};
+/*
+ * A page fault at user va for access (PROT_R, PROT_W or PROT_X) in s, the
+ * space of this hart's satp: if the valid user PTE there allows the access,
+ * set its A (and D) bits or, when they are set already, drop the hart's
+ * stale translations of s, so that the access can simply be retried.
+ */
+enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access);
 
 int space_region_add(struct space *s, const struct region *r);
 int space_region_remove(struct space *s, uint64_t base);

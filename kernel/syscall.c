@@ -3,6 +3,7 @@
 #include "kernel/console.h"
 #include "kernel/cycles.h"
 #include "kernel/objcheck.h"
+#include "kernel/ptewatch.h"
 #include "kernel/sched.h"
 #include "kernel/frames.h"
 #include "kernel/memlayout.h"
@@ -113,6 +114,8 @@ static int sys_handle_give(struct thread *t, struct trapframe *tf)
 	uint64_t badge = handle_badge(&t->space->handles, (handle_t)ARG(1));
 	handle_t out;
 	e = handle_install_badged(&s->handles, o, rights & (uint32_t)ARG(2), badge, &out);
+	if (e == ERR_OK)
+		ptewatch_handle(s, o, rights & (uint32_t)ARG(2), out, "give");
 	if (e == ERR_OK)
 		RET(1, out);
 	return e;

@@ -191,7 +191,12 @@ static struct pooled *pool_pick(struct rng *r, unsigned t)
 	return 0;
 }
 
-/* Owner handles must survive the fuzzing: a raw argument equal to one is replaced. */
+/*
+ * Owner handles must survive the fuzzing: a raw argument equal to one is
+ * replaced, and so is a handle put in an IPC buffer to be sent (else our
+ * space's owner handle, RIGHT_MAP included, could come back to one of our
+ * own threads as a new handle that the pool then hands to raw calls).
+ */
 static bool is_owner(uint64_t v)
 {
 	if (v == 0 || v > INT32_MAX)
@@ -453,7 +458,12 @@ static void fill_ipcbuf(struct rng *r, uint64_t ipcbuf)
 	struct ipc_buffer *b = (struct ipc_buffer *)ipcbuf;
 
 	for (int i = 0; i < MSG_MAX_HANDLES; i++) {
-		b->handles[i] = (handle_t)pick_handle(r, 0);
+		/*
+		 * Stale and foreign values are numbers from other times and
+		 * other tables: one may well be an owner handle of ours.
+		 */
+		uint64_t h = pick_handle(r, 0);
+		b->handles[i] = is_owner(h) ? 0x7fff0000 : (handle_t)h;
 		b->handle_rights[i] = chance(r, 60) ? RIGHTS_ALL : (uint32_t)rnd(r);
 	}
 	for (int i = MSG_REG_WORDS; i < MSG_MAX_WORDS; i += 1 + below(r, 8))
@@ -1161,6 +1171,69 @@ static void step_ipc(struct rng *r, uint64_t ipcbuf)
 	ipc_send(p->h, &m);
 }
 
+/*
+ * What fill_ipcbuf must hold to: even when every foreign value is the
+ * number of one of our owner handles (as the first handles of a fresh table
+ * are), no message carries one. Run before the fuzzing, on a random stream
+ * of its own; fails the seed if a handle slot ever holds an owner.
+ */
+static void check_ipcbuf_filter(uint64_t ipcbuf)
+{
+	const struct ipc_buffer *b = (const struct ipc_buffer *)ipcbuf;
+	const handle_t owners[] = {ctl->quota, ctl->space, ctl->system};
+	struct rng r = {ctl->seed ^ 0xf1f1f1f1ull};
+
+	for (unsigned i = 0; i < sizeof(owners) / sizeof(owners[0]); i++)
+		note(foreign, &nforeign, owners[i]);
+	for (unsigned n = 0; n < 200; n++) {
+		fill_ipcbuf(&r, ipcbuf);
+		for (unsigned i = 0; i < MSG_MAX_HANDLES; i++)
+			if (is_owner((uint64_t)(uint32_t)b->handles[i]))
+				fail("a message would carry our owner handle %#x",
+				     (unsigned)b->handles[i]);
+	}
+	nforeign = 0;
+}
+
+extern char __bss_end[];
+
+/*
+ * Our own memory (program, control page and IPC buffer, main stack) must
+ * still be mapped after every step: nothing the fuzzing does may reach it
+ * (see is_owner). A page gone would kill us some time later for no reason
+ * the log could show; this says at once which page, and the last raw call.
+ * The owner handle may read A/D bits; reading does not clear them.
+ */
+static bool self_intact(void)
+{
+	static uint8_t bits[64];
+	const struct {
+		uint64_t va, pages;
+	} areas[] = {
+	    {0x10000, ((uint64_t)__bss_end + PAGE - 1) / PAGE - 0x10000 / PAGE},
+	    {SYSFUZZ_CTL_VA, 2},
+	    {ULOAD_STACK_TOP - ULOAD_STACK_PAGES * PAGE, ULOAD_STACK_PAGES},
+	};
+
+	for (unsigned a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
+		unsigned n =
+		    areas[a].pages < sizeof(bits) ? (unsigned)areas[a].pages : sizeof(bits);
+		int e = sys_space_ad(own_space, areas[a].va, n, bits, 0);
+		for (unsigned i = 0; i < n; i++) {
+			if (e == ERR_OK && (bits[i] & PAGE_MAPPED))
+				continue;
+			fail("our page %#lx is gone (%s) after step %lu; the main thread's last "
+			     "raw call "
+			     "%lu(%#lx, %#lx, %#lx, %#lx)",
+			     (unsigned long)(areas[a].va + i * PAGE),
+			     e == ERR_OK ? "unmapped" : err_name(e), ctl->step, ctl->last[0],
+			     ctl->last[1], ctl->last[2], ctl->last[3], ctl->last[4]);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void teardown(struct rng *r)
 {
 	uint32_t n = nobjs < MAX_OBJS ? nobjs : MAX_OBJS;
@@ -1232,6 +1305,7 @@ int main(uint64_t arg)
 					? d
 					: 0;
 		}
+	check_ipcbuf_filter(ipcbuf);
 	handle_t sd;
 	if (ctl->system && sys_handle_dup(ctl->system, RIGHTS_ALL, &sd) == ERR_OK)
 		pool_add(sd, OBJ_SYSTEM, -1);
@@ -1271,6 +1345,8 @@ int main(uint64_t arg)
 			else
 				spawn(&r, W_FUZZ, 0);
 		}
+		if (!self_intact())
+			break;
 		/* Let the workers in: all of them, now and then, lower priorities too. */
 		if (chance(&r, 3))
 			sys_sleep(100000);
