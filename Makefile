@@ -58,8 +58,8 @@ all: $(KERNEL) $(IMAGE)
 
 # Rewritten only when KDEBUG changes, so that a change rebuilds every kernel object.
 KDEBUG_STAMP := $(B)/kdebug.stamp
-$(shell mkdir -p $(B); [ "$$(cat $(KDEBUG_STAMP) 2>/dev/null)" = "$(KDEBUG_DEFS)" ] || \
-	echo "$(KDEBUG_DEFS)" >$(KDEBUG_STAMP))
+$(shell mkdir -p $(B); [ -f $(KDEBUG_STAMP) ] && \
+	[ "$$(cat $(KDEBUG_STAMP))" = "$(KDEBUG_DEFS)" ] || echo "$(KDEBUG_DEFS)" >$(KDEBUG_STAMP))
 
 $(B)/k/%.c.o: %.c $(KDEBUG_STAMP)
 	@mkdir -p $(dir $@)
