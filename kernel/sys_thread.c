@@ -177,7 +177,10 @@ int sys_sleep(struct thread *t, struct trapframe *tf)
 	uint64_t deadline = d > UINT64_MAX - now ? UINT64_MAX : now + d;
 	int e = sched_sleep_until(deadline);
 
-	return e == ERR_OK ? ERR_OK : e;
+	/* Made again after a suspension: only for what is left. */
+	if (e == ERR_RESTART)
+		ARG(0) = deadline > arch_time() ? timer_ticks_to_ns(deadline - arch_time()) : 0;
+	return e;
 }
 
 int sys_clock(struct thread *t, struct trapframe *tf)

@@ -283,6 +283,10 @@ void syscall_dispatch(struct thread *t, struct trapframe *tf)
 	if (t->held[0])
 		thread_release_held(t);
 	safe_point_work();
+	if (e == ERR_RESTART) {
+		tf->sepc -= 4; /* the ecall again, with the same arguments */
+		return;
+	}
 	if (t->upcall_returned) {
 		t->upcall_returned = false; /* the interrupted registers are back: leave a0 alone */
 		return;

@@ -11,8 +11,14 @@
 #include "kernel/trap.h"
 #include "lib/error.h"
 
-#define ARG(n)	  (tf->x[10 + (n)])
-#define RET(n, v) (tf->x[10 + (n)] = (uint64_t)(v))
+#define ARG(n) (tf->x[10 + (n)])
+/*
+ * Kernel-internal result, never seen by user mode: the thread was
+ * suspended in a wait that had not ended; the call is made again when it
+ * runs (syscall_dispatch moves the pc back to the ecall, a0 untouched).
+ */
+#define ERR_RESTART (-1000)
+#define RET(n, v)   (tf->x[10 + (n)] = (uint64_t)(v))
 
 typedef int (*syscall_fn)(struct thread *t, struct trapframe *tf);
 

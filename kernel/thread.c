@@ -6,6 +6,7 @@
 #include "kernel/ipc.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
+#include "kernel/syscall.h"
 #include "kernel/space.h"
 #include "lib/error.h"
 #include "lib/str.h"
@@ -182,6 +183,13 @@ int thread_suspend(struct thread *t)
 		t->suspend_pending = true;
 		if (t->state == TS_RUNNING && t->running_on >= 0)
 			smp_kick(&harts[t->running_on]);
+		/*
+		 * A wait for "something to happen" would keep it from stopping
+		 * (a process stopped in a console read would take the next
+		 * line): end it, and the call is made again once resumed.
+		 */
+		if (t->state == TS_BLOCKED && (t->wait == WAIT_NOTIFY || t->wait == WAIT_SLEEP))
+			thread_unblock(t, ERR_RESTART);
 		return ERR_OK;
 	}
 }

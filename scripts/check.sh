@@ -168,6 +168,11 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		hist="not ok - boot/shell-history (a line ends in \\r\\r\\n)"
 	fi
 	echo "$hist" | report
+	# Ctrl-Z stops the foreground command; jobs, bg, fg, kill -STOP/-TSTP/-CONT.
+	cp build/disk-base.img "$disk-jobs.img"
+	EXPECT=none PROMPT="$ " STDIN=tests/shell/jobs.txt MUST_MATCH="$(cat tests/shell/jobs.expect)" \
+		DISK=$disk-jobs.img \
+		scripts/qemu-test.sh shell-jobs $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
 	# kill $$ in init's shell (PS1 set first): init's end powers the machine off, saying so.
 	cp build/disk-base.img "$disk-kill.img"
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/kill-init.txt MUST_MATCH="$(cat tests/shell/kill-init.expect)" \

@@ -142,11 +142,12 @@ void _exit(int status)
 
 pid_t waitpid(pid_t pid, int *status, int options)
 {
-	if (options & ~WNOHANG)
+	if (options & ~(WNOHANG | WUNTRACED))
 		return __strata_fail(ERR_INVALID);
 	for (;;) {
-		struct msg m = {.tag = msg_tag(PROC_WAIT, 1, 0),
-				.w = {(uint64_t)(pid > 0 ? pid : -1)}};
+		struct msg m = {.tag = msg_tag(PROC_WAIT, 2, 0),
+				.w = {(uint64_t)(pid > 0 ? pid : -1),
+				      (options & WUNTRACED) ? PROC_WAIT_STOPPED : 0}};
 		int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_NOENT;
 		if (e == ERR_OK) {
 			if (status)

@@ -59,9 +59,10 @@ enum proc_label {
 	/* w0 = status (0..255). Ends the caller; there is no reply. */
 	PROC_EXIT   = 0x203,
 	/*
-	 * w0 = pid, or -1 for any child -> w0 = pid, w1 = wait status (below).
-	 * Reaps one ended child. ERR_WOULDBLOCK: such children exist but none
-	 * has ended; ERR_NOENT: no such child.
+	 * w0 = pid, or -1 for any child, w1 = flags (PROC_WAIT_STOPPED, below;
+	 * optional) -> w0 = pid, w1 = wait status (below). Reaps one ended
+	 * child, or reports one stopped since its last report. ERR_WOULDBLOCK:
+	 * such children exist but none has ended; ERR_NOENT: no such child.
 	 */
 	PROC_WAIT   = 0x204,
 	/* w0 = pid, w1 = signal number (1..31). ERR_NOENT: no such live process. */
@@ -115,6 +116,8 @@ enum proc_label {
 /* Wait status, as POSIX encodes it (picolibc's <sys/wait.h> macros apply). */
 #define PROC_STATUS_EXITED(code)  (((code)&0xff) << 8)
 #define PROC_STATUS_SIGNALED(sig) ((sig)&0x7f)
+#define PROC_STATUS_STOPPED(sig)  ((((sig)&0xff) << 8) | 0x7f)
+#define PROC_WAIT_STOPPED	  2 /* PROC_WAIT w1: report stopped children too (WUNTRACED) */
 
 /* Signals proc knows by name; numbers as picolibc's <signal.h>. */
 #define PROC_SIGILL  4
@@ -125,6 +128,8 @@ enum proc_label {
 #define PROC_SIGTERM 15
 #define PROC_SIGALRM 14
 #define PROC_SIGSTOP 17
+#define PROC_SIGTSTP 18
+#define PROC_SIGCONT 19
 #define PROC_SIGCHLD 20
 #define PROC_NSIG    32 /* signals 1..31 */
 

@@ -5,8 +5,6 @@
 #include "lib/user/proc_proto.h"
 #include "lib/user/spinlock.h"
 
-#define SIGINT_NUMBER 2 /* picolibc's <signal.h> */
-
 static struct {
 	struct spinlock lock; /* the request loop sets, the input thread reads */
 	int32_t pids[CON_FG_MAX];
@@ -40,7 +38,7 @@ int foreground_set(const struct msg *m)
  * The calls to proc are made with the lock released: proc may be calling
  * con itself (printing) while the request loop waits for the lock.
  */
-void foreground_interrupt(void)
+void foreground_signal(int sig)
 {
 	int32_t pids[CON_FG_MAX];
 	unsigned n;
@@ -52,7 +50,7 @@ void foreground_interrupt(void)
 	spin_unlock(&fg.lock);
 	for (unsigned i = 0; fg.proc && i < n; i++) {
 		struct msg m = {.tag = msg_tag(PROC_KILL, 2, 0),
-				.w = {(uint64_t)pids[i], SIGINT_NUMBER}};
+				.w = {(uint64_t)pids[i], (uint64_t)sig}};
 		ipc_call(fg.proc, &m); /* ERR_NOENT: it ended already */
 	}
 }

@@ -1,5 +1,6 @@
 /*
- * The console's foreground: the processes Ctrl-C interrupts. The shell
+ * The console's foreground: the processes Ctrl-C interrupts and Ctrl-Z
+ * stops. The shell
  * names them (CON_FOREGROUND) while it waits for a command, and clears the
  * list when the command is done; on Ctrl-C the input thread asks proc to
  * send each SIGINT (through a handle root minted that may only kill).
@@ -15,7 +16,7 @@
 void foreground_init(handle_t proc);
 /* The request's pids become the foreground (n = 0 clears it). ERR_INVALID: a bad pid or count. */
 int foreground_set(const struct msg *m);
-/* Ctrl-C: SIGINT to every foreground process. */
-void foreground_interrupt(void);
+/* Ctrl-C or Ctrl-Z: sig (SIGINT, SIGTSTP) to every foreground process. */
+void foreground_signal(int sig);
 
 #endif

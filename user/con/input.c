@@ -45,9 +45,9 @@ static bool drain_burst(void)
 		in.ld.queued = false;
 		sys_notify_signal(in.ready_signal, READY_BIT);
 	}
-	if (in.ld.interrupt) {
-		in.ld.interrupt = false;
-		foreground_interrupt();
+	if (in.ld.signal) {
+		foreground_signal(in.ld.signal);
+		in.ld.signal = 0;
 	}
 	return more;
 }

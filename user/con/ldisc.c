@@ -3,9 +3,11 @@
 
 #include "user/con/ready.h"
 
-#define CTRL(c) ((c)&0x1f)
-#define ESC	0x1b
-#define DEL	0x7f
+#define CTRL(c)	    ((c)&0x1f)
+#define SIGNAL_INT  2  /* picolibc's SIGINT */
+#define SIGNAL_TSTP 18 /* and SIGTSTP */
+#define ESC	    0x1b
+#define DEL	    0x7f
 
 enum { ESC_NONE, ESC_START, ESC_SEQ };
 
@@ -141,8 +143,13 @@ void ldisc_byte(struct ldisc *ld, unsigned char c, struct echo *e)
 		break;
 	case CTRL('C'):
 		ld->len = 0;
-		ld->interrupt = true;
+		ld->signal = SIGNAL_INT;
 		echo_put(e, "^C\r\n", 4);
+		break;
+	case CTRL('Z'):
+		ld->len = 0;
+		ld->signal = SIGNAL_TSTP;
+		echo_put(e, "^Z\r\n", 4);
 		break;
 	case CTRL('D'):
 		if (ld->len == 0 && ready_put_eof())

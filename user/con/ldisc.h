@@ -7,7 +7,8 @@
  *                             (an LF right after a CR is the same Enter)
  *   BS or DEL                 erase one byte: echo "\b \b"
  *   Ctrl-U                    erase the line
- *   Ctrl-C                    drop the line: echo "^C\r\n", note an interrupt
+ *   Ctrl-C                    drop the line: echo "^C\r\n", note SIGINT
+ *   Ctrl-Z                    drop the line: echo "^Z\r\n", note SIGTSTP
  *   Ctrl-D on an empty line   end of file
  *   Up, Down (ESC [ A, ESC [ B)
  *                             the line entered before / after the one shown
@@ -41,7 +42,7 @@ struct ldisc {
 	unsigned hist_count;			      /* lines ever entered */
 	unsigned hist_pos; /* 0: the line being typed; k: the k-th newest entered */
 	bool queued;	   /* a line or end of file was queued since the caller last cleared it */
-	bool interrupt;	   /* Ctrl-C was typed since the caller last cleared it */
+	int signal; /* Ctrl-C (SIGINT) or Ctrl-Z (SIGTSTP) typed since the caller cleared it */
 };
 
 /* Process one received byte; echo goes to *e. */

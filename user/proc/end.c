@@ -16,7 +16,7 @@ static void close_handle(handle_t *h)
 }
 
 /* Tell p's parent (root for ppid 0) that a child of theirs ended. */
-static void notify_parent(const struct process *p)
+void notify_parent(const struct process *p)
 {
 	if (p->ppid == 0) {
 		if (env.root_event)

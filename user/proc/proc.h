@@ -75,6 +75,8 @@ struct process {
 	int fs_table; /* fs holds a descriptor table for it (FS_PROC_FORK done) */
 	struct given given;
 	struct sigstate sig;
+	int stopped_by;	    /* the signal that stopped it (its thread suspended), 0: runs */
+	bool stop_reported; /* a PROC_WAIT with PROC_WAIT_STOPPED told the parent */
 	/* CPU time (times.c): of its ended threads; of its waited-for children */
 	uint64_t user_ns, kernel_ns;
 	uint64_t child_user_ns, child_kernel_ns;
@@ -185,6 +187,8 @@ void do_exception(struct msg *m);
 /* signal.c */
 /* sig (1..31) arrives at running process p: as its dispositions say. */
 void signal_send(struct process *p, int sig);
+/* end.c: tell p's parent (its child event) that p changed: ended or stopped. */
+void notify_parent(const struct process *p);
 /* A fault's sig: true if p's handler runs for it (the thread then resumes into it). */
 bool signal_handles_fault(struct process *p, int sig);
 int do_signals(struct process *p, struct msg *m);

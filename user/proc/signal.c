@@ -14,11 +14,31 @@
 
 #define BIT(n)	    (1u << (n))
 #define UNBLOCKABLE (BIT(PROC_SIGKILL) | BIT(PROC_SIGSTOP))
-/* Default action: nothing (POSIX's "ignore", and stops, which Strata does not do). */
+/* Default action: nothing (POSIX's "ignore"; SIGCONT's is to continue, see signal_send). */
 #define DEFAULT_IGNORED                                                                            \
-	(BIT(16) /* SIGURG */ | BIT(18) /* SIGTSTP */ | BIT(19) /* SIGCONT */ |                    \
-	 BIT(PROC_SIGCHLD) | BIT(21) /* SIGTTIN */ | BIT(22) /* SIGTTOU */ |                       \
-	 BIT(24) /* SIGWINCH */)
+	(BIT(16) /* SIGURG */ | BIT(PROC_SIGCONT) | BIT(PROC_SIGCHLD) | BIT(24) /* SIGWINCH */)
+/* Default action: stop (the thread suspended until SIGCONT). */
+#define DEFAULT_STOP (BIT(PROC_SIGSTOP) | BIT(PROC_SIGTSTP) | BIT(21) | BIT(22) /* TTIN, TTOU */)
+
+/* Stop p: its thread is suspended; the parent hears of it (child event, PROC_WAIT_STOPPED). */
+static void stop(struct process *p, int sig)
+{
+	if (p->stopped_by || !p->thread || sys_thread_suspend(p->thread) != ERR_OK)
+		return;
+	p->stopped_by = sig;
+	p->stop_reported = false;
+	notify_parent(p);
+}
+
+/* SIGCONT, whatever its disposition, continues a stopped p first (POSIX). */
+static void resume(struct process *p)
+{
+	if (!p->stopped_by)
+		return;
+	p->stopped_by = 0;
+	if (p->thread)
+		sys_thread_start(p->thread);
+}
 
 /* Run p's handler for sig now; false if the thread cannot take it (it is dying). */
 static bool run_handler(struct process *p, int sig)
@@ -41,15 +61,25 @@ static void act(struct process *p, int sig)
 		return;
 	if (DEFAULT_IGNORED & bit)
 		return;
+	if (DEFAULT_STOP & bit) {
+		stop(p, sig);
+		return;
+	}
 	process_end(p, PROC_STATUS_SIGNALED(sig));
 }
 
 void signal_send(struct process *p, int sig)
 {
-	if (sig == PROC_SIGKILL || sig == PROC_SIGSTOP) {
+	if (sig == PROC_SIGKILL) {
 		process_end(p, PROC_STATUS_SIGNALED(PROC_SIGKILL));
 		return;
 	}
+	if (sig == PROC_SIGSTOP) {
+		stop(p, sig);
+		return;
+	}
+	if (sig == PROC_SIGCONT)
+		resume(p);
 	if (p->sig.blocked & BIT(sig)) {
 		p->sig.pending |= BIT(sig);
 		return;

@@ -39,6 +39,8 @@ static const struct builtin builtins[] = {
     {"kill", "[-SIG] PID...", "send a signal (default TERM; kill -l lists them)", sh_kill},
     {"jobs", "", "background jobs still running", sh_jobs},
     {"wait", "[PID...]", "wait for background jobs (all of them without PID)", sh_wait},
+    {"fg", "[PID]", "bring a job (the latest without PID) back to the foreground", sh_fg},
+    {"bg", "[PID]", "let a stopped job (the latest without PID) run in the background", sh_bg},
     {"sleep", "SECONDS", "do nothing for that long", sh_sleep},
     {"cd", "[DIR]", "change the working directory (default /)", sh_cd},
     {"pwd", "", "print the working directory", sh_pwd},
@@ -139,6 +141,7 @@ static const struct {
     {"HUP", SIGHUP},   {"INT", SIGINT},	  {"QUIT", SIGQUIT}, {"ILL", SIGILL},	{"TRAP", SIGTRAP},
     {"ABRT", SIGABRT}, {"FPE", SIGFPE},	  {"KILL", SIGKILL}, {"BUS", SIGBUS},	{"SEGV", SIGSEGV},
     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+    {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"CONT", SIGCONT}, {"CHLD", SIGCHLD},
 };
 
 #define NSIGNALS (sizeof(signals) / sizeof(signals[0]))
@@ -192,6 +195,8 @@ static int sh_kill(int argc, char **argv)
 			fprintf(stderr, "sh: kill: %d: %s\n", pid,
 				errno == ESRCH ? "no such process" : strerror(errno));
 			status = 1;
+		} else if (sig == SIGCONT) {
+			jobs_continued(pid);
 		}
 	}
 	return status;

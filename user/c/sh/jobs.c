@@ -1,11 +1,17 @@
 /*
- * Background jobs. The shell remembers each one's pid and command so
- * `jobs` can list them; a job that ends is reported, before the next
- * prompt or by `wait`, as "[pid] done, status N" (N as $? would be).
+ * Background and stopped jobs. The shell remembers each one's pid and
+ * command so `jobs` can list them; a job that ends is reported, before the
+ * next prompt or by `wait`, as "[pid] done, status N" (N as $? would be).
+ * Ctrl-Z stops the foreground command (con sends SIGTSTP): its processes
+ * become stopped jobs, which `fg` brings back to the foreground and `bg`
+ * lets run in the background (SIGCONT).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+
+#include "lib/libc/strata.h"
 
 #include "user/c/sh/sh.h"
 
@@ -14,8 +20,12 @@
 
 struct job {
 	int pid; /* 0: free slot */
+	bool stopped;
+	unsigned long order; /* when it became a job or last changed: fg and bg take the latest */
 	char cmd[JOB_TEXT];
 };
+
+static unsigned long job_clock;
 
 static struct job jobs[SH_JOBS];
 
@@ -47,7 +57,26 @@ void jobs_add(int pid, char *const argv[])
 
 	if (j) {
 		j->pid = pid;
+		j->stopped = false;
+		j->order = ++job_clock;
 		job_text(j->cmd, sizeof(j->cmd), argv);
+	}
+}
+
+void jobs_stopped(int pid, char *const argv[])
+{
+	struct job *j = job_find(pid);
+
+	if (!j) {
+		jobs_add(pid, argv);
+		j = job_find(pid);
+	}
+	if (j) {
+		j->stopped = true;
+		j->order = ++job_clock;
+		printf("[%d] stopped  %s\n", pid, j->cmd);
+	} else {
+		printf("[%d] stopped\n", pid);
 	}
 }
 
@@ -63,13 +92,31 @@ static int job_done(int pid, int st)
 	return status;
 }
 
-/* Report every background job that has ended, without waiting. */
+/* Report every background job that has ended or stopped, without waiting. */
 void jobs_reap(void)
 {
 	int pid, st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED)) > 0) {
+		if (WIFSTOPPED(st)) {
+			struct job *j = job_find(pid);
+			if (j && !j->stopped) {
+				j->stopped = true;
+				j->order = ++job_clock;
+				printf("[%d] stopped  %s\n", pid, j->cmd);
+			}
+			continue;
+		}
 		job_done(pid, st);
+	}
+}
+
+void jobs_continued(int pid)
+{
+	struct job *j = job_find(pid);
+
+	if (j && pid)
+		j->stopped = false;
 }
 
 /* jobs: the background jobs still running. */
@@ -80,7 +127,77 @@ int sh_jobs(int argc, char **argv)
 	jobs_reap();
 	for (int i = 0; i < SH_JOBS; i++)
 		if (jobs[i].pid)
-			printf("[%d] running  %s\n", jobs[i].pid, jobs[i].cmd);
+			printf("[%d] %s  %s\n", jobs[i].pid,
+			       jobs[i].stopped ? "stopped" : "running", jobs[i].cmd);
+	return 0;
+}
+
+/* The job fg or bg means: argv[1], or the latest one. NULL (said why) if none. */
+static struct job *job_named(const char *cmd, int argc, char **argv)
+{
+	struct job *j = NULL;
+	int pid;
+
+	if (argc > 2) {
+		fprintf(stderr, "sh: %s: too many arguments\n", cmd);
+		return NULL;
+	}
+	if (argc == 2) {
+		if (!sh_number(argv[1], &pid) || !(j = job_find(pid)) || pid == 0)
+			fprintf(stderr, "sh: %s: %s: no such job\n", cmd, argv[1]);
+		return j;
+	}
+	for (int i = 0; i < SH_JOBS; i++)
+		if (jobs[i].pid && (!j || jobs[i].order > j->order))
+			j = &jobs[i];
+	if (!j)
+		fprintf(stderr, "sh: %s: no current job\n", cmd);
+	return j;
+}
+
+/* fg [PID]: the job in the foreground again (continued if stopped); its status. */
+int sh_fg(int argc, char **argv)
+{
+	struct job *j = job_named("fg", argc, argv);
+
+	if (!j)
+		return 1;
+	int pid = j->pid, st;
+	printf("%s\n", j->cmd);
+	j->stopped = false;
+	strata_console_foreground(&pid, 1);
+	kill(pid, SIGCONT);
+	int got = waitpid(pid, &st, WUNTRACED);
+	strata_console_foreground(NULL, 0);
+	if (got != pid) {
+		fprintf(stderr, "sh: fg: cannot wait for %d\n", pid);
+		j->pid = 0;
+		return 126;
+	}
+	if (WIFSTOPPED(st)) {
+		char *none[] = {NULL};
+		jobs_stopped(pid, none);
+		return 128 + WSTOPSIG(st);
+	}
+	j->pid = 0;
+	return sh_status_of(st);
+}
+
+/* bg [PID]: a stopped job runs on in the background. */
+int sh_bg(int argc, char **argv)
+{
+	struct job *j = job_named("bg", argc, argv);
+
+	if (!j)
+		return 1;
+	j->stopped = false;
+	j->order = ++job_clock;
+	if (kill(j->pid, SIGCONT) != 0) {
+		fprintf(stderr, "sh: bg: %d: no such process\n", j->pid);
+		return 1;
+	}
+	sh.last_bg = j->pid; /* $! is the job bg sent on */
+	printf("[%d] running  %s\n", j->pid, j->cmd);
 	return 0;
 }
 

@@ -233,14 +233,19 @@ static int start(struct words *c, int in, int out, int *status)
 	return pid;
 }
 
-/* Wait for pid; its $? status. */
-static int wait_status(int pid, const char *name)
+/* Wait for pid (running argv); its $? status. Stopped (Ctrl-Z): it becomes a stopped job. */
+static int wait_status(int pid, char *const argv[])
 {
 	int st;
 
-	if (waitpid(pid, &st, 0) != pid) {
-		fprintf(stderr, "sh: %s: cannot wait for pid %d: %s\n", name, pid, strerror(errno));
+	if (waitpid(pid, &st, WUNTRACED) != pid) {
+		fprintf(stderr, "sh: %s: cannot wait for pid %d: %s\n", argv[0], pid,
+			strerror(errno));
 		return 126;
+	}
+	if (WIFSTOPPED(st)) {
+		jobs_stopped(pid, argv);
+		return 128 + WSTOPSIG(st);
 	}
 	return sh_status_of(st);
 }
@@ -301,7 +306,7 @@ static int run_pipeline(struct pipeline *l)
 			jobs_add(pids[i], l->cmd[i].argv);
 			sh.last_bg = pids[i];
 		} else {
-			int st = wait_status(pids[i], l->cmd[i].argv[0]);
+			int st = wait_status(pids[i], l->cmd[i].argv);
 			if (i == l->ncmd - 1)
 				status = st;
 		}

@@ -11,7 +11,7 @@
  *   parse.c     words, quotes, $VAR, $? / $! / $$, pipes, redirections, ; & && ||
  *   vars.c      shell variables, export, unset, env
  *   run.c       pipelines, redirections, starting programs, wait statuses as $?
- *   jobs.c      background jobs: reaping, jobs, wait
+ *   jobs.c      background and stopped jobs: reaping, jobs, wait, fg, bg
  *   builtins.c  the builtin table, help, exit, echo, status, kill, sleep, cd, pwd
  *   stats.c     ps, free, vmstat
  */
@@ -87,6 +87,12 @@ int sh_status_of(int wait_status);
 
 /* jobs.c */
 void jobs_add(int pid, char *const argv[]);
+/* pid (of the command argv) stopped: a stopped job, said so. */
+void jobs_stopped(int pid, char *const argv[]);
+/* pid was sent SIGCONT: a stopped job of it runs again. */
+void jobs_continued(int pid);
+int sh_fg(int argc, char **argv);
+int sh_bg(int argc, char **argv);
 void jobs_reap(void);
 int sh_jobs(int argc, char **argv);
 int sh_wait(int argc, char **argv);

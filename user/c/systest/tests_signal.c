@@ -254,6 +254,38 @@ static bool signal_exec_keeps_ignored(void)
 	return true;
 }
 
+/* SIGSTOP and SIGTSTP stop (waitpid WUNTRACED sees it), SIGCONT continues; a sleep goes on. */
+static bool signal_stop_and_continue(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sleep(1); /* stopped in the middle: it sleeps the rest once continued */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		_exit(t1.tv_sec - t0.tv_sec >= 1 ? 4 : 5);
+	}
+	CHECK(pid > 0);
+	usleep(100000);
+	CHECK(kill(pid, SIGSTOP) == 0);
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	CHECK(waitpid(pid, &st, WNOHANG | WUNTRACED) == 0); /* reported once */
+	CHECK(kill(pid, SIGCONT) == 0);
+	CHECK(exited_with(status_of(pid), 4));
+	/* SIGTSTP too, and a stopped process still dies of SIGTERM. */
+	pid = fork();
+	if (pid == 0)
+		for (;;)
+			;
+	CHECK(kill(pid, SIGTSTP) == 0);
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
+	CHECK(kill(pid, SIGTERM) == 0 && killed_by(status_of(pid), SIGTERM));
+	CHECK(waitpid(getpid(), &st, 3 << 8) == -1 && errno == EINVAL); /* unknown options */
+	return true;
+}
+
 const struct systest signal_tests[] = {
     {"signal_raise_handle_ignore_default", signal_raise_handle_ignore_default},
     {"signal_reaches_a_spinning_process", signal_reaches_a_spinning_process},
@@ -264,5 +296,6 @@ const struct systest signal_tests[] = {
     {"signal_abort", signal_abort},
     {"signal_eintr", signal_eintr},
     {"signal_exec_keeps_ignored", signal_exec_keeps_ignored},
+    {"signal_stop_and_continue", signal_stop_and_continue},
     {0, 0},
 };
