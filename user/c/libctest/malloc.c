@@ -3,7 +3,8 @@
  * of malloc, calloc, realloc and free on blocks of 1 B to 256 KiB (sizes
  * spread over every power of two), each block filled with a pattern made
  * from its id and checked whole before it is resized or freed, calloc'd
- * memory checked to be zero, every pointer aligned for any object. At the
+ * memory checked to be zero, every pointer aligned for any object
+ * (alignof(max_align_t), 16 bytes on RV64: long double). At the
  * end everything is freed. Also the edge cases: malloc(0), realloc(NULL),
  * realloc to 0 bytes is not used (implementation-defined), calloc
  * overflow.
@@ -73,9 +74,12 @@ static size_t random_size(unsigned long *rng)
 	return size > MAX_SIZE ? MAX_SIZE : size;
 }
 
-static bool aligned(const void *p)
+/* Every pointer malloc, calloc and realloc returned, or'ed: its lowest bit is their alignment. */
+static uintptr_t pointer_bits;
+
+static void note(const void *p)
 {
-	return (uintptr_t)p % alignof(max_align_t) == 0;
+	pointer_bits |= (uintptr_t)p;
 }
 
 static void workload(void)
@@ -110,7 +114,8 @@ static void workload(void)
 			b->p = q;
 			size_t old = b->size;
 			b->size = size;
-			if (!aligned(q) || !intact(b, kept)) {
+			note(q);
+			if (!intact(b, kept)) {
 				printf("    realloc of block %u from %zu to %zu bytes\n", b->id,
 				       old, size);
 				fails++;
@@ -144,8 +149,7 @@ static void workload(void)
 			nulls++;
 			continue;
 		}
-		if (!aligned(b->p))
-			fails++;
+		note(b->p);
 		fill(b, 0);
 	}
 	for (int i = 0; i < SLOTS; i++) {
@@ -154,6 +158,15 @@ static void workload(void)
 		free(slots[i].p);
 		slots[i].p = NULL;
 	}
+	/*
+	 * C11 7.22.3p1: suitably aligned for any object of fundamental
+	 * alignment. picolibc 1.8's malloc gives 8-byte alignment only (a
+	 * long double needs 16); remove the DEVIATION with an allocator that
+	 * does.
+	 */
+	uintptr_t align = pointer_bits & -pointer_bits;
+	DEVIATION("picolibc 1.8's malloc aligns to 8 bytes, max_align_t to 16",
+		  CHECK(align >= alignof(max_align_t)));
 	CHECK(fails == 0);
 	CHECK(nulls == 0); /* 128 MiB is plenty: no allocation may fail */
 	CHECK(counts[0] > 100 && counts[1] > 100 && counts[2] > 100 && counts[3] > 100);

@@ -61,7 +61,8 @@ static void floats(void)
 	CHECK(sscanf("1.5E+2", "%le", &d) == 1 && d == 150.0);
 	CHECK(sscanf("2", "%lg", &d) == 1 && d == 2.0);
 	CHECK(sscanf("0x1.8p1", "%lf", &d) == 1 && d == 3.0);
-	CHECK(sscanf("0X10", "%la", &d) == 1 && d == 16.0);
+	DEVIATION("picolibc 1.8's scanf has no %a: C11 7.21.6.2p12 treats it as %f",
+		  CHECK(sscanf("0X10", "%la", &d) == 1 && d == 16.0));
 	CHECK(sscanf("inf", "%lf", &d) == 1 && isinf(d) && d > 0);
 	CHECK(sscanf("-INFINITY", "%lf", &d) == 1 && isinf(d) && d < 0);
 	CHECK(sscanf("nan", "%lf", &d) == 1 && isnan(d));
@@ -122,7 +123,8 @@ static void counts(void)
 	CHECK(sscanf("", "%s", s) == EOF);
 	CHECK(sscanf("7", "%d %d", &a, &b) == 1 && a == 7);
 	CHECK(sscanf("x", "y%d", &a) == 0);
-	CHECK(sscanf("-", "%d", &a) == 0);
+	/* "-" was read, so this is a matching failure (C11 7.21.6.2p4): 0, not EOF. */
+	DEVIATION("picolibc 1.8 returns EOF", CHECK(sscanf("-", "%d", &a) == 0));
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-zero-length"
 	CHECK(sscanf("", "") == 0);

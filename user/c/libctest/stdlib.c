@@ -102,16 +102,20 @@ static void reals(void)
 	CHECK_REAL(strtod, "-x", 0.0, 0, 0);
 	CHECK_REAL(strtod, "0x1.8p1", 3.0, 0, 7);
 	CHECK_REAL(strtod, "0x10", 16.0, 0, 4);
-	CHECK_REAL(strtod, "-0x.8", -0.5, 0, 5);
+	DEVIATION("picolibc 1.8 reads -0x.8 as -4: C11 7.22.1.3p3 allows no digit before the point",
+		  CHECK_REAL(strtod, "-0x.8", -0.5, 0, 5));
 	CHECK_REAL(strtod, "0x1p-1074", 5e-324, 0, 9);
 	CHECK_REAL(strtod, "0x1.fffffffffffffp1023", DBL_MAX, 0, 22);
-	CHECK_REAL(strtod, "0x", 0.0, 0, 1);
-	CHECK_REAL(strtod, "0xp1", 0.0, 0, 1);
+	/* The subject is "0" when no hex digit follows 0x (C11 7.22.1.3p3, p7). */
+	DEVIATION("picolibc 1.8 ends after the x", CHECK_REAL(strtod, "0x", 0.0, 0, 1));
+	DEVIATION("picolibc 1.8 ends after p1", CHECK_REAL(strtod, "0xp1", 0.0, 0, 1));
 	CHECK_REAL(strtod, "inf", (double)INFINITY, 0, 3);
 	CHECK_REAL(strtod, "-Infinity", -(double)INFINITY, 0, 9);
-	CHECK_REAL(strtod, "infinit", (double)INFINITY, 0, 3);
+	DEVIATION("picolibc 1.8 converts nothing: the subject is \"inf\" (C11 7.22.1.3p3)",
+		  CHECK_REAL(strtod, "infinit", (double)INFINITY, 0, 3));
 	CHECK_REAL(strtod, "NaN", (double)NAN, 0, 3);
-	CHECK_REAL(strtod, "nan(123)x", (double)NAN, 0, 8);
+	DEVIATION("picolibc 1.8 ends after nan: C11 7.22.1.3p3 takes nan(n-char-sequence)",
+		  CHECK_REAL(strtod, "nan(123)x", (double)NAN, 0, 8));
 	CHECK_REAL(strtod, "1e309", HUGE_VAL, ERANGE, 5);
 	CHECK_REAL(strtod, "-1e309", -HUGE_VAL, ERANGE, 6);
 	CHECK_REAL(strtod, "0x1p1024", HUGE_VAL, ERANGE, 8);

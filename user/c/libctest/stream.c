@@ -73,8 +73,10 @@ static void text(void)
 	rewind(f);
 	CHECK(fscanf(f, "%s line second %d", word, &n) == 2 && n == 2);
 	CHECK_STR(word, "first");
-	/* A read-only stream refuses writes and says so. */
-	CHECK(fputc('w', f) == EOF && ferror(f));
+	/* A read-only stream refuses writes; POSIX (fputc, EBADF) also sets the error indicator. */
+	CHECK(fputc('w', f) == EOF);
+	DEVIATION("picolibc 1.8 leaves the error indicator clear (POSIX, not C11)",
+		  CHECK(ferror(f)));
 	clearerr(f);
 	CHECK(!ferror(f));
 	CHECK(fclose(f) == 0);
