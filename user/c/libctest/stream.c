@@ -60,6 +60,7 @@ static void text(void)
 	CHECK(!feof(f) && !ferror(f));
 	/* ungetc: pushed back characters come first; it clears end of file. */
 	rewind(f);
+	CHECK(fgets(line, 1, f) == line && line[0] == 0); /* room for the NUL only */
 	CHECK(fgetc(f) == 'f');
 	CHECK(ungetc('F', f) == 'F');
 	CHECK(fgetc(f) == 'F' && fgetc(f) == 'i');
@@ -208,7 +209,13 @@ static void buffering(void)
 	CHECK(size_of(TEXT) >= 256 && size_of(TEXT) < 300);
 	CHECK(fclose(f) == 0); /* fclose flushes */
 	CHECK(size_of(TEXT) == 300);
-	CHECK(fflush(NULL) == 0);
+
+	/* fflush(NULL) flushes every output stream, fopen'ed ones too. */
+	f = fopen(TEXT, "w");
+	REQUIRE(f != NULL);
+	CHECK(fputs("pending", f) >= 0 && size_of(TEXT) == 0);
+	CHECK(fflush(NULL) == 0 && size_of(TEXT) == 7);
+	CHECK(fclose(f) == 0);
 }
 
 static void names(void)
