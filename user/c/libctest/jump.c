@@ -20,7 +20,7 @@ static void nested(int depth, int value)
 	if (depth < 0)
 		return; /* not called so: it lets the compiler see a way out */
 	pad[0] = (char)depth;
-	depth_reached = depth + pad[0] - depth;
+	depth_reached = pad[0];
 	if (depth == 0)
 		longjmp(env, value);
 	nested(depth - 1, value);
