@@ -128,6 +128,7 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 # lp64d (picolibc's rv64imafdc/lp64d multilib), linked with our own start-up
 # code and glue (lib/libc: crt0.S, fork.S, *.c) and lib/libc/strata.ld instead of
 # picolibc's crt0 and picolibc.ld. It may include lib/user/syscall.h.
+# fdopen, fclose and setenv are wrapped by lib/libc/stdio.c (see there).
 # picolibc's <time.h> declares CLOCK_MONOTONIC, the CPU-time clocks and
 # clock_gettime only where the system says it has them (LIBC_POSIX);
 # lib/libc/time.c and cputime.c implement them.
@@ -137,7 +138,7 @@ LIBC_POSIX := -D_GNU_SOURCE -D_POSIX_MONOTONIC_CLOCK=200809L -D_POSIX_TIMERS=200
 LIBC_CFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -std=gnu11 $(LIBC_POSIX) -O2 -g -fno-common \
 	-Wall -Wextra -Werror -I. -Ilib/libc/include -MMD -MP
 LIBC_LDFLAGS := --specs=picolibc.specs $(LIBC_ARCH) -nostartfiles -static -no-pie \
-	-T lib/libc/strata.ld -Wl,--gc-sections
+	-T lib/libc/strata.ld -Wl,--gc-sections -Wl,--wrap=fdopen,--wrap=fclose,--wrap=setenv
 # malloc and friends are Strata's own (lib/libc/malloc.c on lib/alloc), not picolibc's.
 LIBC_RT_SRCS := lib/libc/crt0.S lib/libc/fork.S lib/libc/sigtramp.S $(wildcard lib/libc/*.c) \
 	lib/user/msgbytes.c lib/error.c lib/memops.c lib/alloc/alloc.c

@@ -133,6 +133,11 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		"$blk init=systest" | report
 	fsdisk_boots "$disk"
 	disk_root_boots "$disk"
+	# The C library's conformance suite (user/c/libctest) as init, from the disk.
+	cp build/disk-base.img "$disk-libc.img"
+	EXPECT=libctest MUST_MATCH="" DISK=$disk-libc.img \
+		scripts/qemu-test.sh libctest-virt 60 virt 1 128M "$kernel" "panic=shutdown init=libctest" |
+		report
 	if [ "$stress" = 1 ]; then
 		cp build/disk-base.img "$disk-64m.img"
 		DISK=$disk-64m.img scripts/qemu-test.sh system-virt-2h-64m $t virt 2 64M "$kernel" \
