@@ -105,7 +105,7 @@ qemu_boots() {
 # process, checking that free memory returns to where it was), or the shell
 # fed a scripted session through the serial console (tests/shell/).
 system_boots() {
-	local t=180 segv='segmentation fault at 0x8 \(pc 0x[0-9a-f]+, store\)$'
+	local t=300 segv='segmentation fault at 0x8 \(pc 0x[0-9a-f]+, store\)$'
 	local srv='^srvcheck: start-up page and handles as expected$
 ^root: server srvcheck died \(exit status 3\); it is not restarted$'
 	export INITRD=build/initrd.cpio EXPECT="selftest systest" MUST_MATCH="$segv"
