@@ -178,6 +178,11 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/jobs.txt MUST_MATCH="$(cat tests/shell/jobs.expect)" \
 		DISK=$disk-jobs.img \
 		scripts/qemu-test.sh shell-jobs $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
+	# Output while a line is being typed goes on a line of its own; the typed line is shown again.
+	cp build/disk-base.img "$disk-typing.img"
+	EXPECT=none PROMPT="$ " STDIN=tests/shell/typing.txt MUST_MATCH="$(cat tests/shell/typing.expect)" \
+		DISK=$disk-typing.img \
+		scripts/qemu-test.sh shell-typing $t virt 1 128M "$kernel" "panic=shutdown init=sh" | report
 	# kill $$ in init's shell (PS1 set first): init's end powers the machine off, saying so.
 	cp build/disk-base.img "$disk-kill.img"
 	EXPECT=none PROMPT="$ " STDIN=tests/shell/kill-init.txt MUST_MATCH="$(cat tests/shell/kill-init.expect)" \

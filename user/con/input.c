@@ -69,6 +69,11 @@ static void input_main(void *arg)
 	}
 }
 
+size_t input_typed(void)
+{
+	return __atomic_load_n(&in.ld.len, __ATOMIC_RELAXED);
+}
+
 void input_wake_reader(void)
 {
 	sys_notify_signal(in.ready_signal, READY_BIT);

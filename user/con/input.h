@@ -2,6 +2,8 @@
 #ifndef STRATA_USER_CON_INPUT_H
 #define STRATA_USER_CON_INPUT_H
 
+#include <stddef.h>
+
 #include "lib/abi.h"
 
 /* con's own priority: root starts con at 30 (user/root/main.c) and the input thread runs beside it.
@@ -22,5 +24,8 @@ int input_start(handle_t irq, handle_t ready_signal);
  * behind calls this so that the next waiting reader wakes up for it.
  */
 void input_wake_reader(void);
+
+/* Bytes of the line being typed, not yet entered (read without a lock: a hint for output). */
+size_t input_typed(void);
 
 #endif
