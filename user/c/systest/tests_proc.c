@@ -193,24 +193,29 @@ static int find_orphan(int low)
  */
 static bool orphans(void)
 {
-	int mid = fork();
+	int hold[2]; /* the orphan lives until we close our end: no timing to guess */
 
+	CHECK(pipe(hold) == 0);
+	int mid = fork();
 	if (mid == 0) {
 		if (fork() == 0) /* a zombie: ends at once, never waited for */
 			_exit(0);
 		int orphan = fork();
 		if (orphan == 0) {
-			usleep(200000);
+			char c;
+			close(hold[1]);
+			read(hold[0], &c, 1); /* end of file once every writer is gone */
 			_exit(0);
 		}
-		usleep(20000);
 		_exit(orphan & 0xff); /* the orphan's pid, as far as a status can say */
 	}
 	CHECK(mid > 0);
+	close(hold[0]);
 	int st = wait_for(mid);
 	CHECK(WIFEXITED(st));
 	int orphan = find_orphan(WEXITSTATUS(st));
 	CHECK(orphan > 0);
+	close(hold[1]);
 	for (int i = 0; i < 200 && kill(orphan, 0) == 0; i++)
 		usleep(10000);
 	CHECK(kill(orphan, 0) == -1 && errno == ESRCH);
