@@ -48,7 +48,12 @@ void foreground_signal(int sig)
 	for (unsigned i = 0; i < n; i++)
 		pids[i] = fg.pids[i];
 	spin_unlock(&fg.lock);
-	for (unsigned i = 0; fg.proc && i < n; i++) {
+	/*
+	 * Last first: the pipeline's status is its last command's, which must
+	 * be the signal's, not an exit at the end of its input when an earlier
+	 * command dies first (the calls are one by one, not at once).
+	 */
+	for (unsigned i = n; fg.proc && i-- > 0;) {
 		struct msg m = {.tag = msg_tag(PROC_KILL, 2, 0),
 				.w = {(uint64_t)pids[i], (uint64_t)sig}};
 		ipc_call(fg.proc, &m); /* ERR_NOENT: it ended already */
