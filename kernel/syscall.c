@@ -287,9 +287,7 @@ void syscall_dispatch(struct thread *t, struct trapframe *tf)
 		tf->sepc -= 4; /* the ecall again, with the same arguments */
 		return;
 	}
-	if (t->upcall_returned) {
-		t->upcall_returned = false; /* the interrupted registers are back: leave a0 alone */
-		return;
-	}
+	if (e == ERR_NO_RESULT)
+		return; /* the interrupted registers are back: leave a0 alone */
 	RET(0, (int64_t)e);
 }

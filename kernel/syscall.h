@@ -18,7 +18,9 @@
  * runs (syscall_dispatch moves the pc back to the ecall, a0 untouched).
  */
 #define ERR_RESTART (-1000)
-#define RET(n, v)   (tf->x[10 + (n)] = (uint64_t)(v))
+/* Kernel-internal result: the call replaced the user registers (SYS_UPCALL_RETURN): write none. */
+#define ERR_NO_RESULT (-1001)
+#define RET(n, v)     (tf->x[10 + (n)] = (uint64_t)(v))
 
 typedef int (*syscall_fn)(struct thread *t, struct trapframe *tf);
 

@@ -126,7 +126,6 @@ struct thread {
 	uint64_t upcall_entry;
 	bool upcall_active;
 	bool upcall_fpu_used;
-	bool upcall_returned; /* SYS_UPCALL_RETURN replaced the trap frame: no results to write */
 	struct trapframe upcall_tf;
 	struct fpu_state upcall_fpu;
 

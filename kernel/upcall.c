@@ -4,6 +4,7 @@
 #include "kernel/arch.h"
 #include "kernel/hart.h"
 #include "kernel/sched.h"
+#include "kernel/syscall.h"
 #include "kernel/uaccess.h"
 #include "lib/abi.h"
 #include "lib/error.h"
@@ -51,12 +52,15 @@ void upcall_deliver(struct thread *t)
 	tf->x[1] = 0;	    /* ra: the function must not return, only SYS_UPCALL_RETURN */
 }
 
-/* The thread's registers become these; the FP registers this hart holds are stale. */
-static void resume_with(struct thread *t)
+/*
+ * t's registers were replaced: the FP registers this hart holds are stale,
+ * and the system call must write no results over the rest.
+ */
+static int resume_with(struct thread *t)
 {
-	t->upcall_returned = true; /* the system call writes no results over them */
 	if (this_hart()->fpu_owner == t)
 		this_hart()->fpu_owner = NULL;
+	return ERR_NO_RESULT;
 }
 
 int upcall_save(struct thread *t, uint64_t ctx)
@@ -90,8 +94,7 @@ int upcall_return(struct thread *t, uint64_t ctx)
 		t->fpu = t->upcall_fpu;
 		t->fpu_used = t->upcall_fpu_used;
 		t->upcall_active = false;
-		resume_with(t);
-		return ERR_OK;
+		return resume_with(t);
 	}
 	if (t->upcall_active)
 		return ERR_STATE; /* the kept registers were not saved: they are what to go back to
@@ -107,6 +110,5 @@ int upcall_return(struct thread *t, uint64_t ctx)
 		t->fpu.f[i] = c.f[i];
 	t->fpu.fcsr = c.fcsr & 0xff;
 	t->fpu_used = c.fpu_used != 0;
-	resume_with(t);
-	return ERR_OK;
+	return resume_with(t);
 }

@@ -30,7 +30,10 @@
 void upcall_post(struct thread *t, unsigned n, uint64_t entry);
 /* On the way back to user mode: start the lowest posted upcall, if one may run. */
 void upcall_deliver(struct thread *t);
-/* SYS_UPCALL_RETURN for t: to ctx (a user address), or with ctx 0 to the kept registers. */
+/*
+ * SYS_UPCALL_RETURN for t: to ctx (a user address), or with ctx 0 to the
+ * kept registers. ERR_NO_RESULT (kernel/syscall.h) when done.
+ */
 int upcall_return(struct thread *t, uint64_t ctx);
 /* SYS_UPCALL_SAVE for t: the kept registers to ctx; ERR_STATE if none are kept. */
 int upcall_save(struct thread *t, uint64_t ctx);

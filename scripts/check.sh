@@ -152,42 +152,23 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		DISK=$disk-shell-sd.img \
 		scripts/qemu-test.sh shell-sifive_u $t sifive_u 1 128M "$kernel" "panic=shutdown init=sh" |
 		report
-	# The shell's syntax: ; && || &, variables, sh -c, what it refuses.
-	cp build/disk-base.img "$disk-syntax.img"
-	EXPECT=none PROMPT="$ " STDIN=tests/shell/syntax.txt MUST_MATCH="$(cat tests/shell/syntax.expect)" \
-		MUST_NOT_MATCH="$(printf '^and-skipped$\n^or-skipped$\n^no$\n^EOF$')" EXIT_STATUS=3 \
-		DISK=$disk-syntax.img \
-		scripts/qemu-test.sh shell-syntax $t virt 1 128M "$kernel" "panic=shutdown init=sh" | report
-	# Ctrl-C typed while a command runs (a spinner, cat reading the console, a pipeline).
-	cp build/disk-base.img "$disk-intr.img"
-	EXPECT=none PROMPT="$ " STDIN=tests/shell/interrupt.txt MUST_MATCH="$(cat tests/shell/interrupt.expect)" \
-		DISK=$disk-intr.img \
-		scripts/qemu-test.sh shell-interrupt $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
+	# Scripted shell sessions (tests/shell/NAME.txt, NAME.expect): the shell's
+	# syntax (; && || &, variables, sh -c, what it refuses), Ctrl-C while a
+	# command runs, Ctrl-Z and jobs, output while a line is being typed, and
+	# kill $$ in init's shell (init's end powers the machine off, saying so).
+	shell_session syntax 1 EXIT_STATUS=3 \
+		MUST_NOT_MATCH="$(printf '^and-skipped$\n^or-skipped$\n^no$\n^EOF$')" | report
+	shell_session interrupt 2 | report
+	shell_session jobs 2 | report
+	shell_session typing 1 | report
+	shell_session kill-init 1 EXIT_STATUS=143 MUST_NOT_MATCH='^never$' | report
 	# Up and Down bring back lines entered before; a program's "\r\n" reaches the terminal as it is.
-	cp build/disk-base.img "$disk-hist.img"
 	local hist
-	hist=$(EXPECT=none PROMPT="$ " STDIN=tests/shell/history.txt \
-		MUST_MATCH="$(cat tests/shell/history.expect)" DISK=$disk-hist.img \
-		scripts/qemu-test.sh shell-history $t virt 1 128M "$kernel" "panic=shutdown init=sh")
+	hist=$(shell_session history 1)
 	if [[ $hist == "ok - "* ]] && grep -q $'\r\r' build/test-logs/shell-history.log; then
 		hist="not ok - boot/shell-history (a line ends in \\r\\r\\n)"
 	fi
 	echo "$hist" | report
-	# Ctrl-Z stops the foreground command; jobs, bg, fg, kill -STOP/-TSTP/-CONT.
-	cp build/disk-base.img "$disk-jobs.img"
-	EXPECT=none PROMPT="$ " STDIN=tests/shell/jobs.txt MUST_MATCH="$(cat tests/shell/jobs.expect)" \
-		DISK=$disk-jobs.img \
-		scripts/qemu-test.sh shell-jobs $t virt 2 128M "$kernel" "panic=shutdown init=sh" | report
-	# Output while a line is being typed goes on a line of its own; the typed line is shown again.
-	cp build/disk-base.img "$disk-typing.img"
-	EXPECT=none PROMPT="$ " STDIN=tests/shell/typing.txt MUST_MATCH="$(cat tests/shell/typing.expect)" \
-		DISK=$disk-typing.img \
-		scripts/qemu-test.sh shell-typing $t virt 1 128M "$kernel" "panic=shutdown init=sh" | report
-	# kill $$ in init's shell (PS1 set first): init's end powers the machine off, saying so.
-	cp build/disk-base.img "$disk-kill.img"
-	EXPECT=none PROMPT="$ " STDIN=tests/shell/kill-init.txt MUST_MATCH="$(cat tests/shell/kill-init.expect)" \
-		MUST_NOT_MATCH='^never$' EXIT_STATUS=143 DISK=$disk-kill.img \
-		scripts/qemu-test.sh shell-kill-init $t virt 1 128M "$kernel" "panic=shutdown init=sh" | report
 	rm -f "$disk"-*.img
 	unset INITRD EXPECT MUST_MATCH
 }
@@ -264,6 +245,19 @@ cmdline_boots() {
 	EXPECT=none EXIT_STATUS=1 MUST_MATCH='^strata: no initrd: no root task to start$
 ^strata: powering off$' \
 		scripts/qemu-test.sh no-initrd 60 virt 1 128M "$kernel" "" | report
+	rm -f "$d"
+}
+
+# A scripted shell session on virt: tests/shell/NAME.txt typed at init's
+# shell from a fresh disk, every line of NAME.expect matched; further
+# VAR=VALUE words go to qemu-test.sh's environment.
+shell_session() { # NAME SMP [VAR=VALUE...]
+	local name=$1 smp=$2 d=build/test-logs/disk-session-$1.img
+	shift 2
+	cp build/disk-base.img "$d"
+	env INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " STDIN="tests/shell/$name.txt" \
+		MUST_MATCH="$(cat "tests/shell/$name.expect")" DISK="$d" "$@" \
+		scripts/qemu-test.sh "shell-$name" 300 virt "$smp" 128M "$kernel" "panic=shutdown init=sh"
 	rm -f "$d"
 }
 

@@ -57,17 +57,6 @@ static bool put_str(struct line *w, const char *s)
 
 #define UNSUPPORTED(what) "unsupported syntax: " what " (not in this shell)"
 
-/* The length of the variable name at s (0: none). */
-static size_t name_len(const char *s)
-{
-	size_t n = 0;
-
-	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_' ||
-	       (n > 0 && s[n] >= '0' && s[n] <= '9'))
-		n++;
-	return n;
-}
-
 /* The value of the variable named by the n bytes at s. */
 static const char *lookup(const char *s, size_t n)
 {
@@ -105,14 +94,14 @@ static const char *expand(const char **pp, struct line *w)
 	case '(':
 		return UNSUPPORTED("$(...)");
 	case '{':
-		n = name_len(p + 2);
+		n = sh_name_len(p + 2);
 		if (n == 0 || p[2 + n] != '}')
 			return UNSUPPORTED("${...} other than ${NAME}");
 		val = lookup(p + 2, n);
 		*pp = p + 3 + n;
 		return put_str(w, val) ? NULL : TOO_LONG;
 	default:
-		n = name_len(p + 1);
+		n = sh_name_len(p + 1);
 		if (n == 0) {
 			*pp = p + 1;
 			return put(w, '$') ? NULL : TOO_LONG;

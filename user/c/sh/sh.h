@@ -99,6 +99,9 @@ int sh_wait(int argc, char **argv);
 
 /* vars.c: shell variables (unexported) and the environment. */
 const char *sh_var(const char *name);
+/* The length of the variable name s starts with (0: none). */
+size_t sh_name_len(const char *s);
+/* The len bytes at s are a variable name. */
 bool sh_var_name(const char *s, size_t len);
 int sh_assign(const char *assignment, bool export);
 void sh_unset(const char *name);

@@ -14,15 +14,19 @@ extern char **environ;
 
 static char *vars[SH_VARS]; /* "NAME=value", malloc'd; NULL: free slot */
 
+size_t sh_name_len(const char *s)
+{
+	size_t n = 0;
+
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_' ||
+	       (n > 0 && s[n] >= '0' && s[n] <= '9'))
+		n++;
+	return n;
+}
+
 bool sh_var_name(const char *s, size_t len)
 {
-	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
-		      (s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
+	return len > 0 && sh_name_len(s) >= len;
 }
 
 /* The slot of the shell variable name, or -1. */
