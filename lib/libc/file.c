@@ -82,8 +82,13 @@ void __strata_fd_set_kind(int fd, int kind)
 /* FS_READ or FS_WRITE of up to n bytes (one window) at off (FS_AT_POS: the position). */
 static int64_t transfer(unsigned label, int fd, uint64_t n, uint64_t off)
 {
-	struct msg m = {.tag = msg_tag(label, 3, 0), .w = {(uint64_t)fd, n, off}};
-	return __strata_fs_call(&m);
+	for (;;) {
+		struct msg m = {.tag = msg_tag(label, 3, 0), .w = {(uint64_t)fd, n, off}};
+		int64_t r = __strata_fs_call(&m);
+		/* A signal handler ran while a pipe kept us waiting. */
+		if (r != -FS_EINTR || !__strata_signal_restart())
+			return r;
+	}
 }
 
 /* Read from a descriptor fs serves: the count, or -errno. */

@@ -137,6 +137,13 @@ enum fs_label {
 	 * read (-EFBIG if it no longer fits). The path is absolute.
 	 */
 	FS_PROC_IMAGE = 0x383,
+	/*
+	 * w0 = pid -> 0: a read or write it waits in (an empty or full pipe)
+	 * is answered now: a write that moved some bytes with their count,
+	 * else -FS_EINTR. proc sends it when it runs a signal handler in the
+	 * process, which POSIX says interrupts such a call.
+	 */
+	FS_PROC_INTERRUPT = 0x384,
 };
 /* clang-format on */
 
@@ -172,6 +179,7 @@ enum fs_seek { FS_SEEK_SET = 0, FS_SEEK_CUR = 1, FS_SEEK_END = 2 };
 /* errno values (POSIX names, picolibc's numbers). */
 #define FS_EPERM	1
 #define FS_ENOENT	2
+#define FS_EINTR	4
 #define FS_EIO		5
 #define FS_ENOEXEC	8
 #define FS_EBADF	9

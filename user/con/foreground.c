@@ -4,6 +4,7 @@
 #include "lib/user/con_proto.h"
 #include "lib/user/proc_proto.h"
 #include "lib/user/spinlock.h"
+#include "user/con/tx.h"
 
 static struct {
 	struct spinlock lock; /* the request loop sets, the input thread reads */
@@ -43,6 +44,7 @@ void foreground_signal(int sig)
 	int32_t pids[CON_FG_MAX];
 	unsigned n;
 
+	tx_reader_waits(false); /* the line is dropped; whoever waited may be gone */
 	spin_lock(&fg.lock);
 	n = fg.n;
 	for (unsigned i = 0; i < n; i++)

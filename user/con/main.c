@@ -43,6 +43,7 @@ static int do_read(struct msg *m)
 	if (msg_words(m->tag) < 1 || max == 0 || max > CON_DATA_MAX)
 		return ERR_INVALID;
 	long n = ready_take(buf, max);
+	tx_reader_waits(n < 0);
 	if (n < 0)
 		return ERR_WOULDBLOCK;
 	if (ready_waiting())

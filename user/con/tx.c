@@ -19,6 +19,14 @@ static struct {
 	char line[TAIL_MAX];
 	size_t len;
 	bool cut; /* longer than TAIL_MAX: not shown again */
+	/*
+	 * A reader was told to wait for a line (CON_READ said ERR_WOULDBLOCK)
+	 * and none has been read since: the line on the screen is its prompt.
+	 * A hint: a reader that stops waiting without reading (killed, a
+	 * signal) leaves it set until the next write that starts a line or
+	 * the next Ctrl-C.
+	 */
+	bool reader_waits;
 } screen;
 
 static void send(char c)
@@ -49,16 +57,23 @@ static void send_all(const char *s, size_t n, bool crlf)
 	}
 }
 
+void tx_reader_waits(bool waits)
+{
+	spin_lock(&tx_lock);
+	screen.reader_waits = waits;
+	spin_unlock(&tx_lock);
+}
+
 /*
  * Polling the UART for every byte is slow on real hardware (about 87 us per
  * byte at 115200 baud) but the lock is held for the whole call only so that
  * an echo does not land inside a line of output; both users keep their
  * calls short (a message is at most CON_DATA_MAX bytes, an echo a few).
  *
- * Output that comes while someone is typing a line (a background job, a
- * server's message) must not land inside it: it goes on a line of its
- * own, and the line being typed — with the prompt before it — is shown
- * again after it, where typing goes on.
+ * Output that comes while someone is typing a line, or while a reader
+ * waits at its prompt (a background job, a server's message), must not
+ * land inside it: it goes on a line of its own, and the prompt — with what
+ * is typed after it — is shown again after it, where typing goes on.
  */
 void tx_write(const char *s, size_t n, bool crlf)
 {
@@ -66,7 +81,9 @@ void tx_write(const char *s, size_t n, bool crlf)
 	size_t again_len = 0;
 
 	spin_lock(&tx_lock);
-	if (crlf && n && input_typed() && screen.len && !screen.cut) {
+	if (!screen.len)
+		screen.reader_waits = false; /* nothing of a prompt is on the screen */
+	if (crlf && n && (input_typed() || screen.reader_waits) && screen.len && !screen.cut) {
 		again_len = screen.len;
 		for (size_t i = 0; i < again_len; i++)
 			again[i] = screen.line[i];

@@ -13,4 +13,10 @@
 /* Send n bytes; with crlf, each "\n" goes out as "\r\n". */
 void tx_write(const char *s, size_t n, bool crlf);
 
+/*
+ * Whether a reader waits for a line (so the partial line on the screen is
+ * its prompt, shown again after output that interrupts it).
+ */
+void tx_reader_waits(bool waits);
+
 #endif

@@ -87,6 +87,17 @@ int64_t do_proc_exec(struct msg *m)
 	return 0;
 }
 
+/* w0 = pid: a read or write it waits in ends now (a signal handler is to run). */
+int64_t do_proc_interrupt(struct msg *m)
+{
+	struct client *c = m->w[0] && m->w[0] <= 0x7fffffffull ? client_find((int32_t)m->w[0]) : 0;
+
+	if (!c)
+		return -FS_EINVAL;
+	waiter_interrupt(c);
+	return 0;
+}
+
 /* w0 = pid: everything of the process goes. */
 int64_t do_proc_exit(struct msg *m)
 {

@@ -107,6 +107,7 @@ struct client *client_find(int32_t pid);
 int64_t do_proc_fork(struct msg *m);
 int64_t do_proc_exec(struct msg *m);
 int64_t do_proc_exit(struct msg *m);
+int64_t do_proc_interrupt(struct msg *m);
 
 /* ---- image.c */
 int64_t do_proc_image(struct msg *m);
@@ -162,5 +163,7 @@ int64_t pipe_read(struct client *c, struct ofile *of, uint64_t n);
 int64_t pipe_write(struct client *c, struct ofile *of, uint64_t n);
 void pipe_close_end(struct pipe *p, bool write_end);
 void waiter_drop(struct client *c);
+/* c's waiting read or write ends: the bytes a write moved, else -FS_EINTR. */
+void waiter_interrupt(struct client *c);
 
 #endif

@@ -111,6 +111,8 @@ static int64_t proc_request(unsigned label, struct msg *m)
 		return do_proc_exec(m);
 	case FS_PROC_EXIT:
 		return do_proc_exit(m);
+	case FS_PROC_INTERRUPT:
+		return do_proc_interrupt(m);
 	case FS_PROC_IMAGE:
 		return do_proc_image(m);
 	default:

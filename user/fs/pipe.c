@@ -61,6 +61,13 @@ static void waiter_answer(struct client *c, int64_t result)
 	fs_stats.waiting--;
 }
 
+void waiter_interrupt(struct client *c)
+{
+	if (c->wait.kind == WAIT_NONE)
+		return;
+	waiter_answer(c, c->wait.done ? (int64_t)c->wait.done : -FS_EINTR);
+}
+
 void waiter_drop(struct client *c)
 {
 	if (c->wait.kind == WAIT_NONE)

@@ -70,6 +70,15 @@ int fs_exec(const struct process *p)
 	return fs_call(&m);
 }
 
+/* A handler is to run in p: a pipe read or write it waits in returns (EINTR). */
+void fs_interrupt(const struct process *p)
+{
+	if (!p->fs_table)
+		return;
+	struct msg m = {.tag = msg_tag(FS_PROC_INTERRUPT, 1, 0), .w = {(uint64_t)p->pid}};
+	fs_call(&m);
+}
+
 /* p is gone (or never ran): fs closes its descriptors and drops its window. */
 void fs_detach(struct process *p)
 {

@@ -153,6 +153,7 @@ int fs_attach(struct process *p, int32_t parent, bool spawn);
 /* Read the program file at path (absolute) into a new frame of ours: *frame, *size. */
 int fs_image(const char *path, handle_t *frame, uint64_t *size);
 int fs_exec(const struct process *p);
+void fs_interrupt(const struct process *p);
 void fs_detach(struct process *p);
 
 /* ---- startpage.c: the struct ustart page of a process */

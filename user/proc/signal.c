@@ -57,8 +57,15 @@ static void act(struct process *p, int sig)
 
 	if (p->sig.ignored & bit)
 		return;
-	if ((p->sig.handled & bit) && run_handler(p, sig))
+	if ((p->sig.handled & bit) && run_handler(p, sig)) {
+		/*
+		 * The upcall waits for an IPC to end: a pipe read or write fs
+		 * holds must end now, as POSIX interrupts it (EINTR, or a
+		 * restart under SA_RESTART).
+		 */
+		fs_interrupt(p);
 		return;
+	}
 	if (DEFAULT_IGNORED & bit)
 		return;
 	if (DEFAULT_STOP & bit) {

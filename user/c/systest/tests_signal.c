@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -232,6 +233,54 @@ static bool signal_eintr(void)
 	return true;
 }
 
+/*
+ * A handler interrupts a read of an empty pipe and a write to a full one
+ * (which fs keeps waiting): EINTR without SA_RESTART, the bytes a write
+ * moved, and with SA_RESTART the read goes on and gets what comes later.
+ */
+static bool signal_interrupts_pipe_io(void)
+{
+	static char big[3 * 65536]; /* more than a pipe holds (fs's PIPE_SIZE) */
+	struct sigaction a = {.sa_handler = count};
+	int p[2];
+	char c = 0;
+
+	hits = 0;
+	CHECK(sigaction(SIGALRM, &a, NULL) == 0);
+	CHECK(pipe(p) == 0);
+	alarm(1);
+	CHECK(read(p[0], &c, 1) == -1 && errno == EINTR && hits == 1);
+
+	/* A full pipe: the write returns what it moved, and all of it can be read. */
+	memset(big, 'w', sizeof(big));
+	alarm(1);
+	ssize_t moved = write(p[1], big, sizeof(big));
+	CHECK(hits == 2 && moved > 0 && moved < (ssize_t)sizeof(big));
+	for (ssize_t got = 0; got < moved;) {
+		ssize_t r = read(p[0], big, sizeof(big));
+		CHECK(r > 0);
+		for (ssize_t i = 0; i < r; i++)
+			CHECK(big[i] == 'w');
+		got += r;
+		CHECK(got <= moved);
+	}
+
+	a.sa_flags = SA_RESTART;
+	CHECK(sigaction(SIGALRM, &a, NULL) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sleep(2);
+		_exit(write(p[1], "x", 1) == 1 ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	alarm(1);
+	CHECK(read(p[0], &c, 1) == 1 && c == 'x' && hits == 3);
+	CHECK(exited_with(status_of(pid), 0));
+	close(p[0]);
+	close(p[1]);
+	return true;
+}
+
 /* exec keeps SIG_IGN and drops handlers (the new program has none of them). */
 static bool signal_exec_keeps_ignored(void)
 {
@@ -295,6 +344,7 @@ const struct systest signal_tests[] = {
     {"signal_segv_handler", signal_segv_handler},
     {"signal_abort", signal_abort},
     {"signal_eintr", signal_eintr},
+    {"signal_interrupts_pipe_io", signal_interrupts_pipe_io},
     {"signal_exec_keeps_ignored", signal_exec_keeps_ignored},
     {"signal_stop_and_continue", signal_stop_and_continue},
     {0, 0},
