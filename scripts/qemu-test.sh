@@ -25,8 +25,14 @@ mkdir -p "$logdir"
 log=$logdir/$name.log
 
 # Lines of the log that start with PROMPT.
+# Prompts in the log: lines starting with PROMPT. A bare prompt with lines
+# after it is not one: con showed the prompt again below output that came
+# while the shell waited (the feeder types no empty lines).
 prompts() { # PROMPT
-	tr -d '\r' <"$log" | awk -v p="$1" 'index($0, p) == 1 { n++ } END { print n + 0 }'
+	tr -d '\r' <"$log" | awk -v p="$1" '
+		{ bare = 0 }
+		index($0, p) == 1 { if ($0 == p) bare = 1; else n++ }
+		END { print n + bare }'
 }
 
 # Write FILE's lines to stdout, line n once the log has n lines starting with PROMPT.

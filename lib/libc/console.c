@@ -201,27 +201,40 @@ ssize_t read(int fd, void *p, size_t n)
 	return (ssize_t)r;
 }
 
-int strata_console_foreground(const int *pids, int n)
+/* CON_FOREGROUND: set the group (or CON_FG_ASK) -> the group before, or -1. */
+static int foreground(uint64_t pgid)
 {
-	struct msg m = {.w = {0}};
+	struct msg m = {.tag = msg_tag(CON_FOREGROUND, 1, 0), .w = {pgid}};
 
-	if (n < 0 || (n > 0 && !pids)) {
+	if (!__strata_us || !__strata_us->con)
+		return 0; /* no console server: nothing to interrupt with */
+	int e = __strata_call(__strata_us->con, &m);
+	return e == ERR_OK ? (int)m.w[0] : __strata_fail(e);
+}
+
+int strata_console_foreground(int pgid)
+{
+	if (pgid < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (n > CON_FG_MAX)
-		n = CON_FG_MAX;
-	m.w[0] = (uint64_t)n;
-	for (int i = 0; i < n; i++) {
-		if (pids[i] <= 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		m.w[1 + i] = (uint64_t)pids[i];
+	return foreground((uint64_t)pgid);
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	if (!isatty(fd))
+		return -1; /* ENOTTY or EBADF */
+	if (pgrp <= 0) {
+		errno = EINVAL;
+		return -1;
 	}
-	if (!__strata_us || !__strata_us->con)
-		return 0; /* no console server: nothing to interrupt with */
-	m.tag = msg_tag(CON_FOREGROUND, 1 + (unsigned)n, 0);
-	int e = __strata_call(__strata_us->con, &m);
-	return e == ERR_OK ? 0 : __strata_fail(e);
+	return foreground((uint64_t)pgrp) < 0 ? -1 : 0;
+}
+
+pid_t tcgetpgrp(int fd)
+{
+	if (!isatty(fd))
+		return -1;
+	return foreground(CON_FG_ASK);
 }

@@ -73,15 +73,22 @@ static int pack_args(struct msg *m, unsigned label, const char *path, char *cons
 	return ERR_OK;
 }
 
-int strata_spawn(const char *path, char *const argv[], uint64_t limit_pages)
+int strata_spawn_pgroup(const char *path, char *const argv[], uint64_t limit_pages, int pgid)
 {
 	struct msg m;
 	int e = proc_ep() ? pack_args(&m, PROC_SPAWN, path, argv, environ, limit_pages)
 			  : ERR_UNSUPPORTED;
 
+	if (pgid >= 0)
+		m.w[0] = PROC_SPAWN_PGROUP | (uint64_t)pgid << 32;
 	if (e == ERR_OK)
 		e = __strata_call(proc_ep(), &m);
 	return e == ERR_OK ? (int)m.w[0] : __strata_fail(e);
+}
+
+int strata_spawn(const char *path, char *const argv[], uint64_t limit_pages)
+{
+	return strata_spawn_pgroup(path, argv, limit_pages, -1);
 }
 
 int execve(const char *path, char *const argv[], char *const envp[])
@@ -176,28 +183,55 @@ pid_t wait(int *status)
 
 int kill(pid_t pid, int sig)
 {
-	if (sig == 0) { /* only check that the process exists */
-		struct proc_info pi;
-		for (int c = 0;;) {
-			int next = strata_proc_list(c, &pi);
-			if (next < 0)
-				break;
-			if (pi.pid == pid && pi.state == PROC_RUNNING)
-				return 0;
-			if (next == 0)
-				break;
-			c = next;
-		}
-		errno = ESRCH;
-		return -1;
-	}
-	struct msg m = {.tag = msg_tag(PROC_KILL, 2, 0), .w = {(uint64_t)pid, (uint64_t)sig}};
+	/* proc reads pid as signed: > 0 a process, < -1 a group, 0 the caller's group. */
+	struct msg m = {.tag = msg_tag(PROC_KILL, 2, 0),
+			.w = {(uint64_t)(int64_t)pid, (uint64_t)(int64_t)sig}};
 	int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_UNSUPPORTED;
 	if (e == ERR_NOENT) {
 		errno = ESRCH;
 		return -1;
 	}
 	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int setpgid(pid_t pid, pid_t pgid)
+{
+	if (pid < 0 || pgid < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct msg m = {.tag = msg_tag(PROC_SETPGID, 2, 0), .w = {(uint64_t)pid, (uint64_t)pgid}};
+	int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_UNSUPPORTED;
+	if (e == ERR_NOENT) {
+		errno = ESRCH;
+		return -1;
+	}
+	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int setpgrp(void)
+{
+	return setpgid(0, 0);
+}
+
+pid_t getpgid(pid_t pid)
+{
+	if (pid < 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	struct msg m = {.tag = msg_tag(PROC_GETPGID, 1, 0), .w = {(uint64_t)pid}};
+	int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_UNSUPPORTED;
+	if (e == ERR_NOENT) {
+		errno = ESRCH;
+		return -1;
+	}
+	return e == ERR_OK ? (pid_t)m.w[0] : __strata_fail(e);
+}
+
+pid_t getpgrp(void)
+{
+	return getpgid(0);
 }
 
 int strata_proc_list(int cursor, struct proc_info *out)

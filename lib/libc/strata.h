@@ -20,6 +20,12 @@
  * loadable, E2BIG arguments too long, ENOMEM, EAGAIN no process slot).
  */
 int strata_spawn(const char *path, char *const argv[], uint64_t limit_pages);
+/*
+ * As strata_spawn, the child in process group pgid: -1 the caller's, 0 a
+ * new one of its own, else that group (EPERM: it has no process), as
+ * posix_spawnattr_setpgroup: the child is in it before it runs.
+ */
+int strata_spawn_pgroup(const char *path, char *const argv[], uint64_t limit_pages, int pgid);
 
 /* Process at or after cursor (0 to start): next cursor (0 = last), or -1 (ENOENT: none). */
 int strata_proc_list(int cursor, struct proc_info *out);
@@ -37,11 +43,12 @@ int strata_statfs(const char *path, struct fs_statfs *out);
 int strata_fs_stats(struct fs_stats *out);
 
 /*
- * The processes the console's Ctrl-C interrupts (SIGINT) from now on: up
- * to 4 pids (more: the first 4); n = 0 clears the list. A shell sets it
- * while it waits for a foreground command. 0, or -1 (EINVAL).
+ * The process group the console's Ctrl-C interrupts (SIGINT) and Ctrl-Z
+ * stops from now on (0: none), as tcsetpgrp but able to clear it. A shell
+ * sets it while it waits for a foreground job. The group before, or -1
+ * (EINVAL).
  */
-int strata_console_foreground(const int *pids, int n);
+int strata_console_foreground(int pgid);
 
 /* The name of an enum err code (lib/error.h), e.g. "ERR_NOMEM". */
 const char *strata_strerror(int err);

@@ -13,6 +13,8 @@
 #ifndef STRATA_LIB_USER_CON_PROTO_H
 #define STRATA_LIB_USER_CON_PROTO_H
 
+#include <stdint.h>
+
 #define CON_DATA_WORD 1
 #define CON_DATA_MAX  MSGBYTES_MAX(CON_DATA_WORD) /* 504 bytes */
 
@@ -27,14 +29,15 @@ enum con_label {
 	 */
 	CON_READ  = 0x301,
 	/*
-	 * w0 = n (0..CON_FG_MAX), w1..wn = pids: the processes Ctrl-C sends
-	 * SIGINT (through proc) until the next CON_FOREGROUND; n = 0: none.
-	 * A shell names its foreground command's processes while it waits
-	 * for them. ERR_INVALID: a count or pid out of range.
+	 * w0 = a process group (0: none), or CON_FG_ASK -> w0 = the foreground
+	 * group before the call. Ctrl-C sends the foreground group SIGINT and
+	 * Ctrl-Z SIGTSTP (through proc's PROC_KILL). A shell names its job's
+	 * group while it waits for it (tcsetpgrp). ERR_INVALID: a number out
+	 * of range.
 	 */
 	CON_FOREGROUND = 0x302,
 };
-#define CON_FG_MAX 4 /* pids in one CON_FOREGROUND (words 1..4) */
+#define CON_FG_ASK UINT64_MAX /* CON_FOREGROUND w0: only tell which group it is */
 /* clang-format on */
 
 #endif

@@ -32,19 +32,21 @@
 /* clang-format off */
 enum proc_label {
 	/*
-	 * w0 = flags (0), w1 = commit limit in pages (0: the default), w2 = argc,
+	 * w0 = flags (0 or PROC_SPAWN_PGROUP, below, with its group in the
+	 * high 32 bits), w1 = commit limit in pages (0: the default), w2 = argc,
 	 * w3 = envc, w4 = bytes of the argument block -> w0 = pid. The new
-	 * process is the caller's child. ERR_NOENT: no such program;
-	 * ERR_CORRUPT: not a loadable ELF, a segment outside [UIMAGE_BASE,
+	 * process is the caller's child, in the caller's process group unless
+	 * w0 says. ERR_NOENT: no such program; ERR_PERM: w0 names a group with no process; ERR_CORRUPT:
+	 * not a loadable ELF, a segment outside [UIMAGE_BASE,
 	 * UHEAP_END) among others (one may end exactly at UHEAP_END: the heap
-	 * is then empty); ERR_INVALID: flags not 0, a malformed block, or
+	 * is then empty); ERR_INVALID: unknown flags, a malformed block, or
 	 * arguments that do not fit the start-up page; ERR_QUOTA: a commit
 	 * limit beyond reason, or no quota left; ERR_NOMEM / ERR_FULL: out of
 	 * memory or process slots.
 	 */
 	PROC_SPAWN  = 0x200,
 	/*
-	 * As PROC_SPAWN (w1 ignored: the limit stays), replacing the caller's
+	 * As PROC_SPAWN (w0 must be 0; w1 ignored: the limit stays), replacing the caller's
 	 * program. On success there is no reply: the caller's thread is
 	 * replaced by one running the new program. Errors leave it untouched.
 	 */
@@ -65,7 +67,13 @@ enum proc_label {
 	 * such children exist but none has ended; ERR_NOENT: no such child.
 	 */
 	PROC_WAIT   = 0x204,
-	/* w0 = pid, w1 = signal number (1..31). ERR_NOENT: no such live process. */
+	/*
+	 * w0 = who (signed), w1 = signal number (0..31). who > 0: that
+	 * process; who < -1: every process of group -who, the last started
+	 * first; who = 0: the caller's group. Signal 0 only checks that there
+	 * is one. ERR_NOENT: no such running process or group; ERR_INVALID:
+	 * who = -1 (everyone) or 0 from root or con, or a bad signal.
+	 */
 	PROC_KILL   = 0x205,
 	/* -> w0 = pid, w1 = parent's pid. */
 	PROC_GETPID = 0x206,
@@ -103,13 +111,30 @@ enum proc_label {
 	 * ran (exec). Root (pid 0) gets 0.
 	 */
 	PROC_TIMES  = 0x20a,
+	/*
+	 * w0 = pid (0: the caller), w1 = process group (0: that pid) -> 0.
+	 * The process joins the group, or starts one named by its own pid.
+	 * Every process is in a group: one root starts is in its own, a child
+	 * starts in its parent's (PROC_SPAWN_PGROUP chooses another). PROC_KILL
+	 * and con's Ctrl-C (CON_FOREGROUND) signal a whole group. ERR_NOENT: pid
+	 * is neither the caller nor a running child of it; ERR_PERM: the group
+	 * is not pid and has no process (running, or ended and not yet
+	 * waited for); ERR_INVALID: a negative or
+	 * too large number.
+	 */
+	PROC_SETPGID = 0x20b,
+	/* w0 = pid (0: the caller) -> w0 = its process group. ERR_NOENT: no such running process. */
+	PROC_GETPGID = 0x20c,
 };
 /* clang-format on */
+
+/* PROC_SPAWN w0: the child starts in process group w0 >> 32 (0: a new one, its own pid). */
+#define PROC_SPAWN_PGROUP 1ull
 
 /*
  * The badge of con's handle to proc (root mints it): con may only
  * PROC_KILL, to deliver Ctrl-C (SIGINT) to the console's foreground
- * processes (CON_FOREGROUND).
+ * process group (CON_FOREGROUND).
  */
 #define PROC_BADGE_CON (1ull << 60)
 
@@ -142,6 +167,8 @@ struct proc_info {
 	int32_t pid, ppid;
 	uint32_t state;	   /* enum proc_state */
 	int32_t status;	   /* wait status once ended */
+	int32_t pgid;	   /* process group */
+	uint32_t reserved; /* 0 */
 	uint64_t resident; /* pages mapped (mem) */
 	uint64_t faults;   /* page faults taken (mem) */
 	uint64_t cow_copies;

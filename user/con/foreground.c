@@ -8,8 +8,7 @@
 
 static struct {
 	struct spinlock lock; /* the request loop sets, the input thread reads */
-	int32_t pids[CON_FG_MAX];
-	unsigned n;
+	int32_t pgid;	      /* 0: none */
 	handle_t proc;
 } fg;
 
@@ -18,46 +17,38 @@ void foreground_init(handle_t proc)
 	fg.proc = proc;
 }
 
-int foreground_set(const struct msg *m)
+int foreground_set(struct msg *m)
 {
-	uint64_t n = m->w[0];
+	uint64_t pgid = m->w[0];
+	int32_t before;
 
-	if (msg_words(m->tag) < 1 || n > CON_FG_MAX || msg_words(m->tag) < 1 + n)
+	if (msg_words(m->tag) < 1 || (pgid > INT32_MAX && pgid != CON_FG_ASK))
 		return ERR_INVALID;
-	for (unsigned i = 0; i < n; i++)
-		if (m->w[1 + i] == 0 || m->w[1 + i] > INT32_MAX)
-			return ERR_INVALID;
 	spin_lock(&fg.lock);
-	fg.n = (unsigned)n;
-	for (unsigned i = 0; i < n; i++)
-		fg.pids[i] = (int32_t)m->w[1 + i];
+	before = fg.pgid;
+	if (pgid != CON_FG_ASK)
+		fg.pgid = (int32_t)pgid;
 	spin_unlock(&fg.lock);
+	*m = (struct msg){.tag = msg_tag(CON_FOREGROUND, 1, 0), .w = {(uint64_t)before}};
 	return ERR_OK;
 }
 
 /*
- * The calls to proc are made with the lock released: proc may be calling
- * con itself (printing) while the request loop waits for the lock.
+ * The call to proc is made with the lock released: proc may be calling
+ * con itself (printing) while the request loop waits for the lock. proc
+ * signals the whole group at once, last started first.
  */
 void foreground_signal(int sig)
 {
-	int32_t pids[CON_FG_MAX];
-	unsigned n;
+	int32_t pgid;
 
 	tx_reader_waits(false); /* the line is dropped; whoever waited may be gone */
 	spin_lock(&fg.lock);
-	n = fg.n;
-	for (unsigned i = 0; i < n; i++)
-		pids[i] = fg.pids[i];
+	pgid = fg.pgid;
 	spin_unlock(&fg.lock);
-	/*
-	 * Last first: the pipeline's status is its last command's, which must
-	 * be the signal's, not an exit at the end of its input when an earlier
-	 * command dies first (the calls are one by one, not at once).
-	 */
-	for (unsigned i = n; fg.proc && i-- > 0;) {
-		struct msg m = {.tag = msg_tag(PROC_KILL, 2, 0),
-				.w = {(uint64_t)pids[i], (uint64_t)sig}};
-		ipc_call(fg.proc, &m); /* ERR_NOENT: it ended already */
-	}
+	if (!fg.proc || !pgid)
+		return;
+	struct msg m = {.tag = msg_tag(PROC_KILL, 2, 0),
+			.w = {(uint64_t) - (int64_t)pgid, (uint64_t)sig}};
+	ipc_call(fg.proc, &m); /* ERR_NOENT: it ended already */
 }

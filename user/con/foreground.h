@@ -1,9 +1,9 @@
 /*
- * The console's foreground: the processes Ctrl-C interrupts and Ctrl-Z
- * stops. The shell
- * names them (CON_FOREGROUND) while it waits for a command, and clears the
- * list when the command is done; on Ctrl-C the input thread asks proc to
- * send each SIGINT (through a handle root minted that may only kill).
+ * The console's foreground: the process group Ctrl-C interrupts and Ctrl-Z
+ * stops. The shell names its job's group (CON_FOREGROUND) while it waits
+ * for it, and clears it when the job is done; on Ctrl-C the input thread
+ * asks proc to send the group SIGINT (through a handle root minted that
+ * may only kill).
  */
 #ifndef STRATA_USER_CON_FOREGROUND_H
 #define STRATA_USER_CON_FOREGROUND_H
@@ -14,9 +14,9 @@
 
 /* proc: con's handle to proc (0: Ctrl-C only drops the line). */
 void foreground_init(handle_t proc);
-/* The request's pids become the foreground (n = 0 clears it). ERR_INVALID: a bad pid or count. */
-int foreground_set(const struct msg *m);
-/* Ctrl-C or Ctrl-Z: sig (SIGINT, SIGTSTP) to every foreground process. */
+/* CON_FOREGROUND: m becomes the reply. ERR_INVALID: a bad group number. */
+int foreground_set(struct msg *m);
+/* Ctrl-C or Ctrl-Z: sig (SIGINT, SIGTSTP) to every process of the foreground group. */
 void foreground_signal(int sig);
 
 #endif

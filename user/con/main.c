@@ -70,8 +70,8 @@ static void handle(struct msg *m)
 		e = do_write(m);
 	else if (label == CON_READ)
 		e = do_read(m);
-	else if (label == CON_FOREGROUND && (e = foreground_set(m)) == ERR_OK)
-		*m = (struct msg){.tag = msg_tag(CON_FOREGROUND, 0, 0)};
+	else if (label == CON_FOREGROUND)
+		e = foreground_set(m);
 	else
 		e = ERR_UNSUPPORTED;
 	if (e != ERR_OK)

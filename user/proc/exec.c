@@ -25,7 +25,7 @@ int do_exec(struct process *p, struct msg *m)
 	handle_t t;
 	uint64_t tid;
 
-	int e = program_prepare(m, &a, &prog);
+	int e = program_prepare(m, 0, &a, &prog);
 	if (e != ERR_OK)
 		return e;
 

@@ -25,6 +25,7 @@ static void describe(const struct process *p, struct proc_info *info)
 	memset(info, 0, sizeof(*info));
 	info->pid = p->pid;
 	info->ppid = p->ppid;
+	info->pgid = p->pgid;
 	info->state = p->state;
 	info->status = p->state == SLOT_ZOMBIE ? p->status : 0;
 	memcpy(info->name, p->name, sizeof(info->name));

@@ -66,7 +66,11 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 	case PROC_WAIT:
 		return do_wait(caller, m);
 	case PROC_KILL:
-		return do_kill(m);
+		return do_kill(caller, m);
+	case PROC_SETPGID:
+		return do_setpgid(caller, m);
+	case PROC_GETPGID:
+		return do_getpgid(caller, m);
 	case PROC_GETPID:
 		return do_getpid(caller, m);
 	case PROC_LIST:
@@ -111,7 +115,7 @@ static void handle(struct msg *m)
 		*m = (struct msg){.tag = msg_tag(label, 0, 0)};
 		return;
 	} else if (badge == PROC_BADGE_CON && msg_handles(m->tag) == 0) {
-		e = label == PROC_KILL ? do_kill(m) : ERR_PERM;
+		e = label == PROC_KILL ? do_kill(0, m) : ERR_PERM;
 	} else if (msg_handles(m->tag) != 0 || badge > PID_MASK) {
 		e = ERR_INVALID;
 	} else if (badge == 0) {

@@ -63,6 +63,8 @@ struct process {
 	enum slot_state state;
 	int32_t pid;
 	int32_t ppid;	/* 0: root; -1: orphan (reaped as soon as it ends) */
+	int32_t pgid;	/* its process group (pgroup.c) */
+	uint64_t serial; /* order of creation: a group is signalled last started first */
 	int32_t status; /* wait status, once a zombie */
 	char name[32];
 	/* proc's own handles for the process; 0 once closed. */
@@ -107,6 +109,14 @@ void proc_free(struct process *p);
 struct process *proc_find(int32_t pid); /* running or zombie */
 struct process *proc_running(int32_t pid);
 
+/* ---- pgroup.c: process groups */
+/* Whether group pgid has a process, running or a zombie. */
+bool pgroup_exists(int32_t pgid);
+/* The running processes of group pgid, last started first, into out[NPROC]; how many. */
+unsigned pgroup_members(int32_t pgid, struct process **out);
+int do_setpgid(int32_t caller, struct msg *m);
+int do_getpgid(int32_t caller, struct msg *m);
+
 /* ---- args.c: the argument block of PROC_SPAWN and PROC_EXEC */
 struct proc_args {
 	char buf[PROC_ARGS_MAX];
@@ -130,7 +140,8 @@ struct program {
 const char *program_name(const char *path);
 int program_find(const char *path, struct program *prog);
 int program_map(uint64_t vs, const struct program *prog);
-int program_prepare(const struct msg *m, struct proc_args *a, struct program *prog);
+int program_prepare(const struct msg *m, uint64_t flags_allowed, struct proc_args *a,
+		    struct program *prog);
 /* Let go of what program_find took (a program file's frame); the program is mem's now. */
 void program_release(struct program *prog);
 
@@ -179,7 +190,7 @@ int do_spawn(int32_t caller, struct msg *m);
 int do_exec(struct process *caller, struct msg *m);
 int do_fork(struct process *caller, struct msg *m);
 int do_wait(int32_t caller, struct msg *m);
-int do_kill(struct msg *m);
+int do_kill(int32_t caller, struct msg *m);
 int do_getpid(int32_t caller, struct msg *m);
 int do_list(struct msg *m);
 void do_exit(struct process *caller, struct msg *m);

@@ -169,13 +169,15 @@ int program_map(uint64_t vs, const struct program *prog)
 
 /*
  * The first steps of PROC_SPAWN and PROC_EXEC, which change nothing: w0
- * (flags) must be 0, the argument block must decode, the program must be
- * a loadable ELF in the initrd, and its start-up page must fit.
+ * (flags) must have no bits but those allowed, the argument block must
+ * decode, the program must be a loadable ELF in the initrd, and its
+ * start-up page must fit.
  */
-int program_prepare(const struct msg *m, struct proc_args *a, struct program *prog)
+int program_prepare(const struct msg *m, uint64_t flags_allowed, struct proc_args *a,
+		    struct program *prog)
 {
 	*prog = (struct program){0}; /* first: every caller releases it, whatever happens */
-	if (m->w[0] != 0)
+	if (m->w[0] & ~flags_allowed)
 		return ERR_INVALID;
 	int e = args_decode(m, a);
 	if (e == ERR_OK)

@@ -10,10 +10,11 @@
 struct process procs[NPROC];
 static int32_t next_pid = 1;
 
+/* A pid is not handed out while a process or a process group has it. */
 static int pid_in_use(int32_t pid)
 {
 	for (unsigned i = 0; i < NPROC; i++)
-		if (procs[i].state != SLOT_FREE && procs[i].pid == pid)
+		if (procs[i].state != SLOT_FREE && (procs[i].pid == pid || procs[i].pgid == pid))
 			return 1;
 	return 0;
 }
@@ -32,10 +33,15 @@ static int32_t pid_next(void)
 
 /*
  * Take a free slot for a new child of ppid, in state SLOT_NEW (requests do
- * not see it until it is made SLOT_RUNNING). NULL if the table is full.
+ * not see it until it is made SLOT_RUNNING), in its parent's process group
+ * (root's children: in one of their own). NULL if the table is full.
  */
 struct process *proc_alloc(int32_t ppid)
 {
+	static uint64_t serial;
+	const struct process *parent = ppid > 0 ? proc_find(ppid) : NULL;
+	int32_t pgid = parent ? parent->pgid : 0;
+
 	for (unsigned i = 0; i < NPROC; i++) {
 		struct process *p = &procs[i];
 
@@ -45,6 +51,8 @@ struct process *proc_alloc(int32_t ppid)
 		p->state = SLOT_NEW;
 		p->pid = pid_next();
 		p->ppid = ppid;
+		p->pgid = pgid ? pgid : p->pid;
+		p->serial = ++serial;
 		return p;
 	}
 	return NULL;

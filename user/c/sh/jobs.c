@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "lib/libc/strata.h"
 
@@ -155,6 +156,14 @@ static struct job *job_named(const char *cmd, int argc, char **argv)
 	return j;
 }
 
+/* The process group of job pid, which fg and bg continue whole: -1 without job control. */
+static int job_group(int pid)
+{
+	int pg = sh.monitor ? getpgid(pid) : -1;
+
+	return pg > 1 ? pg : -1;
+}
+
 /* fg [PID]: the job in the foreground again (continued if stopped); its status. */
 int sh_fg(int argc, char **argv)
 {
@@ -165,10 +174,13 @@ int sh_fg(int argc, char **argv)
 	int pid = j->pid, st;
 	printf("%s\n", j->cmd);
 	j->stopped = false;
-	strata_console_foreground(&pid, 1);
-	kill(pid, SIGCONT);
+	int pg = job_group(pid);
+	if (pg > 0)
+		strata_console_foreground(pg);
+	kill(pg > 0 ? -pg : pid, SIGCONT);
 	int got = waitpid(pid, &st, WUNTRACED);
-	strata_console_foreground(NULL, 0);
+	if (pg > 0)
+		strata_console_foreground(0);
 	if (got != pid) {
 		fprintf(stderr, "sh: fg: cannot wait for %d\n", pid);
 		j->pid = 0;
@@ -192,7 +204,8 @@ int sh_bg(int argc, char **argv)
 		return 1;
 	j->stopped = false;
 	j->order = ++job_clock;
-	if (kill(j->pid, SIGCONT) != 0) {
+	int pg = job_group(j->pid);
+	if (kill(pg > 0 ? -pg : j->pid, SIGCONT) != 0) {
 		fprintf(stderr, "sh: bg: %d: no such process\n", j->pid);
 		return 1;
 	}

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/libc/strata.h"
 #include "user/c/sh/sh.h"
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 			"usage: sh [-c COMMANDS]   (scripts are read from standard input)\n");
 		return 2;
 	}
+	sh.monitor = isatty(0);
 	for (;;) {
 		jobs_reap();
 		const char *ps1 = sh_var("PS1");

@@ -172,11 +172,26 @@ static int assign_all(const struct words *c)
 	return status;
 }
 
+/*
+ * A forked copy of the shell joins process group pg (0: its own), from
+ * both sides, so it is in the group before either goes on (-1: stays).
+ */
+static void fork_join_group(int pid, int pg)
+{
+	if (pg < 0)
+		return;
+	if (pid == 0)
+		setpgid(0, pg);
+	else if (pid > 0)
+		setpgid(pid, pg ? pg : pid);
+}
+
 /* Start c, all NAME=value words, in a copy of the shell that only applies its redirections. */
-static int start_assignments(struct words *c, int in, int out, int *status)
+static int start_assignments(struct words *c, int in, int out, int pg, int *status)
 {
 	int pid = fork();
 
+	fork_join_group(pid, pg);
 	if (pid == 0) {
 		if (in >= 0)
 			dup2(in, 0);
@@ -191,17 +206,17 @@ static int start_assignments(struct words *c, int in, int out, int *status)
 
 /*
  * Start command c with its input from in and output to out (-1: the
- * shell's own), redirected as it says. The pid, or -1 (reported; *status
- * says why).
+ * shell's own), redirected as it says, in process group pg (-1: the
+ * shell's, 0: a new one). The pid, or -1 (reported; *status says why).
  */
-static int start(struct words *c, int in, int out, int *status)
+static int start(struct words *c, int in, int out, int pg, int *status)
 {
 	int saved[3], pid = -1, k = assignments(c);
 	struct words w = without_prefix(c, k);
 	struct prefix px;
 
 	if (k == c->argc) /* NAME=value alone in a pipeline: a copy of the shell would forget it */
-		return start_assignments(c, in, out, status);
+		return start_assignments(c, in, out, pg, status);
 	save_std(saved);
 	prefix_apply(c, k, &px);
 	c = &w;
@@ -213,6 +228,7 @@ static int start(struct words *c, int in, int out, int *status)
 		*status = 1;
 	} else if (sh_is_builtin(c->argv[0])) {
 		pid = fork();
+		fork_join_group(pid, pg);
 		if (pid == 0) {
 			for (int fd = 3; fd < 64; fd++)
 				close(fd); /* the pipes' other ends and the saved copies */
@@ -224,7 +240,7 @@ static int start(struct words *c, int in, int out, int *status)
 		if (pid < 0)
 			*status = spawn_failed(c->argv[0]);
 	} else {
-		pid = strata_spawn(c->argv[0], c->argv, 0);
+		pid = strata_spawn_pgroup(c->argv[0], c->argv, 0, pg);
 		if (pid < 0)
 			*status = spawn_failed(c->argv[0]);
 	}
@@ -260,7 +276,7 @@ static int wait_status(int pid, char *const argv[])
  */
 static int run_pipeline(struct pipeline *l)
 {
-	int pids[SH_STAGES], status = 0, in = -1;
+	int pids[SH_STAGES], status = 0, in = -1, pg = sh.monitor ? 0 : -1;
 
 	if (l->ncmd == 1 && !l->background) {
 		struct words *c = &l->cmd[0];
@@ -285,20 +301,19 @@ static int run_pipeline(struct pipeline *l)
 			fcntl(p[0], F_SETFD, FD_CLOEXEC);
 			fcntl(p[1], F_SETFD, FD_CLOEXEC);
 		}
-		pids[i] = start(&l->cmd[i], in, p[1], &status);
+		pids[i] = start(&l->cmd[i], in, p[1], pg, &status);
+		if (pg == 0 && pids[i] > 0)
+			pg = pids[i]; /* the first command started leads the job's group */
 		if (in >= 0)
 			close(in);
 		if (p[1] >= 0)
 			close(p[1]);
 		in = p[0];
 	}
-	/* While it runs, Ctrl-C interrupts the command (con sends its processes SIGINT). */
-	int fg[SH_STAGES], nfg = 0;
-	for (int i = 0; i < l->ncmd && !l->background; i++)
-		if (pids[i] > 0)
-			fg[nfg++] = pids[i];
-	if (nfg)
-		strata_console_foreground(fg, nfg);
+	/* While it runs, Ctrl-C interrupts the job (con sends its group SIGINT). */
+	bool fg = pg > 0 && !l->background;
+	if (fg)
+		strata_console_foreground(pg);
 	for (int i = 0; i < l->ncmd; i++) {
 		if (pids[i] < 0)
 			continue;
@@ -311,8 +326,8 @@ static int run_pipeline(struct pipeline *l)
 				status = st;
 		}
 	}
-	if (nfg)
-		strata_console_foreground(NULL, 0);
+	if (fg)
+		strata_console_foreground(0);
 	if (l->background) {
 		printf("[%d]\n", sh.last_bg);
 		return 0;

@@ -68,6 +68,14 @@ struct line {
 struct sh_state {
 	int status;  /* $?: the last command's status */
 	int last_bg; /* $!: pid of the last background job, 0 if none yet */
+	/*
+	 * Job control: each pipeline is a process group of its own, the
+	 * console's foreground while the shell waits for it. Only when the
+	 * shell reads commands from the console: a script's or `sh -c`'s
+	 * commands stay in the group of the job that runs the script, so
+	 * Ctrl-C reaches them with it.
+	 */
+	bool monitor;
 };
 
 extern struct sh_state sh;

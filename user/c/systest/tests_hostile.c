@@ -241,7 +241,7 @@ static bool bad_blocks(unsigned label)
 	CHECK(expect("last string open", proc, args_msg(label, 1, 0, ok, 7, 7), ERR_INVALID));
 	CHECK(expect("path empty", proc, args_msg(label, 0, 0, "\0", 1, 1), ERR_INVALID));
 	struct msg m = args_msg(label, 0, 0, ok, 6, 6);
-	m.w[0] = 1;
+	m.w[0] = 2; /* no such flag (PROC_SPAWN_PGROUP is 1) */
 	CHECK(expect("flags", proc, m, ERR_INVALID));
 	CHECK(expect("no such program", proc, args_msg(label, 0, 0, "nope\0", 5, 5), ERR_NOENT));
 	return true;
@@ -267,13 +267,35 @@ static bool hostile_proc(void)
 	CHECK(expect("wait for the parent", proc, M(PROC_WAIT, 1, parent), ERR_NOENT));
 	CHECK(expect("wait for itself", proc, M(PROC_WAIT, 1, me), ERR_NOENT));
 
-	CHECK(expect("kill, signal 0", proc, M(PROC_KILL, 2, parent, 0), ERR_INVALID));
+	CHECK(expect("kill, signal 0", proc, M(PROC_KILL, 2, parent, 0), ERR_OK)); /* a check */
 	CHECK(expect("kill, signal 32", proc, M(PROC_KILL, 2, parent, 32), ERR_INVALID));
 	CHECK(expect("kill, signal -1", proc, M(PROC_KILL, 2, parent, -1ull), ERR_INVALID));
-	CHECK(expect("kill pid 0", proc, M(PROC_KILL, 2, 0, PROC_SIGKILL), ERR_NOENT));
-	CHECK(expect("kill pid -1", proc, M(PROC_KILL, 2, -1ull, PROC_SIGKILL), ERR_NOENT));
-	CHECK(expect("kill pid 2^40", proc, M(PROC_KILL, 2, 1ull << 40, PROC_SIGKILL), ERR_NOENT));
+	CHECK(expect("kill own group, signal 0", proc, M(PROC_KILL, 2, 0, 0), ERR_OK));
+	CHECK(expect("kill everyone", proc, M(PROC_KILL, 2, -1ull, PROC_SIGKILL), ERR_INVALID));
+	CHECK(
+	    expect("kill pid 2^40", proc, M(PROC_KILL, 2, 1ull << 40, PROC_SIGKILL), ERR_INVALID));
+	CHECK(expect("kill group -2^40", proc, M(PROC_KILL, 2, -(1ull << 40), PROC_SIGKILL),
+		     ERR_INVALID));
 	CHECK(expect("kill no one", proc, M(PROC_KILL, 2, NOPID, PROC_SIGKILL), ERR_NOENT));
+	CHECK(expect("kill no group", proc, M(PROC_KILL, 2, -NOPID, PROC_SIGKILL), ERR_NOENT));
+
+	/* Process groups: only the caller and its children move, into a group that exists. */
+	CHECK(expect("setpgid of the parent", proc, M(PROC_SETPGID, 2, parent, 0), ERR_NOENT));
+	CHECK(expect("setpgid of no one", proc, M(PROC_SETPGID, 2, NOPID, 0), ERR_NOENT));
+	CHECK(expect("setpgid -1", proc, M(PROC_SETPGID, 2, -1ull, 0), ERR_INVALID));
+	CHECK(expect("setpgid to 2^40", proc, M(PROC_SETPGID, 2, 0, 1ull << 40), ERR_INVALID));
+	CHECK(expect("setpgid to no group", proc, M(PROC_SETPGID, 2, 0, NOPID), ERR_PERM));
+	CHECK(expect("getpgid of no one", proc, M(PROC_GETPGID, 1, NOPID), ERR_NOENT));
+	CHECK(expect("getpgid -1", proc, M(PROC_GETPGID, 1, -1ull), ERR_NOENT));
+	m = M(PROC_GETPGID, 1, 0);
+	CHECK(ask_with(proc, &m, 0, 0) == ERR_OK && m.w[0] == (uint64_t)getpgrp());
+	m = args_msg(PROC_SPAWN, 0, 0, "hello\0", 6, 6);
+	m.w[0] = PROC_SPAWN_PGROUP | NOPID << 32;
+	CHECK(expect("spawn into no group", proc, m, ERR_PERM));
+	m.w[0] = 1ull << 32; /* a group without the flag */
+	CHECK(expect("spawn, group without flag", proc, m, ERR_INVALID));
+	m.w[0] = 2;
+	CHECK(expect("spawn, unknown flag", proc, m, ERR_INVALID));
 
 	/* Signal dispositions: masks beyond 1..31, SIGKILL or SIGSTOP, a handler with no entry. */
 	CHECK(expect("signals, short", proc, M(PROC_SIGNALS, 2, 0, 0), ERR_INVALID));
@@ -296,7 +318,7 @@ static bool hostile_proc(void)
 	m = M(PROC_TIMES, 64, -1ull, -1ull); /* extra words are ignored; no child waited for yet */
 	CHECK(ask_with(proc, &m, 0, 0) == ERR_OK && m.w[0] == 0 && m.w[1] == 0);
 
-	static const unsigned unknown[] = {0,	  0x1ff,     0x20b,	    0x100,
+	static const unsigned unknown[] = {0,	  0x1ff,     0x20d,	    0x100,
 					   0x300, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", proc, M(unknown[i], 2, me, 9), ERR_UNSUPPORTED));
@@ -348,6 +370,14 @@ static bool hostile_con(void)
 	m = M(CON_WRITE, 1, 0);
 	m.tag |= (uint64_t)(uint32_t)ERR_NOMEM << 32;
 	CHECK(expect("write with an error", con, m, ERR_INVALID));
+	m = M(CON_FOREGROUND, 1, CON_FG_ASK);
+	CHECK(ask_with(con, &m, 0, 0) == ERR_OK);
+	uint64_t fg = m.w[0];
+	CHECK(expect("foreground, 0 words", con, M(CON_FOREGROUND, 0), ERR_INVALID));
+	CHECK(expect("foreground 2^40", con, M(CON_FOREGROUND, 1, 1ull << 40), ERR_INVALID));
+	CHECK(expect("foreground -2", con, M(CON_FOREGROUND, 1, -2ull), ERR_INVALID));
+	m = M(CON_FOREGROUND, 1, fg); /* as it was: nothing changed */
+	CHECK(ask_with(con, &m, 0, 0) == ERR_OK && m.w[0] == fg);
 	static const unsigned unknown[] = {0,	  0x2ff,     0x303,	    0x100,
 					   0x200, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
@@ -456,8 +486,9 @@ static uint64_t nasty(struct rng *r)
 static const unsigned mem_labels[] = {MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,
 				      MEM_MAP,	     MEM_HEAP_INIT,  MEM_POKE,	  MEM_BRK,
 				      MEM_MMAP,	     MEM_MUNMAP,     MEM_STATS,	  MEM_VS_STATS};
-static const unsigned proc_labels[] = {PROC_SPAWN, PROC_EXEC,	PROC_FORK, PROC_EXIT, PROC_WAIT,
-				       PROC_KILL,  PROC_GETPID, PROC_LIST, PROC_TIMES};
+static const unsigned proc_labels[] = {PROC_SPAWN, PROC_EXEC,	 PROC_FORK,   PROC_EXIT,
+				       PROC_WAIT,  PROC_KILL,	 PROC_GETPID, PROC_LIST,
+				       PROC_TIMES, PROC_SETPGID, PROC_GETPGID};
 static const unsigned con_labels[] = {CON_WRITE, CON_READ};
 
 /* What one worker can attach: objects of its own (the handles proc gives carry no GRANT). */
@@ -475,7 +506,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {12, 9, 2};
+	static const unsigned nlabels[] = {12, 11, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -520,7 +551,7 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 	if (nh)
 		return false;
 	if (s == 1)
-		return label >= PROC_SPAWN && label <= PROC_TIMES && label != PROC_EXIT;
+		return label >= PROC_SPAWN && label <= PROC_GETPGID && label != PROC_EXIT;
 	return label == CON_WRITE || label == CON_READ;
 }
 

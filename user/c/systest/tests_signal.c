@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
 static volatile sig_atomic_t hits, last_sig;
@@ -281,6 +282,54 @@ static bool signal_interrupts_pipe_io(void)
 	return true;
 }
 
+/*
+ * A process group takes a signal whole: kill(-pgid) reaches a child's own
+ * children; spawn can start a process in a new group or an existing one.
+ */
+static bool signal_process_groups(void)
+{
+	char *spin[] = {"systest", "spin", NULL};
+	int p[2];
+	pid_t g = 0, pid;
+
+	CHECK(pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		pid_t c = fork();
+		if (c == 0)
+			for (;;)
+				pause();
+		_exit(write(p[1], &c, sizeof(c)) == sizeof(c) ? pause() : 1);
+	}
+	CHECK(pid > 0);
+	setpgid(pid, pid); /* from both sides, as a shell does: whichever comes first */
+	CHECK(read(p[0], &g, sizeof(g)) == sizeof(g) && g > 0);
+	close(p[0]);
+	close(p[1]);
+	CHECK(getpgid(pid) == pid && getpgid(g) == pid && getpgrp() != pid);
+	CHECK(kill(-pid, 0) == 0 && kill(0, 0) == 0);
+	CHECK(kill(-pid, SIGTERM) == 0);
+	CHECK(killed_by(status_of(pid), SIGTERM));
+	for (int i = 0; i < 200 && kill(g, 0) == 0; i++)
+		usleep(10000); /* an orphan now, reaped by proc */
+	CHECK(kill(g, 0) == -1 && errno == ESRCH);
+	CHECK(kill(-pid, SIGTERM) == -1 && errno == ESRCH);
+
+	pid = strata_spawn_pgroup("systest", spin, 0, 0);
+	CHECK(pid > 0 && getpgid(pid) == pid);
+	pid_t q = strata_spawn_pgroup("systest", spin, 0, pid);
+	CHECK(q > 0 && getpgid(q) == pid);
+	CHECK(strata_spawn_pgroup("systest", spin, 0, 0x7ffffff0) == -1 && errno == EPERM);
+	CHECK(setpgid(0x7ffffff0, 0) == -1 && errno == ESRCH); /* no such process */
+	if (getppid() > 0)
+		CHECK(setpgid(getppid(), 0) == -1 && errno == ESRCH); /* not a child */
+	CHECK(setpgid(q, 0x7ffffff0) == -1 && errno == EPERM);	      /* no such group */
+	CHECK(kill(-pid, SIGKILL) == 0);
+	CHECK(killed_by(status_of(pid), SIGKILL) && killed_by(status_of(q), SIGKILL));
+	return true;
+}
+
 /* exec keeps SIG_IGN and drops handlers (the new program has none of them). */
 static bool signal_exec_keeps_ignored(void)
 {
@@ -345,6 +394,7 @@ const struct systest signal_tests[] = {
     {"signal_abort", signal_abort},
     {"signal_eintr", signal_eintr},
     {"signal_interrupts_pipe_io", signal_interrupts_pipe_io},
+    {"signal_process_groups", signal_process_groups},
     {"signal_exec_keeps_ignored", signal_exec_keeps_ignored},
     {"signal_stop_and_continue", signal_stop_and_continue},
     {0, 0},
