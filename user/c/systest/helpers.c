@@ -73,7 +73,14 @@ static int hold(int argc, char **argv)
 	unsigned long n = argc == 3 ? strtoul(argv[2], 0, 10) : 0;
 	struct mem_stats s;
 
+	/*
+	 * Stop as soon as mem reports pressure: how much the disk's page cache
+	 * holds (and so where the low-water mark falls against the commit
+	 * limit) depends on what ran before.
+	 */
 	for (unsigned long i = 0; i < n; i++) {
+		if (strata_mem_stats(&s) == 0 && s.pressure)
+			return 0;
 		void *p = malloc(1u << 20);
 		if (!p) {
 			printf("    hold: malloc failed after %lu MiB, errno %d\n", i, errno);
