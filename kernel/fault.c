@@ -47,12 +47,13 @@ int fault_resolve(struct thread *t, uint64_t va, unsigned access, uint64_t pc)
 	m->tag = msg_tag(MSG_FAULT, 5, 0) | MSG_FROM_KERNEL;
 	m->words[0] = va;
 	m->words[1] = access;
-	m->words[2] = va - r->base;
+	m->words[2] = r->offset + (va - r->base);
 	m->words[3] = pc;
 	m->words[4] = t->id;
 	t->in_fault = true;
 	t->fault_va = va;
 	t->fault_access = access;
+	t->fault_gen = s->regions_gen;
 	s->faults++;
 	t->faults++;
 	int status = ipc_call(t, (struct endpoint *)r->pager, r->badge);
@@ -64,7 +65,13 @@ int fault_resolve(struct thread *t, uint64_t va, unsigned access, uint64_t pc)
 
 int fault_reply(struct thread *pager, struct thread *faulter)
 {
-	/* The region may have changed while the pager worked: look it up again. */
+	/*
+	 * If the regions changed while the pager worked, the range may be
+	 * another pager's now (mem gives ranges away): install nothing, and
+	 * the thread's retried access faults to whoever serves it now.
+	 */
+	if (faulter->space->regions_gen != faulter->fault_gen)
+		return ERR_OK;
 	const struct region *r = region_find(&faulter->space->regions, faulter->fault_va);
 	struct fault_item fi[FAULT_MAX_ITEMS];
 	struct map_item items[FAULT_MAX_ITEMS];

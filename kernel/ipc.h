@@ -19,8 +19,6 @@
 #include "kernel/object.h"
 #include "kernel/thread.h"
 
-/* Tag bit set only on messages the kernel itself sends (faults, exceptions). */
-#define MSG_FROM_KERNEL (1ull << 31)
 
 struct endpoint {
 	struct object obj;

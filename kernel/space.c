@@ -713,14 +713,13 @@ enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access)
 	return FAULT_SPURIOUS;
 }
 
-int space_region_add(struct space *s, const struct region *r)
+/* Double the region table (up to REGIONS_MAX entries). */
+static int regions_grow(struct space *s)
 {
 	struct quota *q = s->obj.quota;
-	int err = region_add(&s->regions, r, USER_TOP);
-
-	if (err != ERR_FULL)
-		goto done;
 	unsigned cap = s->regions.cap * 2;
+	int err;
+
 	if (cap > REGIONS_MAX)
 		return ERR_FULL;
 	struct region *store = regions_alloc(q, cap, &err);
@@ -730,10 +729,44 @@ int space_region_add(struct space *s, const struct region *r)
 	unsigned oldcap = s->regions.cap;
 	region_table_move(&s->regions, store, cap);
 	regions_free(q, old, oldcap);
-	err = region_add(&s->regions, r, USER_TOP);
-done:
-	if (err == ERR_OK)
+	return ERR_OK;
+}
+
+int space_region_add(struct space *s, const struct region *r)
+{
+	int err = region_add(&s->regions, r, USER_TOP);
+
+	if (err == ERR_FULL) {
+		err = regions_grow(s);
+		if (err == ERR_OK)
+			err = region_add(&s->regions, r, USER_TOP);
+	}
+	if (err == ERR_OK) {
 		object_get(r->pager);
+		s->regions_gen++;
+	}
+	return err;
+}
+
+static void pager_ref(void *pager, int delta)
+{
+	if (delta > 0)
+		object_get(pager);
+	else
+		object_put(pager);
+}
+
+int space_region_replace(struct space *s, const struct region *r)
+{
+	int err = region_replace(&s->regions, r, USER_TOP, pager_ref);
+
+	if (err == ERR_FULL) {
+		err = regions_grow(s);
+		if (err == ERR_OK)
+			err = region_replace(&s->regions, r, USER_TOP, pager_ref);
+	}
+	if (err == ERR_OK)
+		s->regions_gen++;
 	return err;
 }
 
@@ -742,7 +775,9 @@ int space_region_remove(struct space *s, uint64_t base)
 	struct region r;
 	int err = region_remove(&s->regions, base, &r);
 
-	if (err == ERR_OK)
+	if (err == ERR_OK) {
 		object_put(r.pager);
+		s->regions_gen++;
+	}
 	return err;
 }

@@ -25,6 +25,7 @@ struct space {
 	uint64_t asid_gen;  /* generation asid belongs to (0: none yet) */
 	uint64_t tlb_harts; /* bit i: hart index i may cache this space's translations */
 	struct region_table regions;
+	uint64_t regions_gen; /* counts changes to regions: a fault reply checks it */
 	struct handle_table handles;
 	unsigned live_threads;	  /* started threads not yet dead */
 	bool exited;		  /* every thread died: handles closed */
@@ -128,6 +129,8 @@ enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access);
 
 int space_region_add(struct space *s, const struct region *r);
 int space_region_remove(struct space *s, uint64_t base);
+/* Make r's range r's (mm/region.h region_replace), growing the table if it must. */
+int space_region_replace(struct space *s, const struct region *r);
 
 /* Flush [va, va + npages pages) of s from every hart that may cache it. */
 void space_flush(struct space *s, uint64_t va, uint64_t npages);

@@ -154,6 +154,7 @@ int sys_frame_info(struct thread *t, struct trapframe *tf)
 		return e;
 	RET(1, frameobj_pages(f));
 	RET(2, (rights & RIGHT_DEVICE) ? f->pa : 0);
+	RET(3, f->obj.refs); /* handles and mapped pages: 1 is the caller's handle alone */
 	return ERR_OK;
 }
 
@@ -382,13 +383,21 @@ int sys_region_add(struct thread *t, struct trapframe *tf)
 		e = ERR_RANGE;
 	if (e != ERR_OK)
 		return e;
+	uint64_t flags = ARG(5) & ~(uint64_t)(PROT_R | PROT_W | PROT_X);
+	uint64_t badge = ARG(4), held = handle_badge(&t->space->handles, (handle_t)ARG(3));
+	if (flags & ~(uint64_t)REGION_REPLACE)
+		return ERR_INVALID;
+	/* A badged handle speaks for one object of its pager: it cannot name another. */
+	if (held && badge && badge != held)
+		return ERR_PERM;
 	struct region r = {.base = va,
 			   .end = va + len,
 			   .pager = &ep->obj,
-			   .badge = ARG(4),
-			   .maxrights = (uint32_t)ARG(5)};
-	if (ARG(5) > 7)
-		return ERR_INVALID;
+			   .badge = held ? held : badge,
+			   .offset = ARG(6),
+			   .maxrights = (uint32_t)(ARG(5) & (PROT_R | PROT_W | PROT_X))};
+	if (flags & REGION_REPLACE)
+		return space_region_replace(s, &r);
 	return space_region_add(s, &r);
 }
 

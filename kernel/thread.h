@@ -106,6 +106,7 @@ struct thread {
 	bool in_fault; /* this thread's outstanding call is a fault message */
 	uint64_t fault_va;
 	unsigned fault_access;
+	uint64_t fault_gen;	 /* the space's regions_gen when the fault went out */
 	struct endpoint *exc_ep; /* exception endpoint (reference held), or NULL */
 	uint64_t exc_badge;
 

@@ -119,6 +119,12 @@ enum obj_type {
 #define PROT_W (1u << 1)
 #define PROT_X (1u << 2)
 
+/*
+ * SYS_REGION_ADD flag (with maxrights in a5): take the range from whatever
+ * regions it overlaps instead of failing with ERR_EXISTS.
+ */
+#define REGION_REPLACE (1u << 8)
+
 /* SYS_FRAME_ALLOC flags */
 #define FRAME_ZEROED (1u << 0) /* accepted; frames are always zeroed */
 #define FRAME_DEVICE                                                                               \
@@ -182,13 +188,16 @@ struct ipc_buffer {
  * Fault message, sent by the kernel to a region's pager as if the faulting
  * thread had called it (badge = the region's badge):
  *   label MSG_FAULT, words: [0] address, [1] access (PROT_R/W/X),
- *   [2] offset of the address in the region, [3] pc, [4] thread id.
+ *   [2] offset of the address in the pager's object (the region's offset,
+ *   SYS_REGION_ADD a6, plus the distance from the region's base), [3] pc,
+ *   [4] thread id.
  * The pager replies with label MSG_FAULT and 2 words per map item
  * (up to FAULT_MAX_ITEMS):
  *   word 2i   = target va (page aligned) | rights (PROT_R/W/X in the low bits)
  *   word 2i+1 = frame handle (low 32 bits) | page index in the frame (high 32 bits)
  * or with an error tag (msg_error_tag), which raises an exception instead.
  */
+#define MSG_FROM_KERNEL (1ull << 31) /* tag bit set only on messages the kernel sends */
 #define MSG_FAULT	0xf001
 #define MSG_EXCEPTION	0xf002
 #define FAULT_MAX_ITEMS 16

@@ -23,6 +23,7 @@ struct vm_mapping {
 	uint64_t file_size; /* file mappings: bytes from the file, then zeros */
 	unsigned prot;	    /* PROT_R | PROT_W | PROT_X */
 	unsigned kind;	    /* the owner's meaning */
+	unsigned tag;	    /* the owner's too; both halves of a split keep it */
 };
 
 struct vmmap {

@@ -50,6 +50,58 @@ int strata_fs_stats(struct fs_stats *out);
  */
 int strata_console_foreground(int pgid);
 
+/* ---- Pagers in ordinary programs (lib/libc/pager.c, docs/writing-a-pager.md) */
+
+/* A page fault, as a pager receives it from the kernel. */
+struct strata_fault {
+	uint64_t addr;	 /* the address the client touched */
+	unsigned access; /* PROT_READ, PROT_WRITE or PROT_EXEC: what it tried */
+	uint64_t offset; /* where addr lies in the object the range shows */
+	uint64_t badge;	 /* the range's badge: which object */
+	uint64_t thread; /* the faulting thread's id */
+};
+
+/* A new endpoint of the caller's (every right): faults and calls arrive on it. 0, or -1. */
+int strata_endpoint(handle_t *ep);
+/*
+ * Memory a pager hands out: bytes (rounded up to a power of two pages, at
+ * most 4 MiB) mapped read-write in the caller, and the frame behind it in
+ * *frame, whose pages fault replies name. It counts against the caller's
+ * commit limit. The address, or MAP_FAILED (EINVAL, ENOMEM).
+ */
+void *strata_pager_memory(size_t bytes, handle_t *frame);
+/*
+ * Have length bytes of the caller's address space served by the pager on
+ * ep: at addr (MAP_FIXED) or where mem finds room, with rights prot (the
+ * most the pager may map there), showing the pager's object `badge` (0:
+ * the one ep's badge names) from byte `offset` on. munmap gives the range
+ * back; fork shares it with the child. The address, or MAP_FAILED (EINVAL,
+ * EPERM a badge ep may not name, ENOMEM).
+ */
+void *strata_pager_map(void *addr, size_t length, int prot, int flags, handle_t ep, uint64_t badge,
+		       uint64_t offset);
+/* Publish ep under name (/srv) while the caller runs: 0, or -1 (EINVAL, EEXIST, EAGAIN). */
+int strata_srv_publish(const char *name, handle_t ep);
+/* The endpoint published under name, in *ep (call only): 0, or -1 (ENOENT, EINVAL). */
+int strata_srv_lookup(const char *name, handle_t *ep);
+/*
+ * Wait on ep for the next fault (other messages are refused and skipped).
+ * 0 with *f, or -1. Answer it with strata_pager_supply or _refuse before
+ * waiting again.
+ */
+int strata_pager_wait(handle_t ep, struct strata_fault *f);
+/*
+ * Answer the fault: map pages (1..16) pages at va (page aligned) in the
+ * client with rights prot, pages first, first + 1, ... of frame. The
+ * kernel checks them; a refused reply fails the client's access. 0, or -1.
+ */
+int strata_pager_supply(uint64_t va, unsigned pages, int prot, handle_t frame, uint64_t first);
+/*
+ * Answer the fault with an error: the client gets SIGBUS for ERANGE or
+ * ENXIO (beyond the object) and EIO, SIGSEGV for anything else. 0, or -1.
+ */
+int strata_pager_refuse(int err);
+
 /* The name of an enum err code (lib/error.h), e.g. "ERR_NOMEM". */
 const char *strata_strerror(int err);
 

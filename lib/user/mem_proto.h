@@ -102,6 +102,32 @@ enum mem_label {
 	 * address, length 0, or a range outside [UMMAP_BASE, UMMAP_END).
 	 */
 	MEM_MUNMAP     = 0x112,
+	/*
+	 * Client: memory for a process that pages others. w0 = bytes (rounded
+	 * up to a power of two pages, at most MEM_FRAME_MAX) -> w0 = address
+	 * where it is mapped read-write in the caller, w1 = a handle of the
+	 * caller's to the frame behind it (READ|WRITE|MAP), whose pages the
+	 * caller may name in fault replies. Counts against the caller's commit
+	 * limit until munmap or exit and, after that, for as long as another
+	 * space still maps a page of it. ERR_INVALID: 0 or more than
+	 * MEM_FRAME_MAX bytes; ERR_NOMEM: commit limit, no room, or no block
+	 * that large free.
+	 */
+	MEM_FRAME      = 0x113,
+	/*
+	 * Client: a range served by another pager. w0 = address hint,
+	 * w1 = length, w2 = prot (at most what the pager may map there),
+	 * w3 = flags (MEM_MMAP_FIXED), w4 = offset in the pager's object of
+	 * the range's first byte (page aligned), w5 = badge (0: the handle's),
+	 * handles[0] = the pager's endpoint (WRITE) -> w0 = address. Faults in
+	 * the range go straight to that endpoint (fault word 2 is the object
+	 * offset); mem keeps no pages there and counts no commit. munmap gives
+	 * the range back to mem, exec and exit drop it, fork gives the child
+	 * the same range of the same pager (shared). Errors as MEM_MMAP, and
+	 * ERR_INVALID for no endpoint or an unaligned offset, ERR_PERM for a
+	 * badge other than a badged handle's.
+	 */
+	MEM_MAP_PAGER  = 0x114,
 
 	/* Anyone. -> struct mem_stats in words 0.. (msgbytes). */
 	MEM_STATS      = 0x120,
@@ -117,6 +143,7 @@ enum mem_label {
 #define MEM_MAP_KIND  (3u << 4)
 
 #define MEM_MMAP_FIXED (1u << 0)
+#define MEM_FRAME_MAX  (4ull << 20) /* the largest MEM_FRAME */
 
 #define MEM_ORDERS 19 /* buddy orders 0..18 */
 

@@ -37,11 +37,6 @@
 #define PAGER_MAX_WINDOW FAULT_MAX_ITEMS /* most pages one reply can map (16) */
 #define PAGER_MAX_ATTACH 16		 /* attachments per struct pager */
 
-/* Tag bit 31: set only on messages the kernel sends (fault, exception). */
-#ifndef MSG_FROM_KERNEL
-#define MSG_FROM_KERNEL (1ull << 31)
-#endif
-
 struct pager;
 struct pager_object;
 
@@ -49,7 +44,7 @@ struct pager_object;
 struct pager_fault {
 	uint64_t addr;	    /* faulting address, exact */
 	unsigned access;    /* PROT_R, PROT_W or PROT_X */
-	uint64_t offset;    /* addr - region base */
+	uint64_t offset;    /* where addr lies in the object: region offset + (addr - base) */
 	uint64_t pc;	    /* faulting pc (after the ecall for kernel copies) */
 	uint64_t thread_id; /* the faulting thread */
 	uint64_t badge;	    /* the region's badge: names the attachment */

@@ -125,8 +125,27 @@ enum proc_label {
 	PROC_SETPGID = 0x20b,
 	/* w0 = pid (0: the caller) -> w0 = its process group. ERR_NOENT: no such running process. */
 	PROC_GETPGID = 0x20c,
+	/*
+	 * Publish an endpoint under a name (/srv): w0 = length of the name,
+	 * its bytes from word 1 (1..PROC_SRV_NAME_MAX of [A-Za-z0-9._-]),
+	 * handles[0] = the endpoint (WRITE|GRANT) -> nothing. The name lasts
+	 * until the publishing process ends. ERR_INVALID: a bad name, or no
+	 * endpoint with those rights; ERR_EXISTS: the name is taken; ERR_FULL:
+	 * PROC_SRV_MAX names are.
+	 */
+	PROC_SRV_PUBLISH = 0x20d,
+	/*
+	 * w0, words 1.. = a name as above -> handles[0] = a copy of the
+	 * endpoint published under it (WRITE|GRANT). ERR_NOENT: no such name.
+	 */
+	PROC_SRV_LOOKUP = 0x20e,
+	/* -> w0 = length, words 1.. = every published name, each ending in '\n'. */
+	PROC_SRV_LIST = 0x20f,
 };
 /* clang-format on */
+
+#define PROC_SRV_NAME_MAX 31
+#define PROC_SRV_MAX	  16
 
 /* PROC_SPAWN w0: the child starts in process group w0 >> 32 (0: a new one, its own pid). */
 #define PROC_SPAWN_PGROUP 1ull

@@ -96,6 +96,14 @@ static inline int sys_handle_info(handle_t h, unsigned *type, uint32_t *rights)
 	}
 	return (int)r.err;
 }
+/* The badge an endpoint handle carries (0: unbadged). */
+static inline int sys_handle_badge(handle_t h, uint64_t *badge)
+{
+	struct sysret r = syscall7(SYS_HANDLE_INFO, (uint64_t)h, 0, 0, 0, 0, 0, 0);
+	if (r.err == 0)
+		*badge = r.r[2];
+	return (int)r.err;
+}
 static inline int sys_quota_split(handle_t q, uint64_t bytes, handle_t *out)
 {
 	uint64_t v = 0;
@@ -140,6 +148,14 @@ static inline int sys_frame_info(handle_t f, uint64_t *pages, uint64_t *pa)
 	}
 	return (int)r.err;
 }
+/* References on a frame: its handles and the pages of it mapped anywhere. */
+static inline int sys_frame_refs(handle_t f, uint64_t *refs)
+{
+	struct sysret r = syscall7(SYS_FRAME_INFO, (uint64_t)f, 0, 0, 0, 0, 0, 0);
+	if (r.err == 0)
+		*refs = r.r[2];
+	return (int)r.err;
+}
 static inline int sys_frame_copy(handle_t dst, uint64_t dpage, handle_t src, uint64_t spage,
 				 uint64_t n)
 {
@@ -174,10 +190,18 @@ static inline int sys_space_ad(handle_t s, uint64_t va, unsigned npages, uint8_t
 {
 	return sys0(SYS_SPACE_AD, (uint64_t)s, va, npages, (uint64_t)out, (uint64_t)clear, 0);
 }
+/* A region whose base is at offset `offset` of what the pager pages; flags: REGION_REPLACE. */
+static inline int sys_region_map(handle_t s, uint64_t va, uint64_t len, handle_t ep, uint64_t badge,
+				 unsigned maxprot_flags, uint64_t offset)
+{
+	return (int)syscall7(SYS_REGION_ADD, (uint64_t)s, va, len, (uint64_t)ep, badge,
+			     maxprot_flags, offset)
+	    .err;
+}
 static inline int sys_region_add(handle_t s, uint64_t va, uint64_t len, handle_t ep, uint64_t badge,
 				 unsigned maxprot)
 {
-	return sys0(SYS_REGION_ADD, (uint64_t)s, va, len, (uint64_t)ep, badge, maxprot);
+	return sys_region_map(s, va, len, ep, badge, maxprot, 0);
 }
 static inline int sys_region_remove(handle_t s, uint64_t va)
 {

@@ -116,9 +116,12 @@ static int do_map(struct msg *m)
 		return e;
 	static const enum map_kind kinds[] = {KIND_ANON, KIND_FILE, KIND_STACK};
 	enum map_kind kind = kinds[(prot_kind & MEM_MAP_KIND) >> 4];
-	struct vm_mapping map = {
-	    va,	 len, kind == KIND_FILE ? off : 0, kind == KIND_FILE ? bytes : 0, prot_kind & 7u,
-	    kind};
+	struct vm_mapping map = {.va = va,
+				 .len = len,
+				 .file_off = kind == KIND_FILE ? off : 0,
+				 .file_size = kind == KIND_FILE ? bytes : 0,
+				 .prot = prot_kind & 7u,
+				 .kind = kind};
 	mapping_add(v, &map);
 	v->committed += len / PAGE;
 	total_committed += len / PAGE;
@@ -181,7 +184,7 @@ static int do_poke(struct msg *m)
 	if (!v)
 		return ERR_NOENT;
 	if (va >= REGION_END || n > REGION_END - va || !mapping_find(v, va, &map) ||
-	    va + n > map.va + map.len)
+	    va + n > map.va + map.len || kind_lent(map.kind))
 		return ERR_RANGE;
 	msgbytes_get(m, IPCBUF, 3, bytes, n);
 	int e = poke(v, &map, va, bytes, n);

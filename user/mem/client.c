@@ -1,6 +1,7 @@
 /*
  * Requests from a process about its own memory space (the badge names it):
- * brk, mmap, munmap. Checked completely before anything changes; *m
+ * brk, mmap, munmap (and, in lent.c, frames for pagers and ranges other
+ * pagers serve). Checked completely before anything changes; *m
  * becomes the reply.
  */
 #include "user/mem/mem.h"
@@ -59,7 +60,7 @@ static bool in_mmap_area(uint64_t va, uint64_t len)
 }
 
 /* Where a new mapping of len bytes goes: the hint if it is free, else the lowest gap. */
-static uint64_t place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed)
+uint64_t mmap_place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed)
 {
 	if (fixed)
 		return in_mmap_area(hint, len) ? hint : 0;
@@ -79,17 +80,15 @@ static int do_mmap(struct vs *v, struct msg *m)
 	if (len > UMMAP_END - UMMAP_BASE)
 		return ERR_NOMEM;
 	len = PAGES(len) * PAGE;
-	uint64_t va = place(v, hint, len, fixed);
+	uint64_t va = mmap_place(v, hint, len, fixed);
 	if (!va)
 		return ERR_NOMEM;
 	uint64_t replaced = fixed ? mapping_pages_in(v, va, len) : 0;
 	if (!vs_commit_ok(v, len / PAGE, replaced) ||
 	    v->maps.n + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP)
 		return ERR_NOMEM;
-	if (fixed) {
-		vs_drop_pages(v, va, len);
-		mapping_remove(v, va, len);
-	}
+	if (fixed)
+		lent_clear(v, va, len);
 	struct vm_mapping map = {.va = va, .len = len, .prot = (unsigned)prot, .kind = KIND_ANON};
 	mapping_add(v, &map);
 	v->committed = v->committed - replaced + len / PAGE;
@@ -110,8 +109,7 @@ static int do_munmap(struct vs *v, struct msg *m)
 	if (v->maps.n + mapping_split_slots(v, va, len) > MAXMAP)
 		return ERR_NOMEM;
 	uint64_t pages = mapping_pages_in(v, va, len);
-	vs_drop_pages(v, va, len);
-	mapping_remove(v, va, len);
+	lent_clear(v, va, len);
 	v->committed -= pages;
 	total_committed -= pages;
 	*m = (struct msg){.tag = msg_tag(MEM_MUNMAP, 0, 0)};
@@ -127,6 +125,10 @@ int client_request(struct vs *v, struct msg *m)
 		return do_mmap(v, m);
 	case MEM_MUNMAP:
 		return do_munmap(v, m);
+	case MEM_FRAME:
+		return lent_frame(v, m);
+	case MEM_MAP_PAGER:
+		return lent_map_pager(v, m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

@@ -14,12 +14,15 @@
 struct mem_env env;
 static struct pager pager;
 
-/* Only VS_CREATE, VS_FORK and IMAGE carry a handle: close any other that came, so none pile up. */
-static void close_stray_handles(const struct msg *m, bool admin)
+/*
+ * Only VS_CREATE, VS_FORK, IMAGE and a memory space's MAP_PAGER carry a
+ * handle: close any other that came, so none pile up.
+ */
+static void close_stray_handles(const struct msg *m, bool admin, const struct vs *v)
 {
 	unsigned label = msg_label(m->tag);
-	bool expected =
-	    admin && (label == MEM_VS_CREATE || label == MEM_VS_FORK || label == MEM_IMAGE);
+	bool expected = admin ? label == MEM_VS_CREATE || label == MEM_VS_FORK || label == MEM_IMAGE
+			      : v && label == MEM_MAP_PAGER;
 
 	for (unsigned i = expected ? 1 : 0; i < msg_handles(m->tag); i++)
 		if (IPCBUF->handles[i] > 0)
@@ -34,7 +37,7 @@ static int control(struct pager *pg, struct msg *m)
 	struct vs *v = admin ? 0 : vs_find(m->badge);
 	int e;
 
-	close_stray_handles(m, admin);
+	close_stray_handles(m, admin, v);
 	if (label == MEM_STATS || label == MEM_VS_STATS)
 		e = stats_request(admin ? 0 : m->badge, m);
 	else if (admin)
@@ -45,6 +48,7 @@ static int control(struct pager *pg, struct msg *m)
 		e = ERR_PERM;
 	if (e != ERR_OK)
 		*m = (struct msg){.tag = msg_error_tag(label, e)};
+	lent_trim();
 	pool_trim();
 	return ERR_OK;
 }

@@ -42,7 +42,17 @@ bool mapping_overlaps(const struct vs *v, uint64_t va, uint64_t len)
 
 uint64_t mapping_pages_in(const struct vs *v, uint64_t va, uint64_t len)
 {
-	return vmmap_pages_in(&v->maps, va, len);
+	uint64_t pages = vmmap_pages_in(&v->maps, va, len);
+
+	/* Another pager's ranges are committed by nobody here. */
+	for (unsigned k = 0; k < v->maps.n; k++) {
+		const struct vm_mapping *m = &v->maps.map[k];
+		uint64_t lo = m->va > va ? m->va : va;
+		uint64_t hi = m->va + m->len < va + len ? m->va + m->len : va + len;
+		if (m->kind == KIND_PAGER && lo < hi)
+			pages -= (hi - lo) / PAGE;
+	}
+	return pages;
 }
 
 unsigned mapping_split_slots(const struct vs *v, uint64_t va, uint64_t len)

@@ -76,7 +76,20 @@ extern const struct radix_alloc radix_pool_nodes;
 /* ---- mapping.c: what may exist where */
 
 /* What fills a mapping's pages (struct vm_mapping's kind). */
-enum map_kind { KIND_ANON, KIND_FILE, KIND_STACK, KIND_HEAP };
+enum map_kind {
+	KIND_ANON,
+	KIND_FILE,
+	KIND_STACK,
+	KIND_HEAP,
+	KIND_FRAME, /* a frame lent to the process (MEM_FRAME): its pages, not the pool's */
+	KIND_PAGER, /* served by another pager (MEM_MAP_PAGER): mem maps nothing there */
+};
+
+/* The mapping kinds whose pages are not mem's pool pages (no radix entries). */
+static inline bool kind_lent(unsigned kind)
+{
+	return kind == KIND_FRAME || kind == KIND_PAGER;
+}
 
 /* ---- image.c: program files lent by proc (MEM_IMAGE) */
 
@@ -92,6 +105,18 @@ struct image {
 int image_new(handle_t frame, uint64_t size, struct image **out);
 void image_ref(struct image *im);
 void image_unref(struct image *im);
+
+#define MAXLINKS 16 /* frames lent and pagers named, per memory space */
+
+/*
+ * What a KIND_FRAME or KIND_PAGER mapping refers to (its tag is the index):
+ * mem's handle to the frame or to the pager's endpoint.
+ */
+struct link {
+	handle_t h;	/* 0: free */
+	uint64_t badge; /* KIND_PAGER: the region's badge */
+	uint64_t pages; /* KIND_FRAME: the frame's size */
+};
 
 struct vs_counters {
 	uint64_t faults, zero_fills, file_fills, cow_copies, cow_shared, around;
@@ -109,6 +134,7 @@ struct vs {
 	struct vm_mapping map_slots[MAXMAP];
 	struct vs_counters c;
 	struct image *image; /* where file mappings come from; NULL: the initrd */
+	struct link links[MAXLINKS];
 };
 
 /* The bytes file mappings of v fill from, and how many there are. */
@@ -118,7 +144,7 @@ static inline const uint8_t *vs_file_data(const struct vs *v, uint64_t *size);
 bool mapping_find(const struct vs *v, uint64_t va, struct vm_mapping *out);
 /* Does [va, va + len) overlap a mapping or the heap? */
 bool mapping_overlaps(const struct vs *v, uint64_t va, uint64_t len);
-/* Pages of mappings (not the heap) inside [va, va + len). */
+/* Committed pages of mappings (not the heap, not other pagers') inside [va, va + len). */
 uint64_t mapping_pages_in(const struct vs *v, uint64_t va, uint64_t len);
 /* Slots removing [va, va + len) needs beyond those it frees (0 or 1: a split). */
 unsigned mapping_split_slots(const struct vs *v, uint64_t va, uint64_t len);
@@ -149,6 +175,19 @@ int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, voi
 unsigned vs_count(void);
 extern uint64_t total_committed;
 
+/* ---- lent.c: frames lent to pagers, ranges given to them */
+
+int lent_frame(struct vs *v, struct msg *m);
+int lent_map_pager(struct vs *v, struct msg *m);
+/* Take [va, va + len) away from v: pages, lent frames, other pagers' ranges, mappings. */
+void lent_clear(struct vs *v, uint64_t va, uint64_t len);
+/* Give child the parent's links and the regions of its other pagers' ranges. */
+int lent_fork(struct vs *parent, struct vs *child);
+/* Answer a fault in a lent frame's mapping. */
+int lent_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pager_items *it);
+/* Release lent frames no other space maps any more (after each request). */
+void lent_trim(void);
+
 /* ---- fault.c */
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
 /* Fill a fresh page for va of mapping m (zeros or initrd bytes), and count it. */
@@ -158,6 +197,8 @@ extern struct vs_counters total;
 /* ---- requests: admin.c, client.c, stats.c */
 int admin_request(struct msg *m);
 int client_request(struct vs *v, struct msg *m);
+/* Where a new mapping of len bytes goes (MEM_MMAP's rules), or 0. */
+uint64_t mmap_place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed);
 int stats_request(uint64_t badge, struct msg *m);
 
 /* ---- pressure.c */

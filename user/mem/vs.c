@@ -166,7 +166,7 @@ int vs_create(handle_t space, uint64_t limit, struct vs **out)
 
 void vs_reset(struct vs *v)
 {
-	vs_drop_pages(v, REGION_BASE, REGION_END - REGION_BASE);
+	lent_clear(v, REGION_BASE, REGION_END - REGION_BASE);
 	total_committed -= v->committed;
 	v->committed = 0;
 	vmmap_clear(&v->maps);
@@ -246,6 +246,11 @@ int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 	child->image = parent->image; /* the child's file pages come from the same program */
 	if (child->image)
 		image_ref(child->image);
+	e = lent_fork(parent, child);
+	if (e != ERR_OK) {
+		vs_unmake(child);
+		return e;
+	}
 	protect_shared(parent);
 	*out = child;
 	return ERR_OK;

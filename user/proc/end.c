@@ -60,6 +60,7 @@ void process_end(struct process *p, int32_t status)
 		mem_vs_destroy(p->vs);
 	p->vs = 0;
 	fs_detach(p);
+	srv_forget_pid(p->pid);
 	close_handle(&p->thread);
 	close_handle(&p->space);
 	close_handle(&p->quota);

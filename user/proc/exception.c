@@ -42,9 +42,23 @@ static const char *fault_access(uint64_t cause)
 	}
 }
 
-/* The POSIX signal an exception cause stands for. */
-static int signal_of(uint64_t cause)
+/*
+ * A page fault the range's pager answered with an error saying the page
+ * cannot be had, rather than that the access is wrong: beyond the end of
+ * its object, its I/O failed, or the pager is gone. POSIX says SIGBUS.
+ */
+static bool pager_failed(uint64_t cause, uint64_t addr, int err)
 {
+	/* The kernel's own ERR_RANGE is for an address that is no user address at all. */
+	return fault_access(cause) &&
+	       ((err == ERR_RANGE && addr < USER_TOP_ABI) || err == ERR_IO || err == ERR_PEER);
+}
+
+/* The POSIX signal an exception cause (and the pager's error, for a fault) stands for. */
+static int signal_of(uint64_t cause, uint64_t addr, int err)
+{
+	if (pager_failed(cause, addr, err))
+		return PROC_SIGBUS;
 	if (fault_access(cause))
 		return PROC_SIGSEGV;
 	if (cause == CAUSE_BREAKPOINT)
@@ -56,11 +70,14 @@ static int signal_of(uint64_t cause)
 }
 
 /* Print what happened to p, which dies of it. */
-static void report(const struct process *p, uint64_t cause, uint64_t addr, uint64_t pc)
+static void report(const struct process *p, uint64_t cause, uint64_t addr, uint64_t pc, int err)
 {
 	const char *access = fault_access(cause);
 
-	if (access)
+	if (pager_failed(cause, addr, err))
+		con_printf(&env.out, "%s[%d]: bus error at 0x%lx (pc 0x%lx, %s): %s\n", p->name,
+			   p->pid, addr, pc, access, err_name(err));
+	else if (access)
 		con_printf(&env.out, "%s[%d]: segmentation fault at 0x%lx (pc 0x%lx, %s)\n",
 			   p->name, p->pid, addr, pc, access);
 	else if (cause == CAUSE_ILLEGAL)
@@ -68,7 +85,7 @@ static void report(const struct process *p, uint64_t cause, uint64_t addr, uint6
 			   pc);
 	else if (cause == CAUSE_BREAKPOINT) /* ebreak: nobody debugs processes */
 		con_printf(&env.out, "%s[%d]: breakpoint at pc 0x%lx\n", p->name, p->pid, pc);
-	else if (signal_of(cause) == PROC_SIGBUS)
+	else if (signal_of(cause, addr, err) == PROC_SIGBUS)
 		con_printf(&env.out, "%s[%d]: misaligned access at 0x%lx (pc 0x%lx)\n", p->name,
 			   p->pid, addr, pc);
 	else
@@ -78,7 +95,8 @@ static void report(const struct process *p, uint64_t cause, uint64_t addr, uint6
 
 /*
  * An exception message (the caller checked it came from the kernel with an
- * exception badge): w0 cause, w1 address, w2 pc, w3 thread id. If the
+ * exception badge): w0 cause, w1 address, w2 pc, w3 thread id, w4 the
+ * pager's error for a fault. If the
  * process has a handler for the signal (and it is not blocked), the
  * handler's upcall is posted and the thread resumes into it (at the same
  * pc afterwards, as POSIX has it); otherwise the verdict is "die" (an
@@ -89,10 +107,11 @@ void do_exception(struct msg *m)
 {
 	int32_t pid = (int32_t)(m->badge & PID_MASK);
 	uint64_t cause = m->w[0], addr = m->w[1], pc = m->w[2], tid = m->w[3];
+	int err = msg_words(m->tag) >= 5 ? (int)(int64_t)m->w[4] : ERR_OK;
 	struct process *p = proc_running(pid);
 	struct msg reply = {.tag = msg_error_tag(MSG_EXCEPTION, ERR_INVALID)};
 
-	if (p && p->tid == tid && signal_handles_fault(p, signal_of(cause))) {
+	if (p && p->tid == tid && signal_handles_fault(p, signal_of(cause, addr, err))) {
 		reply = (struct msg){.tag = msg_tag(MSG_EXCEPTION, 0, 0)};
 		ipc_reply(&reply);
 		return;
@@ -100,6 +119,6 @@ void do_exception(struct msg *m)
 	ipc_reply(&reply);
 	if (!p || p->tid != tid)
 		return;
-	report(p, cause, addr, pc);
-	process_end(p, PROC_STATUS_SIGNALED(signal_of(cause)));
+	report(p, cause, addr, pc, err);
+	process_end(p, PROC_STATUS_SIGNALED(signal_of(cause, addr, err)));
 }

@@ -81,6 +81,10 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 		return do_alarm(p, m);
 	case PROC_TIMES:
 		return do_times(caller, m);
+	case PROC_SRV_LOOKUP:
+		return do_srv_lookup(m);
+	case PROC_SRV_LIST:
+		return do_srv_list(m);
 	default:
 		return ERR_UNSUPPORTED;
 	}
@@ -98,11 +102,19 @@ static void handle(struct msg *m)
 	unsigned label = msg_label(m->tag);
 	int e;
 
-	/* No request carries handles: close any that came, so they cannot pile up. */
-	for (unsigned i = 0; i < msg_handles(m->tag); i++)
+	/*
+	 * Only a process's PROC_SRV_PUBLISH carries a handle (one): close any
+	 * other that came, so they cannot pile up.
+	 */
+	bool publish = label == PROC_SRV_PUBLISH && badge != 0 && badge <= PID_MASK &&
+		       !(m->tag & (1ull << 31)) && proc_running((int32_t)badge);
+	handle_t carried = publish && msg_handles(m->tag) == 1 ? IPCBUF->handles[0] : 0;
+	for (unsigned i = carried ? 1 : 0; i < msg_handles(m->tag); i++)
 		if (IPCBUF->handles[i] > 0)
 			sys_handle_close(IPCBUF->handles[i]);
-	if (m->tag & (1ull << 31)) {
+	if (publish) {
+		e = do_srv_publish((int32_t)badge, m, carried);
+	} else if (m->tag & (1ull << 31)) {
 		if (label == MSG_EXCEPTION && (badge & ~PID_MASK) == EXC_BADGE) {
 			do_exception(m);
 			*m = (struct msg){.tag = msg_tag(0, 0, 0)};

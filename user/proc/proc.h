@@ -62,10 +62,10 @@ struct sigstate {
 struct process {
 	enum slot_state state;
 	int32_t pid;
-	int32_t ppid;	/* 0: root; -1: orphan (reaped as soon as it ends) */
-	int32_t pgid;	/* its process group (pgroup.c) */
+	int32_t ppid;	 /* 0: root; -1: orphan (reaped as soon as it ends) */
+	int32_t pgid;	 /* its process group (pgroup.c) */
 	uint64_t serial; /* order of creation: a group is signalled last started first */
-	int32_t status; /* wait status, once a zombie */
+	int32_t status;	 /* wait status, once a zombie */
 	char name[32];
 	/* proc's own handles for the process; 0 once closed. */
 	handle_t space, thread, quota, event;
@@ -116,6 +116,12 @@ bool pgroup_exists(int32_t pgid);
 unsigned pgroup_members(int32_t pgid, struct process **out);
 int do_setpgid(int32_t caller, struct msg *m);
 int do_getpgid(int32_t caller, struct msg *m);
+
+/* ---- srv.c: names of endpoints processes publish (/srv) */
+int do_srv_publish(int32_t caller, struct msg *m, handle_t ep);
+int do_srv_lookup(struct msg *m);
+int do_srv_list(struct msg *m);
+void srv_forget_pid(int32_t pid);
 
 /* ---- args.c: the argument block of PROC_SPAWN and PROC_EXEC */
 struct proc_args {

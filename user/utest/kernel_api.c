@@ -199,6 +199,48 @@ static bool regions(void)
 	return true;
 }
 
+/*
+ * A badged handle names its own badge only; REGION_REPLACE splits and
+ * trims what it overlaps, and merges with a neighbour whose offsets run on.
+ */
+static bool regions_replace_and_badges(void)
+{
+	handle_t ep, badged;
+	uint64_t va = uvm_reserve(8 * PAGE);
+	const unsigned rw = PROT_R | PROT_W;
+
+	OK(sys_endpoint_create(&ep));
+	OK(sys_handle_mint(ep, RIGHT_WRITE, 7, &badged));
+	CHECK_ERR(sys_region_add(uenv.space, va, PAGE, badged, 8, PROT_R), ERR_PERM);
+	CHECK_ERR(sys_region_add(uenv.space, va, PAGE, ep, 1, PROT_R | (1u << 9)), ERR_INVALID);
+	OK(sys_region_add(uenv.space, va, PAGE, badged, 7, PROT_R));
+	OK(sys_region_remove(uenv.space, va));
+	OK(sys_region_add(uenv.space, va, PAGE, badged, 0, PROT_R)); /* 0: the handle's badge */
+	OK(sys_region_remove(uenv.space, va));
+
+	/* A region inside another splits it in three. */
+	OK(sys_region_add(uenv.space, va, 4 * PAGE, ep, 1, rw));
+	CHECK_ERR(sys_region_add(uenv.space, va + PAGE, PAGE, ep, 2, rw), ERR_EXISTS);
+	OK(sys_region_map(uenv.space, va + PAGE, PAGE, ep, 2, rw | REGION_REPLACE, 0));
+	OK(sys_region_remove(uenv.space, va + PAGE));
+	OK(sys_region_remove(uenv.space, va + 2 * PAGE)); /* the upper piece */
+	OK(sys_region_remove(uenv.space, va));
+	CHECK_ERR(sys_region_remove(uenv.space, va), ERR_NOENT);
+
+	/* Offsets that run on merge; others do not. */
+	OK(sys_region_map(uenv.space, va, 2 * PAGE, ep, 1, rw, 0x10000));
+	OK(sys_region_map(uenv.space, va + 2 * PAGE, PAGE, ep, 1, rw | REGION_REPLACE, 0));
+	OK(sys_region_remove(uenv.space, va + 2 * PAGE)); /* stayed apart */
+	OK(sys_region_map(uenv.space, va + 2 * PAGE, PAGE, ep, 1, rw | REGION_REPLACE,
+			  0x10000 + 2 * PAGE));
+	CHECK_ERR(sys_region_remove(uenv.space, va + 2 * PAGE), ERR_NOENT); /* merged */
+	OK(sys_region_remove(uenv.space, va));
+	CHECK_ERR(sys_region_remove(uenv.space, va), ERR_NOENT);
+	OK(sys_handle_close(badged));
+	OK(sys_handle_close(ep));
+	return true;
+}
+
 static volatile int counter;
 
 static void count_up(void *arg)
@@ -344,6 +386,7 @@ const struct test kernel_api_tests[] = {
     {"frames_for_dma", frames_for_dma},
     {"space_mapping", space_mapping},
     {"regions", regions},
+    {"regions_replace_and_badges", regions_replace_and_badges},
     {"threads", threads},
     {"kill_races_with_blocking", kill_races_with_blocking},
     {"time_and_sleep", time_and_sleep},

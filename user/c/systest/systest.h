@@ -33,7 +33,7 @@ int run_child(char *const argv[], unsigned long limit_pages);
 int helper_main(int argc, char **argv);
 
 extern const struct systest mem_tests[], proc_tests[], hostile_tests[], fs_tests[], libc_tests[],
-    signal_tests[], time_tests[];
+    signal_tests[], time_tests[], pager_tests[];
 
 /*
  * Pages nothing holds: free pages, the kernel's object caches and the

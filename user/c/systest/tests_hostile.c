@@ -173,7 +173,17 @@ static bool hostile_mem(void)
 	for (unsigned l = MEM_VS_CREATE; l <= MEM_POKE; l++)
 		CHECK(expect("admin label", mem, M(l, 6, 1, UIMAGE_BASE, PAGE, 3, 0),
 			     ERR_UNSUPPORTED));
-	static const unsigned unknown[] = {0,	  0x107, 0x113,		0x122,
+	/* Frames for pagers and ranges for other pagers, without what they need. */
+	CHECK(expect("frame, 0 words", mem, M(MEM_FRAME, 0), ERR_INVALID));
+	CHECK(expect("frame, 0 bytes", mem, M(MEM_FRAME, 1, 0), ERR_INVALID));
+	CHECK(expect("frame, too big", mem, M(MEM_FRAME, 1, MEM_FRAME_MAX + 1), ERR_INVALID));
+	CHECK(expect("frame, -1", mem, M(MEM_FRAME, 1, -1ull), ERR_INVALID));
+	CHECK(expect("frame, 2 words", mem, M(MEM_FRAME, 2, PAGE, 0), ERR_INVALID));
+	CHECK(expect("map pager, no handle", mem, M(MEM_MAP_PAGER, 6, 0, PAGE, PROT_R, 0, 0),
+		     ERR_INVALID));
+	CHECK(expect("map pager, 5 words", mem, M(MEM_MAP_PAGER, 5, 0, PAGE, PROT_R, 0, 0),
+		     ERR_INVALID));
+	static const unsigned unknown[] = {0,	  0x107, 0x115,		0x122,
 					   0x200, 0x300, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", mem, M(unknown[i], 1, 0), ERR_UNSUPPORTED));
@@ -318,7 +328,17 @@ static bool hostile_proc(void)
 	m = M(PROC_TIMES, 64, -1ull, -1ull); /* extra words are ignored; no child waited for yet */
 	CHECK(ask_with(proc, &m, 0, 0) == ERR_OK && m.w[0] == 0 && m.w[1] == 0);
 
-	static const unsigned unknown[] = {0,	  0x1ff,     0x20d,	    0x100,
+	/* Names (/srv): bad lengths and names, no endpoint to publish. */
+	CHECK(expect("srv lookup, length 0", proc, M(PROC_SRV_LOOKUP, 2, 0, 0), ERR_INVALID));
+	CHECK(expect("srv lookup, length 32", proc,
+		     M(PROC_SRV_LOOKUP, 5, 32, -1ull, -1ull, -1ull, -1ull), ERR_INVALID));
+	CHECK(expect("srv lookup, short", proc, M(PROC_SRV_LOOKUP, 1, 5), ERR_INVALID));
+	CHECK(expect("srv lookup, a slash", proc, M(PROC_SRV_LOOKUP, 2, 3, 0x622f61), ERR_INVALID));
+	CHECK(expect("srv lookup, none", proc, M(PROC_SRV_LOOKUP, 2, 3, 0x7a7a7a), ERR_NOENT));
+	CHECK(expect("srv publish, no handle", proc, M(PROC_SRV_PUBLISH, 2, 3, 0x7a7a7a),
+		     ERR_INVALID));
+	CHECK(expect("srv list", proc, M(PROC_SRV_LIST, 0), ERR_OK));
+	static const unsigned unknown[] = {0,	  0x1ff,     0x210,	    0x100,
 					   0x300, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", proc, M(unknown[i], 2, me, 9), ERR_UNSUPPORTED));
@@ -485,10 +505,12 @@ static uint64_t nasty(struct rng *r)
 
 static const unsigned mem_labels[] = {MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,
 				      MEM_MAP,	     MEM_HEAP_INIT,  MEM_POKE,	  MEM_BRK,
-				      MEM_MMAP,	     MEM_MUNMAP,     MEM_STATS,	  MEM_VS_STATS};
-static const unsigned proc_labels[] = {PROC_SPAWN, PROC_EXEC,	 PROC_FORK,   PROC_EXIT,
-				       PROC_WAIT,  PROC_KILL,	 PROC_GETPID, PROC_LIST,
-				       PROC_TIMES, PROC_SETPGID, PROC_GETPGID};
+				      MEM_MMAP,	     MEM_MUNMAP,     MEM_STATS,	  MEM_VS_STATS,
+				      MEM_FRAME,     MEM_MAP_PAGER};
+static const unsigned proc_labels[] = {
+    PROC_SPAWN,	  PROC_EXEC,	 PROC_FORK,	  PROC_EXIT,	   PROC_WAIT,
+    PROC_KILL,	  PROC_GETPID,	 PROC_LIST,	  PROC_TIMES,	   PROC_SETPGID,
+    PROC_GETPGID, PROC_SRV_LIST, PROC_SRV_LOOKUP, PROC_SRV_PUBLISH};
 static const unsigned con_labels[] = {CON_WRITE, CON_READ};
 
 /* What one worker can attach: objects of its own (the handles proc gives carry no GRANT). */
@@ -506,7 +528,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {12, 11, 2};
+	static const unsigned nlabels[] = {14, 14, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -536,6 +558,9 @@ static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned
 		m.w[0] = NOPID;
 	if (s == 0 && label == MEM_BRK && m.w[0] >= US->heap_base && m.w[0] < k->heap_end)
 		m.w[0] = k->heap_end;
+	/* A range of the worker's own given to an endpoint nobody serves would hang it there. */
+	if (s == 0 && label == MEM_MAP_PAGER)
+		m.w[3] &= ~(uint64_t)MEM_MMAP_FIXED;
 	if (s == 2 && label == CON_WRITE && m.w[0] <= CON_DATA_MAX &&
 	    msgbytes_fit(m.tag, CON_DATA_WORD, m.w[0]))
 		m.w[0] = 0;
@@ -547,11 +572,12 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 {
 	if (s == 0)
 		return label == MEM_BRK || label == MEM_MMAP || label == MEM_MUNMAP ||
-		       label == MEM_STATS || label == MEM_VS_STATS;
+		       label == MEM_STATS || label == MEM_VS_STATS || label == MEM_FRAME ||
+		       label == MEM_MAP_PAGER;
 	if (nh)
-		return false;
+		return s == 1 && label == PROC_SRV_PUBLISH;
 	if (s == 1)
-		return label >= PROC_SPAWN && label <= PROC_GETPGID && label != PROC_EXIT;
+		return label >= PROC_SPAWN && label <= PROC_SRV_LIST && label != PROC_EXIT;
 	return label == CON_WRITE || label == CON_READ;
 }
 

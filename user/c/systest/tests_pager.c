@@ -1,0 +1,242 @@
+/*
+ * Ranges of ordinary processes served by other pagers (MEM_MAP_PAGER,
+ * lib/libc/pager.c): sqpager, started as a child, serves its object to
+ * this process; munmap, offsets, MAP_FIXED, fork, a fault beyond the
+ * object, and the pager's death; and what mem and the kernel refuse.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/libc/strata.h"
+#include "lib/libc/sys.h"
+#include "lib/user/syscall.h"
+#include "user/c/systest/systest.h"
+
+#define PAGE	  4096ull
+#define OBJ_PAGES 8
+
+/* Start sqpager under a name of this process's and wait until the name is published. */
+static pid_t start_pager(char *name, size_t size, handle_t *ep)
+{
+	char pages[8];
+	snprintf(name, size, "systest-%d", getpid());
+	snprintf(pages, sizeof(pages), "%d", OBJ_PAGES);
+	char *argv[] = {"sqpager", name, pages, 0};
+	pid_t pid = strata_spawn("sqpager", argv, 0);
+
+	for (int i = 0; pid > 0 && i < 500; i++) {
+		if (strata_srv_lookup(name, ep) == 0)
+			return pid;
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void stop_pager(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+/* Does word i of the object read i * i through w, which shows it from page `first` on? */
+static bool squares(const volatile uint64_t *w, uint64_t first, uint64_t pages)
+{
+	for (uint64_t i = 0; i < pages * PAGE / 8; i++) {
+		uint64_t k = first * PAGE / 8 + i;
+		if (w[i] != k * k) {
+			printf("    word %lu reads %lu\n", (unsigned long)k, (unsigned long)w[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Touch w[0] in a child; its wait status. */
+static int touch_in_child(const volatile uint64_t *w)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(w[0] == 12345 ? 3 : 4);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+/*
+ * A pager the test started serves ranges of this process: the object's
+ * bytes, at an offset, over an anonymous mapping (MAP_FIXED), shared with
+ * a forked child (both see each other's writes); a page beyond the object
+ * is SIGBUS, and so is a new page once the pager is dead, while pages
+ * already mapped stay readable.
+ */
+static bool pager_serves_process(void)
+{
+	char name[32];
+	handle_t ep;
+	pid_t pager = start_pager(name, sizeof(name), &ep);
+
+	CHECK(pager > 0);
+	volatile uint64_t *w =
+	    strata_pager_map(0, OBJ_PAGES * PAGE, PROT_READ | PROT_WRITE, 0, ep, 0, 0);
+	CHECK(w != MAP_FAILED);
+	CHECK(squares(w, 0, OBJ_PAGES));
+	w[3 * PAGE / 8] = 7; /* page 3, seen again through the next mapping */
+	CHECK(munmap((void *)w, OBJ_PAGES * PAGE) == 0);
+
+	/* Over the middle of an anonymous mapping, from object page 2 on. */
+	uint64_t *anon =
+	    mmap(0, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(anon != MAP_FAILED);
+	memset(anon, 0x5a, 8 * PAGE);
+	w = strata_pager_map(anon + 2 * PAGE / 8, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_FIXED, ep,
+			     0, 2 * PAGE);
+	CHECK(w == anon + 2 * PAGE / 8);
+	CHECK(w[PAGE / 8] == 7); /* object page 3 */
+	w[PAGE / 8] = 3 * PAGE / 8 * (3 * PAGE / 8);
+	CHECK(squares(w, 2, 4));
+	CHECK(anon[0] == 0x5a5a5a5a5a5a5a5aull && anon[7 * PAGE / 8] == 0x5a5a5a5a5a5a5a5aull);
+
+	/* fork shares the range: the child reads what the parent wrote. */
+	w[0] = 12345;
+	int st = touch_in_child(w);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+	w[0] = 2 * PAGE / 8 * (2 * PAGE / 8);
+
+	/* munmap of the middle gives it back to mem: it is unmapped memory again. */
+	CHECK(munmap((void *)(w + PAGE / 8), PAGE) == 0);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(w[PAGE / 8] == 0 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	CHECK(squares(w + 2 * PAGE / 8, 4, 2)); /* the piece after the hole keeps its offset */
+	CHECK(munmap(anon, 8 * PAGE) == 0);
+
+	/* Beyond the object: SIGBUS, from the pager's refusal. */
+	w = strata_pager_map(0, 4 * PAGE, PROT_READ, 0, ep, 0, (OBJ_PAGES - 2) * PAGE);
+	CHECK(w != MAP_FAILED);
+	CHECK(squares(w, OBJ_PAGES - 2, 2));
+	st = touch_in_child(w + 2 * PAGE / 8);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+
+	/* The pager dies: mapped pages stay, a new fault is SIGBUS (no pager). */
+	stop_pager(pager);
+	CHECK(squares(w, OBJ_PAGES - 2, 2));
+	st = touch_in_child(w + 3 * PAGE / 8);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+	CHECK(munmap((void *)w, 4 * PAGE) == 0);
+	CHECK(strata_srv_lookup(name, &ep) == -1 && errno == ENOENT);
+	return true;
+}
+
+/*
+ * What a range served by another pager refuses: a handle that is no
+ * endpoint, an unaligned offset, unknown flags, W and X, a badge a badged
+ * handle does not carry, handles that may not be passed on (mem's frame,
+ * mem's endpoint). Names: bad, taken, unknown.
+ */
+static bool pager_map_misuse(void)
+{
+	handle_t ep, badged, frame;
+	void *mem_frame = strata_pager_memory(3 * PAGE, &frame); /* rounded up to 4 pages */
+
+	CHECK(mem_frame != MAP_FAILED);
+	CHECK(strata_endpoint(&ep) == 0);
+	CHECK(sys_handle_mint(ep, RIGHT_WRITE | RIGHT_GRANT, 5, &badged) == 0);
+	handle_t note;
+	CHECK(sys_notify_create(&note) == 0);
+	CHECK(strata_pager_map(0, PAGE, PROT_READ, 0, note, 0, 0) == MAP_FAILED && errno == EINVAL);
+	/* mem's frame handle may not be passed on at all (no GRANT): the call itself fails. */
+	CHECK(strata_pager_map(0, PAGE, PROT_READ, 0, frame, 0, 0) == MAP_FAILED && errno == EPERM);
+	CHECK(strata_pager_map(0, PAGE, PROT_READ, 0, ep, 0, 100) == MAP_FAILED && errno == EINVAL);
+	CHECK(strata_pager_map(0, PAGE, PROT_READ, 0x40, ep, 0, 0) == MAP_FAILED &&
+	      errno == EINVAL);
+	CHECK(strata_pager_map(0, PAGE, PROT_WRITE | PROT_EXEC, 0, ep, 0, 0) == MAP_FAILED &&
+	      errno == EINVAL);
+	CHECK(strata_pager_map(0, PAGE, PROT_READ, 0, badged, 6, 0) == MAP_FAILED &&
+	      errno == EPERM);
+	CHECK(strata_pager_map((void *)0x1000, PAGE, PROT_READ, MAP_FIXED, ep, 0, 0) ==
+		  MAP_FAILED &&
+	      errno == ENOMEM);
+	void *b = strata_pager_map(0, PAGE, PROT_READ, 0, badged, 5, 0);
+	CHECK(b != MAP_FAILED && munmap(b, PAGE) == 0);
+
+	/* The frame mem lent is memory of this process's: read-write, 4 pages. */
+	memset(mem_frame, 1, 4 * PAGE);
+	CHECK(munmap(mem_frame, 4 * PAGE) == 0);
+	CHECK(strata_pager_memory(0, &frame) == MAP_FAILED && errno == EINVAL);
+	CHECK(strata_pager_memory(MEM_FRAME_MAX + 1, &frame) == MAP_FAILED && errno == EINVAL);
+
+	/* Nor may mem's endpoint (no GRANT): mem is never asked to page a range for itself. */
+	CHECK(strata_pager_map(0, PAGE, PROT_READ, 0, __strata_us->mem, 0, 0) == MAP_FAILED &&
+	      errno == EPERM);
+
+	CHECK(strata_srv_publish("bad/name", ep) == -1 && errno == EINVAL);
+	CHECK(strata_srv_publish("", ep) == -1 && errno == EINVAL);
+	CHECK(strata_srv_publish("x", note) == -1 && errno == EINVAL);
+	char name[40];
+	snprintf(name, sizeof(name), "misuse-%d", getpid());
+	CHECK(strata_srv_publish(name, ep) == 0);
+	CHECK(strata_srv_publish(name, ep) == -1 && errno == EEXIST);
+	handle_t got;
+	CHECK(strata_srv_lookup(name, &got) == 0);
+	CHECK(strata_srv_lookup("no-such-name", &got) == -1 && errno == ENOENT);
+	return true;
+}
+
+/*
+ * A process that ends with ranges served by its own endpoint, and with
+ * frames from mem, leaves nothing behind (the runner counts the pages).
+ */
+static bool pager_ranges_die_with_process(void)
+{
+	unsigned long before = systest_free_pages(), now = 0;
+
+	for (int round = 0; round < 3; round++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			handle_t ep, frame;
+			if (strata_endpoint(&ep) != 0)
+				_exit(1);
+			for (int i = 0; i < 4; i++)
+				if (strata_pager_map(0, (i + 1) * PAGE, PROT_READ, 0, ep, 0, 0) ==
+				    MAP_FAILED)
+					_exit(2);
+			if (round > 0 && strata_pager_memory(2 * PAGE, &frame) == MAP_FAILED)
+				_exit(3);
+			char *r = strata_pager_map(0, 8 * PAGE, PROT_READ, 0, ep, 0, 0);
+			if (r == MAP_FAILED ||
+			    mmap(r + PAGE, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				 -1, 0) != r + PAGE ||
+			    munmap(r + 3 * PAGE, 2 * PAGE) != 0)
+				_exit(4);
+			_exit(0);
+		}
+		int st;
+		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0);
+	}
+	for (int i = 0; i < 100 && (now = systest_free_pages()) != before; i++)
+		usleep(10000);
+	if (now != before)
+		printf("    unused pages %lu before, %lu after\n", before, now);
+	CHECK(now == before);
+	return true;
+}
+
+const struct systest pager_tests[] = {
+    {"pager_ranges_die_with_process", pager_ranges_die_with_process},
+    {"pager_serves_process", pager_serves_process},
+    {"pager_map_misuse", pager_map_misuse},
+    {0, 0},
+};
