@@ -291,21 +291,22 @@ static int reply_items(struct pager *pg, int e, const uint64_t *words, unsigned 
 }
 
 /* A fault answered by the program's own hook (struct pager's fault). */
+/* Tell the policy (if any) of n items just mapped in space. */
+static void tell_policy(struct pager *pg, handle_t space, const uint64_t *words, unsigned n)
+{
+	for (unsigned i = 0; pg->policy && space && i < n; i++)
+		pg->policy->on_map(pg->policy, space, words[2 * i] & ~(PAGE - 1));
+}
+
 static void serve_fault_hook(struct pager *pg, const struct pager_fault *f)
 {
-	struct pager_items it = {.n = 0};
+	struct pager_items it = {.n = 0, .space = 0};
 	int e = pg->fault(pg, f, &it);
 
 	if (e == ERR_OK && 2 * it.n > MSG_REG_WORDS && !pg->ipcbuf)
 		e = ERR_STATE;
-	reply_items(pg, e, it.words, it.n);
-}
-
-static void tell_policy(struct pager *pg, const struct pager_attachment *a,
-			const struct pager_reply *r)
-{
-	for (unsigned i = 0; pg->policy && i < r->nitems; i++)
-		pg->policy->on_map(pg->policy, a->space, r->words[2 * i] & ~(PAGE - 1));
+	if (reply_items(pg, e, it.words, it.n) == ERR_OK && e == ERR_OK)
+		tell_policy(pg, it.space, it.words, it.n);
 }
 
 /* Answer one kernel fault: all items in one reply, or an error reply. */
@@ -318,7 +319,7 @@ static void serve_fault(struct pager *pg, const struct pager_fault *f)
 	r.nframes = r.nitems = 0;
 	e = a ? build_reply(pg, a, f, &r) : ERR_NOENT;
 	if (reply_items(pg, e, r.words, r.nitems) == ERR_OK)
-		tell_policy(pg, a, &r);
+		tell_policy(pg, a->space, r.words, r.nitems);
 	pager_frames_close(r.frames, r.nframes); /* the client's mappings keep the frames */
 }
 
@@ -432,11 +433,27 @@ static int fifo_scan(struct pager_policy *pol)
 	return ERR_OK;
 }
 
+/*
+ * Was the victim written? FIFO scans nothing, so read its D bit now,
+ * before the caller unmaps it (the bit goes with the mapping). If it cannot
+ * be read, say dirty: writing a clean page out costs a write, losing a
+ * dirty one loses data.
+ */
+static void fifo_sample_dirty(struct pager_page *p)
+{
+	uint8_t ad = 0;
+
+	if (sys_space_ad(p->space, p->va, 1, &ad, 0) != ERR_OK)
+		ad = PAGE_D;
+	p->dirty |= (ad & PAGE_D) != 0;
+}
+
 static int fifo_pick(struct pager_policy *pol, struct pager_page *victim)
 {
 	if (!pol->count)
 		return ERR_NOENT;
 	*victim = policy_take(pol, 0);
+	fifo_sample_dirty(victim);
 	return ERR_OK;
 }
 
@@ -453,27 +470,40 @@ void pager_policy_fifo_init(struct pager_policy *pol, struct pager_page *pages, 
 	pol->pick_victim = fifo_pick;
 }
 
-/* Read and clear one page's A/D bits into its ref and (sticky) dirty flags. */
-static int clock_sample(struct pager_page *p)
-{
-	uint8_t ad = 0;
-	int e = sys_space_ad(p->space, p->va, 1, &ad, 1);
+#define SCAN_RUN 64 /* pages one A/D call reads at most */
 
-	if (e != ERR_OK)
-		return e;
-	p->ref = (ad & PAGE_A) != 0;
-	p->dirty |= (ad & PAGE_D) != 0;
-	return ERR_OK;
+/* Pages from p on that lie one after another in the same space (at most max). */
+static unsigned run_length(const struct pager_page *p, unsigned max)
+{
+	unsigned n = 1;
+
+	while (n < max && n < SCAN_RUN && p[n].space == p[0].space && p[n].va == p[0].va + n * PAGE)
+		n++;
+	return n;
 }
 
+/*
+ * Read and clear the A/D bits of every resident page into its ref and
+ * (sticky) dirty flags. Pages are kept in the order they were mapped, so
+ * a fault-around window or a sequential sweep lies in runs: one
+ * SYS_SPACE_AD call per run, not per page.
+ */
 static int clock_scan(struct pager_policy *pol)
 {
 	int first = ERR_OK;
+	uint8_t ad[SCAN_RUN];
 
-	for (unsigned i = 0; i < pol->count; i++) {
-		int e = clock_sample(&pol->pages[i]);
+	for (unsigned i = 0; i < pol->count;) {
+		struct pager_page *p = &pol->pages[i];
+		unsigned n = run_length(p, pol->count - i);
+		int e = sys_space_ad(p->space, p->va, n, ad, 1);
+		for (unsigned k = 0; e == ERR_OK && k < n; k++) {
+			p[k].ref = (ad[k] & PAGE_A) != 0;
+			p[k].dirty |= (ad[k] & PAGE_D) != 0;
+		}
 		if (first == ERR_OK)
 			first = e;
+		i += n;
 	}
 	return first;
 }

@@ -116,6 +116,13 @@ struct pager_policy {
 struct pager_items {
 	uint64_t words[2 * PAGER_MAX_WINDOW];
 	unsigned n;
+	/*
+	 * The client space the items are mapped in, if the hook wants the
+	 * pager's policy told of them (the hook's handle, with MAP|READ for
+	 * the policy's A/D scans): after the reply is accepted, libpager calls
+	 * policy->on_map(policy, space, va) for each item. 0: nobody is told.
+	 */
+	handle_t space;
 };
 
 /* Add an item: map page `page` of frame at va with prot. ERR_FULL if n is at the window's maximum.

@@ -397,6 +397,7 @@ static int hook_fault(struct pager *pg, const struct pager_fault *f, struct page
 	unsigned prot = (f->access & PROT_W) ? PROT_R | PROT_W : PROT_R;
 	for (unsigned i = 0; i < (page == HOOK_WIDE ? 3u : 1u); i++)
 		pager_items_add(it, va - i * PAGE, prot, frame, (page - i) % 4);
+	it->space = uenv.space; /* the policy hears of them */
 	return ERR_OK;
 }
 
@@ -409,7 +410,10 @@ static void write_one(void *arg)
 	*(volatile uint64_t *)((struct writer_hook *)arg)->va = 42;
 }
 
-/* The fault hook answers every fault with the pager's own frames and rights. */
+/*
+ * The fault hook answers every fault with the pager's own frames and
+ * rights; the pager's policy hears of every page a hook's reply mapped.
+ */
 static bool local_fault_hook(void)
 {
 	static struct local l;
@@ -424,6 +428,8 @@ static bool local_fault_hook(void)
 	OK(sys_space_map(uenv.space, mine, frame, 0, 4, PROT_R | PROT_W));
 	((uint64_t *)mine)[512] = 11; /* page 1 of the frame */
 	OK(pager_init(&l.pg, ep, uenv.space, 0, 2));
+	pager_policy_fifo_init(&l.pol, l.resident, 8);
+	l.pg.policy = &l.pol;
 	l.pg.fault = hook_fault;
 	l.pg.user = (void *)(uintptr_t)frame;
 	OK(sys_region_add(uenv.space, va, 8 * PAGE, ep, HOOK_BADGE, PROT_R | PROT_W));
@@ -443,6 +449,11 @@ static bool local_fault_hook(void)
 	CHECK(touch_expect_exception(va + HOOK_NONE * PAGE, exc) == ERR_PERM);
 	pager_stats(&l.pg, &s);
 	CHECK(s.faults == 4 && s.pages == 2 && s.errors == 2);
+	CHECK(l.pol.count == 2 && l.resident[0].va == va + 5 * PAGE &&
+	      l.resident[1].va == va + 5 * PAGE);
+	struct pager_page victim;
+	OK(l.pol.pick_victim(&l.pol, &victim));
+	CHECK(victim.space == uenv.space && victim.dirty); /* written through the second mapping */
 
 	sys_thread_kill(l.t.h, 0);
 	join(&l.t);
@@ -492,7 +503,10 @@ static void touch(uint8_t *mem, unsigned page, bool write)
 		(void)*p;
 }
 
-/* (d) FIFO: victims in the order the pages arrived, whatever was used. */
+/*
+ * (d) FIFO: victims in the order the pages arrived, whatever was used; a
+ * victim's dirty flag says whether it was written (read at the pick).
+ */
 static bool policy_fifo(void)
 {
 	static const unsigned order[POL_PAGES] = {5, 2, 7, 0, 3, 6, 1, 4};
@@ -504,10 +518,16 @@ static bool policy_fifo(void)
 	CHECK(mem);
 	pager_policy_fifo_init(&pol, store, POL_PAGES);
 	CHECK(policy_track(&pol, mem, order));
+	uint8_t ad[POL_PAGES];
+	OK(sys_space_ad(uenv.space, (uint64_t)mem, POL_PAGES, ad, 1)); /* what mapping left */
 	touch(mem, 5, false);
 	touch(mem, 2, true);
 	OK(pol.on_access_scan(&pol));
-	CHECK(expect_victims(&pol, mem, order, POL_PAGES));
+	for (unsigned i = 0; i < POL_PAGES; i++) {
+		OK(pol.pick_victim(&pol, &v));
+		CHECK(v.va == (uint64_t)(mem + order[i] * PAGE) && v.space == uenv.space);
+		CHECK(v.dirty == (order[i] == 2));
+	}
 	CHECK_ERR(pol.pick_victim(&pol, &v), ERR_NOENT);
 	unmap_pages(mem, 3);
 	return true;
