@@ -554,7 +554,17 @@ static void release_runs(struct space *s, struct frame_run *runs, unsigned n)
 	}
 }
 
-void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
+/* What a PTE's A/D bits say, as SYS_SPACE_AD reports them. */
+static uint8_t ad_bits(pte_t pte)
+{
+	return PAGE_MAPPED | ((pte & PTE_A) ? PAGE_A : 0) | ((pte & PTE_D) ? PAGE_D : 0);
+}
+
+/*
+ * Unmap one slice of [*va, end); with ad, each page's A/D bits as it was
+ * taken out go to ad[(page - ad_base) / PAGE_SIZE].
+ */
+static void unmap_slice(struct space *s, uint64_t *va, uint64_t end, uint8_t *ad, uint64_t ad_base)
 {
 	struct pt_alloc a = pt_alloc_for(s);
 	struct frame_run runs[SLICE_RUNS];
@@ -572,7 +582,10 @@ void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 		}
 		runs[nruns - 1].n++;
 		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
-		pt_unmap(s->root, cur, PAGE_4K, &a, NULL);
+		pte_t old = 0;
+		pt_unmap_take(s->root, cur, PAGE_4K, &a, &old);
+		if (ad)
+			ad[(cur - ad_base) / PAGE_SIZE] = ad_bits(old);
 		if (!pages++)
 			first = cur;
 		last = cur;
@@ -590,6 +603,11 @@ void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
 		slice_flush(s, first, (last - first) / PAGE_SIZE + 1);
 	release_runs(s, runs, nruns);
 	*va = cur;
+}
+
+void space_unmap_slice(struct space *s, uint64_t *va, uint64_t end)
+{
+	unmap_slice(s, va, end, NULL, 0);
 }
 
 int space_protect_check_slice(struct space *s, uint64_t *va, uint64_t end, unsigned prot)
@@ -633,6 +651,24 @@ void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned p
 	*va = cur;
 }
 
+/*
+ * Read (and with clear, clear) the A/D bits of the leaf at va into *out.
+ * The clearing is one atomic AND, so a bit a hart sets meanwhile is not
+ * lost. True if bits were cleared (the caller flushes).
+ */
+static bool read_leaf_ad(struct space *s, uint64_t va, pte_t *p, uint8_t *out, bool clear)
+{
+	if (!clear || !(*p & (PTE_A | PTE_D))) {
+		*out = ad_bits(*p);
+		return false;
+	}
+	pte_t old = __atomic_fetch_and(p, ~(pte_t)(PTE_A | PTE_D), __ATOMIC_SEQ_CST);
+	ptewatch_leaf(s, PW_AD, va, old, old & ~(pte_t)(PTE_A | PTE_D));
+	*out = ad_bits(old);
+	return true;
+}
+
+/* The range walk skips tables that do not exist: it costs what is mapped. */
 int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, bool clear)
 {
 	int err = check_user_range(va, npages);
@@ -640,23 +676,49 @@ int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, b
 	if (err != ERR_OK)
 		return err;
 	bool cleared = false;
-	for (unsigned i = 0; i < npages; i++) {
-		struct pt_walk w = pt_walk(s->root, va + (uint64_t)i * PAGE_SIZE);
-		out[i] = 0;
-		if (!w.mapped)
-			continue;
-		out[i] =
-		    PAGE_MAPPED | ((*w.pte & PTE_A) ? PAGE_A : 0) | ((*w.pte & PTE_D) ? PAGE_D : 0);
-		if (clear && (*w.pte & (PTE_A | PTE_D))) {
-			ptewatch_leaf(s, PW_AD, va + (uint64_t)i * PAGE_SIZE, *w.pte,
-				      *w.pte & ~(pte_t)(PTE_A | PTE_D));
-			*w.pte &= ~(pte_t)(PTE_A | PTE_D);
-			cleared = true;
-		}
+	unsigned visits = 0;
+	uint64_t cur = va, end = va + (uint64_t)npages * PAGE_SIZE;
+	pte_t *p;
+	memset(out, 0, npages);
+	while ((p = next_leaf(s, &cur, end, &visits)) != NULL) {
+		cleared |= read_leaf_ad(s, cur, p, &out[(cur - va) / PAGE_SIZE], clear);
+		cur += PAGE_SIZE;
 	}
 	if (cleared)
 		space_flush(s, va, npages);
 	return ERR_OK;
+}
+
+int space_read_ad_list(struct space *s, const uint64_t *vas, unsigned n, uint8_t *out, bool clear)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int err = check_user_range(vas[i], 1);
+		if (err == ERR_OK && !IS_ALIGNED(vas[i], PAGE_SIZE))
+			err = ERR_ALIGN;
+		if (err != ERR_OK)
+			return err;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct pt_walk w = pt_walk(s->root, vas[i]);
+		out[i] = 0;
+		if (w.mapped && (*w.pte & PTE_U) && w.level == 0 &&
+		    read_leaf_ad(s, vas[i], w.pte, &out[i], clear))
+			space_flush(s, vas[i], 1);
+	}
+	return ERR_OK;
+}
+
+void space_unmap_ad(struct space *s, const uint64_t *vas, unsigned n, uint64_t va, unsigned npages,
+		    uint8_t *out)
+{
+	memset(out, 0, vas ? n : npages);
+	for (unsigned i = 0; vas && i < n; i++) {
+		uint64_t cur = vas[i];
+		while (cur < vas[i] + PAGE_SIZE)
+			unmap_slice(s, &cur, vas[i] + PAGE_SIZE, &out[i], vas[i]);
+	}
+	for (uint64_t cur = va, end = va + (uint64_t)npages * PAGE_SIZE; !vas && cur < end;)
+		unmap_slice(s, &cur, end, out, va);
 }
 
 void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8_t *bits)

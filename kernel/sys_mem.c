@@ -11,6 +11,7 @@
 #define FRAME_RIGHTS                                                                               \
 	(RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_GRANT | RIGHT_EXEC | RIGHT_MANAGE)
 #define AD_MAX_PAGES 512
+#define AD_LIST_MAX  64 /* addresses one SYS_SPACE_AD with AD_LIST takes */
 
 static struct {
 	struct notify *n;
@@ -342,31 +343,66 @@ int sys_space_protect(struct thread *t, struct trapframe *tf)
 	return ERR_OK;
 }
 
+/* SYS_SPACE_AD with AD_UNMAP: the pages go, their bits come back (written out first as zeros). */
+static int ad_unmap(struct thread *t, struct space *s, const uint64_t *vas, unsigned n, uint64_t va,
+		    uint8_t *bits, uint64_t out)
+{
+	int e = vas ? space_read_ad_list(s, vas, n, bits, false)
+		    : space_read_ad(s, va, n, bits, false); /* checks the addresses */
+
+	if (e != ERR_OK)
+		return e;
+	/*
+	 * The bits of pages that are gone cannot be put back: make sure they
+	 * can be written out before anything is taken (the copy may fault in
+	 * the caller's buffer, and block on its pager: hold s across it).
+	 */
+	memset(bits, 0, n);
+	thread_hold(t, &s->obj);
+	e = copyout((void *)(uintptr_t)out, bits, n);
+	if (e != ERR_OK)
+		return e;
+	space_unmap_ad(s, vas, n, va, n, bits);
+	return copyout((void *)(uintptr_t)out, bits, n);
+}
+
 int sys_space_ad(struct thread *t, struct trapframe *tf)
 {
 	struct space *s;
 	uint8_t bits[AD_MAX_PAGES];
-	uint64_t npages = ARG(2), out = ARG(3);
+	uint64_t vas[AD_LIST_MAX];
+	uint64_t npages = ARG(2), out = ARG(3), flags = ARG(4);
+	bool list = flags & AD_LIST;
 	int e = get(t, ARG(0), OBJ_SPACE, RIGHT_MAP | RIGHT_READ, &s);
 
-	if (e == ERR_OK && (npages == 0 || npages > AD_MAX_PAGES))
+	if (e == ERR_OK && (flags & ~(uint64_t)(AD_CLEAR | AD_UNMAP | AD_LIST)))
+		e = ERR_INVALID;
+	if (e == ERR_OK && (npages == 0 || npages > (list ? AD_LIST_MAX : AD_MAX_PAGES)))
 		e = ERR_RANGE;
 	if (e == ERR_OK && !user_range_ok(out, npages))
 		e = ERR_FAULT;
+	if (e == ERR_OK && list)
+		e = copyin(vas, (const void *)(uintptr_t)ARG(1), npages * sizeof(vas[0]));
 	if (e != ERR_OK)
 		return e;
+	if (flags & AD_UNMAP)
+		return ad_unmap(t, s, list ? vas : NULL, (unsigned)npages, ARG(1), bits, out);
 	/*
 	 * Read and clear in one step, so no bit set in between is lost; if the
 	 * result cannot be written out, the bits go back into the PTEs. The
 	 * copy can block on the caller's pager: hold s across it.
 	 */
-	e = space_read_ad(s, ARG(1), (unsigned)npages, bits, ARG(4) != 0);
+	bool clear = flags & AD_CLEAR;
+	e = list ? space_read_ad_list(s, vas, (unsigned)npages, bits, clear)
+		 : space_read_ad(s, ARG(1), (unsigned)npages, bits, clear);
 	if (e != ERR_OK)
 		return e;
 	thread_hold(t, &s->obj);
 	e = copyout((void *)(uintptr_t)out, bits, npages);
-	if (e != ERR_OK && ARG(4))
+	if (e != ERR_OK && clear && !list)
 		space_restore_ad(s, ARG(1), (unsigned)npages, bits);
+	for (unsigned i = 0; e != ERR_OK && clear && list && i < npages; i++)
+		space_restore_ad(s, vas[i], 1, &bits[i]);
 	return e;
 }
 

@@ -30,7 +30,7 @@ enum sys {
 	SYS_SPACE_MAP            = 11, /* (space, va, frame, page, npages, prot) */
 	SYS_SPACE_UNMAP          = 12, /* (space, va, len) */
 	SYS_SPACE_PROTECT        = 13, /* (space, va, len, prot): only removes rights */
-	SYS_SPACE_AD             = 14, /* (space, va, npages, out, clear) -> out[i] = PAGE_MAPPED|PAGE_A|PAGE_D */
+	SYS_SPACE_AD             = 14, /* (space, va, npages, out, AD_* flags) -> out[i] = PAGE_MAPPED|PAGE_A|PAGE_D */
 	SYS_REGION_ADD           = 15, /* (space, va, len, endpoint, badge, maxprot) */
 	SYS_REGION_REMOVE        = 16, /* (space, va) */
 	SYS_THREAD_CREATE        = 17, /* (space, entry, sp, arg, priority) -> a1 = thread handle */
@@ -135,6 +135,11 @@ enum obj_type {
 #define PAGE_MAPPED (1u << 0)
 #define PAGE_A	    (1u << 1)
 #define PAGE_D	    (1u << 2)
+
+/* SYS_SPACE_AD flags (a4) */
+#define AD_CLEAR (1u << 0) /* clear A and D after reading them */
+#define AD_UNMAP (1u << 1) /* unmap the pages, giving each one's bits as it was taken out */
+#define AD_LIST	 (1u << 2) /* a1 points to an array of a2 page addresses (at most 64) */
 
 /* ------------------------------------------------------------------ messages */
 /*

@@ -223,6 +223,16 @@ static void pt_prune(const struct pt_slot *s, vaddr_t va, const struct pt_alloc 
 
 int pt_unmap(paddr_t root, vaddr_t va, size_t pgsize, const struct pt_alloc *a, paddr_t *old_pa)
 {
+	pte_t old;
+	int e = pt_unmap_take(root, va, pgsize, a, &old);
+
+	if (e == ERR_OK && old_pa)
+		*old_pa = pte_pa(old);
+	return e;
+}
+
+int pt_unmap_take(paddr_t root, vaddr_t va, size_t pgsize, const struct pt_alloc *a, pte_t *old)
+{
 	int level = pt_size_level(pgsize);
 	struct pt_slot s;
 
@@ -236,9 +246,11 @@ int pt_unmap(paddr_t root, vaddr_t va, size_t pgsize, const struct pt_alloc *a, 
 	s = pt_lookup(root, va, level);
 	if (s.level != level || !pte_is_leaf(*s.pte))
 		return ERR_NOENT; /* nothing there, a table, or a leaf of another size */
-	if (old_pa)
-		*old_pa = pte_pa(*s.pte);
-	*s.pte = 0;
+	/*
+	 * One atomic swap: a hart that sets A or D in hardware does so
+	 * atomically on a valid entry, so the bits come out here or not at all.
+	 */
+	*old = __atomic_exchange_n(s.pte, (pte_t)0, __ATOMIC_SEQ_CST);
 	pt_prune(&s, va, a);
 	return ERR_OK;
 }

@@ -114,6 +114,8 @@ int pt_map_range(paddr_t root, vaddr_t va, paddr_t pa, size_t len, uint64_t flag
  * that size is there, ERR_ALIGN / ERR_INVALID / ERR_RANGE as for pt_map.
  */
 int pt_unmap(paddr_t root, vaddr_t va, size_t pgsize, const struct pt_alloc *a, paddr_t *old_pa);
+/* The same, giving the whole entry as it was when it was taken out (its A/D bits too). */
+int pt_unmap_take(paddr_t root, vaddr_t va, size_t pgsize, const struct pt_alloc *a, pte_t *old);
 
 /*
  * Replace the flags of the leaf that maps va (any size), keeping its

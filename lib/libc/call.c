@@ -65,28 +65,42 @@ const char *strata_strerror(int err)
 	return err_name(err);
 }
 
+int __strata_call_bytes(handle_t ep, struct msg *m, unsigned first, void *out, size_t n)
+{
+	int e = __strata_call(ep, m);
+
+	if (e == ERR_OK && !msgbytes_fit(m->tag, first, n))
+		e = ERR_CORRUPT;
+	if (e == ERR_OK)
+		msgbytes_get(m, __strata_ipcbuf(), first, out, n);
+	return e;
+}
+
+static handle_t mem_ep(void)
+{
+	return __strata_us ? __strata_us->mem : 0;
+}
+
 int strata_mem_stats(struct mem_stats *out)
 {
 	struct msg m = {.tag = msg_tag(MEM_STATS, 0, 0)};
-	int e = __strata_us ? __strata_call(__strata_us->mem, &m) : ERR_UNSUPPORTED;
+	int e = __strata_call_bytes(mem_ep(), &m, 0, out, sizeof(*out));
 
-	if (e == ERR_OK && !msgbytes_fit(m.tag, 0, sizeof(*out)))
-		e = ERR_CORRUPT;
-	if (e != ERR_OK)
-		return __strata_fail(e);
-	msgbytes_get(&m, __strata_ipcbuf(), 0, out, sizeof(*out));
-	return 0;
+	return e == ERR_OK ? 0 : __strata_fail(e);
 }
 
 int strata_vs_stats(uint64_t vs, struct mem_vs_stats *out)
 {
 	struct msg m = {.tag = msg_tag(MEM_VS_STATS, 1, 0), .w = {vs}};
-	int e = __strata_us ? __strata_call(__strata_us->mem, &m) : ERR_UNSUPPORTED;
+	int e = __strata_call_bytes(mem_ep(), &m, 0, out, sizeof(*out));
 
-	if (e == ERR_OK && !msgbytes_fit(m.tag, 0, sizeof(*out)))
-		e = ERR_CORRUPT;
-	if (e != ERR_OK)
-		return __strata_fail(e);
-	msgbytes_get(&m, __strata_ipcbuf(), 0, out, sizeof(*out));
-	return 0;
+	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int strata_vs_maps(uint64_t vs, int index, struct mem_map_info *out)
+{
+	struct msg m = {.tag = msg_tag(MEM_VS_MAPS, 2, 0), .w = {vs, (uint64_t)index}};
+	int e = index < 0 ? ERR_NOENT : __strata_call_bytes(mem_ep(), &m, 1, out, sizeof(*out));
+
+	return e == ERR_OK ? (int)m.w[0] : __strata_fail(e);
 }

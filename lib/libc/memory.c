@@ -1,11 +1,11 @@
 /*
  * Memory for C programs: the heap (sbrk, which malloc uses: lib/libc/malloc.c)
  * grows through mem's MEM_BRK, and mmap/munmap make anonymous mappings
- * through MEM_MMAP/MEM_MUNMAP. Pages are demand-zero: they cost nothing
- * until touched, but mem counts them against the process's commit limit
- * when they are asked for, so running out shows up here as ENOMEM
- * (malloc returns NULL) rather than as a crash later. A program started
- * without servers gets a small fixed heap instead.
+ * through MEM_MMAP/MEM_MUNMAP: private ones (copy-on-write after fork) or
+ * shared ones (MAP_SHARED: the children forked later see the same pages). Pages are demand-zero:
+ * they cost nothing until touched, but mem counts them against the process's commit limit when they
+ * are asked for, so running out shows up here as ENOMEM (malloc returns NULL) rather than as a
+ * crash later. A program started without servers gets a small fixed heap instead.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -69,13 +69,16 @@ void *sbrk(ptrdiff_t incr)
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	if (!(flags & MAP_ANONYMOUS) || fd != -1 || off != 0 ||
-	    (flags & ~(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)) ||
-	    !(prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) {
-		errno = (flags & MAP_SHARED) ? ENOTSUP : EINVAL;
+	int sharing = flags & (MAP_SHARED | MAP_PRIVATE);
+
+	if (!(flags & MAP_ANONYMOUS) && fd >= 0) {
+		errno = ENODEV; /* files are not mapped (yet): only anonymous memory */
 		return MAP_FAILED;
 	}
-	if (!(flags & MAP_PRIVATE)) {
+	if (!(flags & MAP_ANONYMOUS) || fd != -1 || off != 0 ||
+	    (flags & ~(MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)) ||
+	    (sharing != MAP_SHARED && sharing != MAP_PRIVATE) ||
+	    !(prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) {
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
@@ -83,9 +86,10 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		errno = ENOMEM;
 		return MAP_FAILED;
 	}
-	struct msg m = {
-	    .tag = msg_tag(MEM_MMAP, 4, 0),
-	    .w = {(uintptr_t)addr, len, (unsigned)prot, (flags & MAP_FIXED) ? MEM_MMAP_FIXED : 0}};
+	struct msg m = {.tag = msg_tag(MEM_MMAP, 4, 0),
+			.w = {(uintptr_t)addr, len, (unsigned)prot,
+			      ((flags & MAP_FIXED) ? MEM_MMAP_FIXED : 0) |
+				  (sharing == MAP_SHARED ? MEM_MMAP_SHARED : 0)}};
 	int e = __strata_call(__strata_us->mem, &m);
 	if (e != ERR_OK) {
 		__strata_fail(e);

@@ -237,12 +237,7 @@ pid_t getpgrp(void)
 int strata_proc_list(int cursor, struct proc_info *out)
 {
 	struct msg m = {.tag = msg_tag(PROC_LIST, 1, 0), .w = {(uint64_t)cursor}};
-	int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_UNSUPPORTED;
+	int e = __strata_call_bytes(proc_ep(), &m, 1, out, sizeof(*out));
 
-	if (e == ERR_OK && !msgbytes_fit(m.tag, 1, sizeof(*out)))
-		e = ERR_CORRUPT;
-	if (e != ERR_OK)
-		return __strata_fail(e);
-	msgbytes_get(&m, __strata_ipcbuf(), 1, out, sizeof(*out));
-	return (int)m.w[0];
+	return e == ERR_OK ? (int)m.w[0] : __strata_fail(e);
 }

@@ -36,6 +36,13 @@ int strata_mem_stats(struct mem_stats *out);
 /* A process's memory statistics by memory-space id (0: the caller's own): 0, or -1. */
 int strata_vs_stats(uint64_t vs, struct mem_vs_stats *out);
 
+/*
+ * Mapping `index` (0 first) of memory space vs (0: the caller's own, else
+ * struct proc_info's vs): the next index to ask with (0: it was the last),
+ * or -1 (ENOENT: no such space or mapping).
+ */
+int strata_vs_maps(uint64_t vs, int index, struct mem_map_info *out);
+
 /* Sizes and free counts of the file system path lies in: 0, or -1. */
 int strata_statfs(const char *path, struct fs_statfs *out);
 

@@ -29,6 +29,12 @@ static inline struct ipc_buffer *__strata_ipcbuf(void)
  */
 int __strata_call(handle_t ep, struct msg *m);
 
+/*
+ * __strata_call, then copy n bytes of the reply from word `first` on into
+ * out (msgbytes); ERR_CORRUPT if the reply is shorter.
+ */
+int __strata_call_bytes(handle_t ep, struct msg *m, unsigned first, void *out, size_t n);
+
 /* Set errno from an enum err and return -1. */
 int __strata_fail(int err);
 

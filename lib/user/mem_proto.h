@@ -89,8 +89,10 @@ enum mem_label {
 	MEM_BRK        = 0x110,
 	/*
 	 * Client. w0 = address hint (0: anywhere), w1 = length, w2 = prot,
-	 * w3 = flags (MEM_MMAP_FIXED) -> w0 = address. Anonymous, private,
-	 * demand-zero. Length is rounded up to pages. ERR_INVALID: length 0,
+	 * w3 = flags (MEM_MMAP_FIXED, MEM_MMAP_SHARED) -> w0 = address.
+	 * Anonymous, demand-zero; private (copy-on-write after fork) unless
+	 * MEM_MMAP_SHARED: then every space it is forked into sees the same
+	 * pages. Length is rounded up to pages. ERR_INVALID: length 0,
 	 * unknown prot or flag bits, W and X together, FIXED with an unaligned
 	 * hint; ERR_NOMEM: no room in [UMMAP_BASE, UMMAP_END), FIXED outside it,
 	 * or the commit limit. FIXED replaces mappings it overlaps in that area.
@@ -133,6 +135,13 @@ enum mem_label {
 	MEM_STATS      = 0x120,
 	/* Anyone. w0 = vs (0: the caller's own) -> struct mem_vs_stats in words 0... */
 	MEM_VS_STATS   = 0x121,
+	/*
+	 * Anyone. w0 = vs (0: the caller's own), w1 = index (0 first) ->
+	 * w0 = the index to ask with next (0: this was the last),
+	 * struct mem_map_info from word 1: one mapping (the heap counts as
+	 * one). ERR_NOENT: no such vs, or no mapping at or after the index.
+	 */
+	MEM_VS_MAPS    = 0x122,
 };
 /* clang-format on */
 
@@ -142,8 +151,9 @@ enum mem_label {
 #define MEM_MAP_STACK (2u << 4) /* demand-zero stack */
 #define MEM_MAP_KIND  (3u << 4)
 
-#define MEM_MMAP_FIXED (1u << 0)
-#define MEM_FRAME_MAX  (4ull << 20) /* the largest MEM_FRAME */
+#define MEM_MMAP_FIXED	(1u << 0)
+#define MEM_MMAP_SHARED (1u << 1)    /* MEM_MMAP: shared with the children forked later */
+#define MEM_FRAME_MAX	(4ull << 20) /* the largest MEM_FRAME */
 
 #define MEM_ORDERS 19 /* buddy orders 0..18 */
 
@@ -165,7 +175,29 @@ struct mem_stats {
 	uint64_t slab_pages; /* pages the kernel's object caches hold (not free, not a leak) */
 };
 
+/* What a mapping is (struct mem_map_info's kind). */
+enum mem_map_kind {
+	MEM_KIND_ANON,	 /* anonymous, private */
+	MEM_KIND_FILE,	 /* bytes of the program file, then zeros */
+	MEM_KIND_STACK,	 /* the stack */
+	MEM_KIND_HEAP,	 /* the brk heap */
+	MEM_KIND_FRAME,	 /* a frame mem lent to a pager (MEM_FRAME) */
+	MEM_KIND_PAGER,	 /* served by another pager (MEM_MAP_PAGER) */
+	MEM_KIND_SHARED, /* anonymous, shared with forked children */
+};
+
+struct mem_map_info {
+	uint64_t va, len;
+	uint32_t prot, kind; /* PROT_*, enum mem_map_kind */
+	uint64_t offset;     /* file and pager ranges: where va lies in the file or object */
+	uint64_t badge;	     /* pager ranges: the object's badge */
+	uint64_t resident;   /* pages mapped now (the kernel's page table says) */
+	uint64_t dirty;	     /* of those, pages written since they were mapped or last cleaned */
+	uint64_t shared;     /* of those, pages mem also maps in another space */
+};
+
 struct mem_vs_stats {
+	uint64_t shared;    /* pages also mapped in another space (fork, shared memory) */
 	uint64_t resident;  /* pages mapped in this space */
 	uint64_t committed; /* pages promised to it */
 	uint64_t limit;	    /* its commit limit */

@@ -186,9 +186,17 @@ static inline int sys_space_protect(handle_t s, uint64_t va, uint64_t len, unsig
 {
 	return sys0(SYS_SPACE_PROTECT, (uint64_t)s, va, len, prot, 0, 0);
 }
-static inline int sys_space_ad(handle_t s, uint64_t va, unsigned npages, uint8_t *out, int clear)
+/* A/D bits of npages pages from va; flags: AD_CLEAR (1), AD_UNMAP. */
+static inline int sys_space_ad(handle_t s, uint64_t va, unsigned npages, uint8_t *out, int flags)
 {
-	return sys0(SYS_SPACE_AD, (uint64_t)s, va, npages, (uint64_t)out, (uint64_t)clear, 0);
+	return sys0(SYS_SPACE_AD, (uint64_t)s, va, npages, (uint64_t)out, (uint64_t)flags, 0);
+}
+/* The same for n pages anywhere (vas[0..n), at most 64): out[i] for vas[i]. */
+static inline int sys_space_ad_list(handle_t s, const uint64_t *vas, unsigned n, uint8_t *out,
+				    int flags)
+{
+	return sys0(SYS_SPACE_AD, (uint64_t)s, (uint64_t)vas, n, (uint64_t)out,
+		    (uint64_t)(flags | AD_LIST), 0);
 }
 /* A region whose base is at offset `offset` of what the pager pages; flags: REGION_REPLACE. */
 static inline int sys_region_map(handle_t s, uint64_t va, uint64_t len, handle_t ep, uint64_t badge,

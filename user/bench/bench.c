@@ -181,10 +181,25 @@ static void spinner(void *arg)
 		sys_sleep(100000);
 }
 
+/* The start of a 2 MiB range of address space that one last-level page table maps. */
+static uint64_t two_pages_in_one_table(void)
+{
+	const uint64_t table = 2ull << 20;
+
+	return (uvm_reserve(2 * table) + table - 1) & ~(table - 1);
+}
+
+/*
+ * Unmap one page while the page after it stays mapped, so its page table
+ * stays too: the figure is the unmap and the flush of one page, whatever
+ * else lies in that table (freeing a table and flushing the whole space
+ * would add to it, depending on where the page happens to lie).
+ */
 static uint64_t unmap_cost(handle_t f, uint64_t va)
 {
 	uint64_t total = 0;
 
+	sys_space_map(uenv.space, va + PAGE, f, 0, 1, PROT_R);
 	for (int i = 0; i < SHOOT_ROUNDS; i++) {
 		sys_space_map(uenv.space, va, f, 0, 1, PROT_R | PROT_W);
 		((volatile uint64_t *)va)[0] = 1;
@@ -192,13 +207,14 @@ static uint64_t unmap_cost(handle_t f, uint64_t va)
 		sys_space_unmap(uenv.space, va, PAGE);
 		total += instret() - t0;
 	}
+	sys_space_unmap(uenv.space, va + PAGE, PAGE);
 	return total;
 }
 
 static void bench_local_unmap(void)
 {
 	handle_t f;
-	uint64_t va = uvm_reserve(PAGE);
+	uint64_t va = two_pages_in_one_table();
 
 	if (sys_frame_alloc(0, FRAME_ZEROED, &f) != ERR_OK)
 		fail("frame", ERR_NOMEM);
@@ -210,7 +226,7 @@ static void bench_local_unmap(void)
 static void bench_shootdown(void)
 {
 	handle_t f, t[3];
-	uint64_t va = uvm_reserve(PAGE);
+	uint64_t va = two_pages_in_one_table();
 
 	if (sys_frame_alloc(0, FRAME_ZEROED, &f) != ERR_OK)
 		fail("frame", ERR_NOMEM);
@@ -263,6 +279,68 @@ static void bench_lock_hold_unmap(void)
 	sys_handle_close(q);
 }
 
+#define EVICT_PAGES  64
+#define EVICT_ROUNDS 8
+
+/* Map EVICT_PAGES pages scattered over va (one in 8), write every other one. */
+static void evict_setup(handle_t f, uint64_t va, uint64_t *vas)
+{
+	for (unsigned i = 0; i < EVICT_PAGES; i++) {
+		vas[i] = va + i * 8 * PAGE;
+		if (sys_space_map(uenv.space, vas[i], f, i, 1, PROT_R | PROT_W) != ERR_OK)
+			fail("map for eviction", ERR_NOMEM);
+		if (i % 2)
+			((volatile uint64_t *)vas[i])[0] = i;
+		else
+			(void)((volatile uint64_t *)vas[i])[0];
+	}
+}
+
+/*
+ * Taking pages back as a pager evicts them: learn whether each was written
+ * and unmap it. Per page, with one A/D read and one unmap per page, and
+ * with one SYS_SPACE_AD call that unmaps a list of 64 pages and returns
+ * their bits (AD_LIST | AD_UNMAP); and reading the bits of a 512-page
+ * range in which 64 pages are mapped.
+ */
+static void bench_eviction(void)
+{
+	handle_t f;
+	uint64_t va = two_pages_in_one_table(), vas[EVICT_PAGES];
+	uint64_t one = 0, listed = 0, range = 0;
+	uint8_t ad[512];
+
+	if (sys_frame_alloc(6, FRAME_ZEROED, &f) != ERR_OK)
+		fail("frame", ERR_NOMEM);
+	/* The table's last page stays mapped: no figure includes freeing the table. */
+	if (sys_space_map(uenv.space, va + 511 * PAGE, f, 0, 1, PROT_R) != ERR_OK)
+		fail("map for eviction", ERR_NOMEM);
+	for (int r = 0; r < EVICT_ROUNDS; r++) {
+		evict_setup(f, va, vas);
+		uint64_t t0 = instret();
+		for (unsigned i = 0; i < EVICT_PAGES; i++) {
+			sys_space_ad(uenv.space, vas[i], 1, &ad[i], 0);
+			sys_space_unmap(uenv.space, vas[i], PAGE);
+		}
+		one += instret() - t0;
+		evict_setup(f, va, vas);
+		t0 = instret();
+		sys_space_ad(uenv.space, va, 8 * EVICT_PAGES, ad, 0);
+		range += instret() - t0;
+		t0 = instret();
+		sys_space_ad_list(uenv.space, vas, EVICT_PAGES, ad, AD_UNMAP);
+		listed += instret() - t0;
+	}
+	report("evict a page (A/D read + unmap, one call each per page)", one,
+	       EVICT_ROUNDS * EVICT_PAGES, "instructions per page");
+	report("evict a page (one AD_LIST|AD_UNMAP call for 64 pages)", listed,
+	       EVICT_ROUNDS * EVICT_PAGES, "instructions per page");
+	report("A/D read of a 512-page range, 65 pages mapped", range, EVICT_ROUNDS,
+	       "instructions per call");
+	sys_space_unmap(uenv.space, va + 511 * PAGE, PAGE);
+	sys_handle_close(f);
+}
+
 int main(uint64_t arg)
 {
 	if (arg != BOOTINFO_VA)
@@ -280,6 +358,7 @@ int main(uint64_t arg)
 		bench_faults(1, "page fault resolved by a user pager, 1 page per reply");
 		bench_faults(16, "page fault resolved by a user pager, 16 pages per reply");
 		bench_local_unmap();
+		bench_eviction();
 	}
 	sys_system_exit(uenv.system, 0);
 }

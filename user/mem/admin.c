@@ -184,7 +184,7 @@ static int do_poke(struct msg *m)
 	if (!v)
 		return ERR_NOENT;
 	if (va >= REGION_END || n > REGION_END - va || !mapping_find(v, va, &map) ||
-	    va + n > map.va + map.len || kind_lent(map.kind))
+	    va + n > map.va + map.len || kind_linked(map.kind))
 		return ERR_RANGE;
 	msgbytes_get(m, IPCBUF, 3, bytes, n);
 	int e = poke(v, &map, va, bytes, n);

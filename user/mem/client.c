@@ -72,9 +72,11 @@ uint64_t mmap_place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed)
 static int do_mmap(struct vs *v, struct msg *m)
 {
 	uint64_t hint = m->w[0], len = m->w[1], prot = m->w[2], flags = m->w[3];
-	bool fixed = flags & MEM_MMAP_FIXED;
+	bool fixed = flags & MEM_MMAP_FIXED, shared = flags & MEM_MMAP_SHARED;
+	unsigned link = 0;
 
-	if (msg_words(m->tag) != 4 || len == 0 || prot > 7 || flags & ~(uint64_t)MEM_MMAP_FIXED ||
+	if (msg_words(m->tag) != 4 || len == 0 || prot > 7 ||
+	    flags & ~(uint64_t)(MEM_MMAP_FIXED | MEM_MMAP_SHARED) ||
 	    ((prot & PROT_W) && (prot & PROT_X)) || (fixed && !IS_PAGED(hint)))
 		return ERR_INVALID;
 	if (len > UMMAP_END - UMMAP_BASE)
@@ -87,10 +89,17 @@ static int do_mmap(struct vs *v, struct msg *m)
 	if (!vs_commit_ok(v, len / PAGE, replaced) ||
 	    v->maps.n + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP)
 		return ERR_NOMEM;
+	if (shared && lent_shared(v, len / PAGE, &link) != ERR_OK)
+		return ERR_NOMEM;
 	if (fixed)
-		lent_clear(v, va, len);
-	struct vm_mapping map = {.va = va, .len = len, .prot = (unsigned)prot, .kind = KIND_ANON};
+		lent_clear_range(v, va, len);
+	struct vm_mapping map = {.va = va,
+				 .len = len,
+				 .prot = (unsigned)prot,
+				 .kind = shared ? KIND_SHARED : KIND_ANON,
+				 .tag = link};
 	mapping_add(v, &map);
+	lent_gc(v);
 	v->committed = v->committed - replaced + len / PAGE;
 	total_committed = total_committed - replaced + len / PAGE;
 	reply_word(m, va);

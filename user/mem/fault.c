@@ -101,6 +101,8 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 		return ERR_PERM;
 	if (kind_lent(m.kind))
 		return lent_fault(v, &m, va, it);
+	if (m.kind == KIND_SHARED)
+		return shared_fault(v, &m, va, it);
 	v->c.faults++;
 	total.faults++;
 	pageid_t p = radix_get(&v->pages, va);

@@ -32,10 +32,15 @@ static struct {
 
 /* ----------------------------------------------------------------- links */
 
+static bool link_in_use(const struct link *l)
+{
+	return l->h || l->shared;
+}
+
 static int link_free_slot(const struct vs *v, unsigned *out)
 {
 	for (unsigned i = 0; i < MAXLINKS; i++) {
-		if (!v->links[i].h) {
+		if (!link_in_use(&v->links[i])) {
 			*out = i;
 			return ERR_OK;
 		}
@@ -46,7 +51,7 @@ static int link_free_slot(const struct vs *v, unsigned *out)
 static bool link_used(const struct vs *v, unsigned i)
 {
 	for (unsigned k = 0; k < v->maps.n; k++)
-		if (kind_lent(v->maps.map[k].kind) && v->maps.map[k].tag == i)
+		if (kind_linked(v->maps.map[k].kind) && v->maps.map[k].tag == i)
 			return true;
 	return false;
 }
@@ -79,9 +84,11 @@ static void links_gc(struct vs *v)
 {
 	for (unsigned i = 0; i < MAXLINKS; i++) {
 		struct link *l = &v->links[i];
-		if (!l->h || link_used(v, i))
+		if (!link_in_use(l) || link_used(v, i))
 			continue;
-		if (l->pages)
+		if (l->shared)
+			shared_unref(l->shared - 1);
+		else if (l->pages)
 			frame_let_go(l);
 		else
 			sys_handle_close(l->h);
@@ -129,12 +136,22 @@ static void clear(struct vs *v, uint64_t va, uint64_t len, bool take_back)
 	}
 	vs_drop_pages(v, va, len);
 	mapping_remove(v, va, len);
-	links_gc(v);
 }
 
 void lent_clear(struct vs *v, uint64_t va, uint64_t len)
 {
 	clear(v, va, len, true);
+	links_gc(v);
+}
+
+void lent_clear_range(struct vs *v, uint64_t va, uint64_t len)
+{
+	clear(v, va, len, true);
+}
+
+void lent_gc(struct vs *v)
+{
+	links_gc(v);
 }
 
 /* ----------------------------------------------------------------- requests */
@@ -214,8 +231,10 @@ static int map_pager(struct vs *v, struct msg *m, handle_t ep)
 	if (e != ERR_OK)
 		return e;
 	uint64_t replaced = fixed ? mapping_pages_in(v, va, len) : 0;
-	if (fixed)
+	if (fixed) {
 		clear(v, va, len, false);
+		links_gc(v);
+	}
 	v->committed -= replaced;
 	total_committed -= replaced;
 	v->links[li] = (struct link){.h = ep, .badge = badge};
@@ -255,10 +274,29 @@ int lent_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pag
 	return ERR_OK;
 }
 
+int lent_shared(struct vs *v, uint64_t pages, unsigned *link)
+{
+	unsigned li, obj;
+	int e = link_free_slot(v, &li);
+
+	if (e == ERR_OK)
+		e = shared_new(pages, &obj);
+	if (e != ERR_OK)
+		return e;
+	v->links[li] = (struct link){.shared = obj + 1};
+	*link = li;
+	return ERR_OK;
+}
+
 int lent_fork(struct vs *parent, struct vs *child)
 {
 	for (unsigned i = 0; i < MAXLINKS; i++) {
 		const struct link *l = &parent->links[i];
+		if (l->shared) {
+			shared_ref(l->shared - 1);
+			child->links[i] = *l;
+			continue;
+		}
 		if (!l->h)
 			continue;
 		if (sys_handle_dup(l->h, RIGHTS_ALL, &child->links[i].h) != ERR_OK)

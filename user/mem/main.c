@@ -38,7 +38,7 @@ static int control(struct pager *pg, struct msg *m)
 	int e;
 
 	close_stray_handles(m, admin, v);
-	if (label == MEM_STATS || label == MEM_VS_STATS)
+	if (label == MEM_STATS || label == MEM_VS_STATS || label == MEM_VS_MAPS)
 		e = stats_request(admin ? 0 : m->badge, m);
 	else if (admin)
 		e = admin_request(m);

@@ -81,9 +81,16 @@ enum map_kind {
 	KIND_FILE,
 	KIND_STACK,
 	KIND_HEAP,
-	KIND_FRAME, /* a frame lent to the process (MEM_FRAME): its pages, not the pool's */
-	KIND_PAGER, /* served by another pager (MEM_MAP_PAGER): mem maps nothing there */
+	KIND_FRAME,  /* a frame lent to the process (MEM_FRAME): its pages, not the pool's */
+	KIND_PAGER,  /* served by another pager (MEM_MAP_PAGER): mem maps nothing there */
+	KIND_SHARED, /* MAP_SHARED | MAP_ANONYMOUS: pages of a shared object (shared.c) */
 };
+
+/* Mapping kinds that name a link of their memory space (their tag is its index). */
+static inline bool kind_linked(unsigned kind)
+{
+	return kind == KIND_FRAME || kind == KIND_PAGER || kind == KIND_SHARED;
+}
 
 /* The mapping kinds whose pages are not mem's pool pages (no radix entries). */
 static inline bool kind_lent(unsigned kind)
@@ -109,13 +116,15 @@ void image_unref(struct image *im);
 #define MAXLINKS 16 /* frames lent and pagers named, per memory space */
 
 /*
- * What a KIND_FRAME or KIND_PAGER mapping refers to (its tag is the index):
- * mem's handle to the frame or to the pager's endpoint.
+ * What a KIND_FRAME, KIND_PAGER or KIND_SHARED mapping refers to (its tag
+ * is the index): mem's handle to the frame or to the pager's endpoint, or
+ * a shared object.
  */
 struct link {
-	handle_t h;	/* 0: free */
-	uint64_t badge; /* KIND_PAGER: the region's badge */
-	uint64_t pages; /* KIND_FRAME: the frame's size */
+	handle_t h;	 /* KIND_FRAME, KIND_PAGER; 0 for a free link or a shared one */
+	unsigned shared; /* KIND_SHARED: the object's index + 1; 0 otherwise */
+	uint64_t badge;	 /* KIND_PAGER: the region's badge */
+	uint64_t pages;	 /* KIND_FRAME: the frame's size */
 };
 
 struct vs_counters {
@@ -181,12 +190,25 @@ int lent_frame(struct vs *v, struct msg *m);
 int lent_map_pager(struct vs *v, struct msg *m);
 /* Take [va, va + len) away from v: pages, lent frames, other pagers' ranges, mappings. */
 void lent_clear(struct vs *v, uint64_t va, uint64_t len);
+/* The same, keeping every link (one made for a mapping about to be added); then lent_gc. */
+void lent_clear_range(struct vs *v, uint64_t va, uint64_t len);
+void lent_gc(struct vs *v);
 /* Give child the parent's links and the regions of its other pagers' ranges. */
 int lent_fork(struct vs *parent, struct vs *child);
 /* Answer a fault in a lent frame's mapping. */
 int lent_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pager_items *it);
 /* Release lent frames no other space maps any more (after each request). */
 void lent_trim(void);
+
+/* A link of v to a new shared object of `pages` pages, in *link (its index). */
+int lent_shared(struct vs *v, uint64_t pages, unsigned *link);
+
+/* ---- shared.c: shared anonymous objects */
+int shared_new(uint64_t pages, unsigned *out);
+void shared_ref(unsigned i);
+void shared_unref(unsigned i);
+/* Answer a fault in a KIND_SHARED mapping: the object's page, writable as the mapping is. */
+int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pager_items *it);
 
 /* ---- fault.c */
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);

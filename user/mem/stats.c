@@ -1,6 +1,7 @@
 /*
- * Statistics anyone may ask for: the system's (STATS) and one memory
- * space's (VS_STATS). Both travel as bytes in the reply (msgbytes).
+ * Statistics anyone may ask for: the system's (STATS), one memory space's
+ * (VS_STATS) and its mappings one by one (VS_MAPS, for pmap). They travel
+ * as bytes in the reply (msgbytes).
  */
 #include "user/mem/mem.h"
 
@@ -26,9 +27,26 @@ static void system_stats(struct mem_stats *s)
 	pressure_stats(s);
 }
 
+static void count_shared(void *arg, uint64_t va, pageid_t p, bool mapped)
+{
+	(void)va;
+	(void)mapped;
+	*(uint64_t *)arg += pool_refs(p) > 1;
+}
+
+/* Pages of v's table in [va, va + len) that another space (or a shared object) holds too. */
+static uint64_t shared_pages(const struct vs *v, uint64_t va, uint64_t len)
+{
+	uint64_t n = 0;
+
+	radix_each(&v->pages, va, va + len, count_shared, &n);
+	return n;
+}
+
 static void space_stats(const struct vs *v, struct mem_vs_stats *s)
 {
 	*s = (struct mem_vs_stats){
+	    .shared = shared_pages(v, REGION_BASE, REGION_END - REGION_BASE),
 	    .resident = v->resident,
 	    .committed = v->committed,
 	    .limit = v->limit,
@@ -38,6 +56,56 @@ static void space_stats(const struct vs *v, struct mem_vs_stats *s)
 	    .cow_copies = v->c.cow_copies,
 	    .cow_shared = v->c.cow_shared,
 	};
+}
+
+/* Count the pages of [va, va + len) the kernel has mapped in v's space, and the dirty ones. */
+static void mapped_pages(const struct vs *v, uint64_t va, uint64_t len, struct mem_map_info *out)
+{
+	uint8_t ad[512];
+
+	for (uint64_t a = va; a < va + len; a += sizeof(ad) * PAGE) {
+		uint64_t n =
+		    (va + len - a) / PAGE < sizeof(ad) ? (va + len - a) / PAGE : sizeof(ad);
+		if (sys_space_ad(v->space, a, (unsigned)n, ad, 0) != ERR_OK)
+			return;
+		for (uint64_t i = 0; i < n; i++) {
+			out->resident += (ad[i] & PAGE_MAPPED) != 0;
+			out->dirty += (ad[i] & PAGE_MAPPED) && (ad[i] & PAGE_D);
+		}
+	}
+}
+
+/* MEM_VS_MAPS: mapping `index` of v (the heap, if any, after the others). */
+static int maps_request(const struct vs *v, uint64_t index, struct msg *m)
+{
+	static const uint32_t kinds[] = {
+	    [KIND_ANON] = MEM_KIND_ANON,    [KIND_FILE] = MEM_KIND_FILE,
+	    [KIND_STACK] = MEM_KIND_STACK,  [KIND_HEAP] = MEM_KIND_HEAP,
+	    [KIND_FRAME] = MEM_KIND_FRAME,  [KIND_PAGER] = MEM_KIND_PAGER,
+	    [KIND_SHARED] = MEM_KIND_SHARED};
+	struct vm_mapping map;
+	bool heap = v->heap_base && v->heap_end > v->heap_base;
+
+	if (index < v->maps.n)
+		map = v->maps.map[index];
+	else if (index == v->maps.n && heap && mapping_find(v, v->heap_base, &map))
+		;
+	else
+		return ERR_NOENT;
+	struct mem_map_info info = {
+	    .va = map.va,
+	    .len = map.len,
+	    .prot = map.prot,
+	    .kind = kinds[map.kind],
+	    .offset = map.kind == KIND_FILE || map.kind == KIND_PAGER ? map.file_off : 0,
+	    .badge = map.kind == KIND_PAGER ? v->links[map.tag].badge : 0,
+	    .shared = shared_pages(v, map.va, map.len),
+	};
+	mapped_pages(v, map.va, map.len, &info);
+	uint64_t next = index + 1 < v->maps.n + (heap ? 1 : 0) ? index + 1 : 0;
+	*m = (struct msg){.w = {next}};
+	m->tag = msg_tag(MEM_VS_MAPS, msgbytes_put(m, IPCBUF, 1, &info, sizeof(info)), 0);
+	return ERR_OK;
 }
 
 int stats_request(uint64_t badge, struct msg *m)
@@ -55,10 +123,12 @@ int stats_request(uint64_t badge, struct msg *m)
 	}
 	struct mem_vs_stats s;
 	const struct vs *v = vs_find(m->w[0] ? m->w[0] : badge);
-	if (msg_words(m->tag) != 1)
+	if (msg_words(m->tag) != (label == MEM_VS_MAPS ? 2u : 1u))
 		return ERR_INVALID;
 	if (!v)
 		return ERR_NOENT;
+	if (label == MEM_VS_MAPS)
+		return maps_request(v, m->w[1], m);
 	space_stats(v, &s);
 	*m = (struct msg){0};
 	m->tag = msg_tag(label, msgbytes_put(m, IPCBUF, 0, &s, sizeof(s)), 0);

@@ -216,7 +216,7 @@ static void protect_shared(struct vs *v)
 {
 	for (unsigned i = 0; i < v->maps.n; i++) {
 		const struct vm_mapping *m = &v->maps.map[i];
-		if (m->prot & PROT_W)
+		if ((m->prot & PROT_W) && m->kind != KIND_SHARED) /* shared: both sides write */
 			protect_pages(v, m->va, m->len, m->prot & ~PROT_W);
 	}
 	if (v->heap_base && v->heap_end > v->heap_base)

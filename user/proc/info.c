@@ -34,6 +34,8 @@ static void describe(const struct process *p, struct proc_info *info)
 		info->faults = st.faults;
 		info->cow_copies = st.cow_copies;
 		info->committed = st.committed;
+		info->shared = st.shared;
+		info->vs = p->vs;
 	}
 }
 

@@ -127,6 +127,55 @@ static bool frames_come_zeroed(void)
 	return true;
 }
 
+/*
+ * A/D bits of scattered pages in one call (AD_LIST), and taken with the
+ * pages themselves (AD_UNMAP): what was written is known after the unmap.
+ */
+static bool space_ad_list_and_unmap(void)
+{
+	handle_t f;
+	uint64_t va = uvm_reserve(600 * PAGE);
+	uint8_t ad[8];
+	volatile uint64_t *p = (uint64_t *)va;
+
+	OK(sys_frame_alloc(2, FRAME_ZEROED, &f));
+	OK(sys_space_map(uenv.space, va, f, 0, 2, PROT_R | PROT_W));
+	OK(sys_space_map(uenv.space, va + 520 * PAGE, f, 2, 2,
+			 PROT_R | PROT_W)); /* another table */
+	OK(sys_space_ad(uenv.space, va, 2, ad, AD_CLEAR));
+	OK(sys_space_ad(uenv.space, va + 520 * PAGE, 2, ad, AD_CLEAR));
+	p[0] = 1;
+	(void)p[521 * 512];
+	uint64_t vas[4] = {va + 521 * PAGE, va + 7 * PAGE, va, va + PAGE};
+	OK(sys_space_ad_list(uenv.space, vas, 4, ad, 0));
+	CHECK((ad[0] & (PAGE_MAPPED | PAGE_A | PAGE_D)) == (PAGE_MAPPED | PAGE_A));
+	CHECK(ad[1] == 0 && ad[2] == (PAGE_MAPPED | PAGE_A | PAGE_D) && ad[3] == PAGE_MAPPED);
+	uint64_t bad[2] = {va, va + 1};
+	CHECK_ERR(sys_space_ad_list(uenv.space, bad, 2, ad, 0), ERR_ALIGN);
+	bad[1] = USER_TOP_ABI;
+	CHECK_ERR(sys_space_ad_list(uenv.space, bad, 2, ad, 0), ERR_RANGE);
+	CHECK_ERR(sys_space_ad_list(uenv.space, vas, 65, ad, 0), ERR_RANGE);
+	CHECK_ERR(sys_space_ad_list(uenv.space, (uint64_t *)0xffffffc000001000ull, 2, ad, 0),
+		  ERR_FAULT);
+	CHECK_ERR(sys_space_ad(uenv.space, va, 2, ad, 8), ERR_INVALID);
+	/* Unmap and learn: page 0 was written, page 1 not; nothing is left mapped. */
+	CHECK_ERR(sys_space_ad(uenv.space, va, 2, (uint8_t *)0xffffffc000001000ull, AD_UNMAP),
+		  ERR_FAULT);
+	OK(sys_space_ad(uenv.space, va, 2, ad, 0)); /* the failed call took nothing */
+	CHECK(ad[0] & ad[1] & PAGE_MAPPED);
+	OK(sys_space_ad(uenv.space, va, 2, ad, AD_UNMAP));
+	CHECK(ad[0] == (PAGE_MAPPED | PAGE_A | PAGE_D) && (ad[1] & PAGE_D) == 0 && ad[1]);
+	OK(sys_space_ad(uenv.space, va, 2, ad, 0));
+	CHECK(ad[0] == 0 && ad[1] == 0);
+	uint64_t both[2] = {va + 520 * PAGE, va + 521 * PAGE};
+	OK(sys_space_ad_list(uenv.space, both, 2, ad, AD_UNMAP));
+	CHECK(ad[0] == PAGE_MAPPED && (ad[1] & PAGE_A));
+	OK(sys_space_ad_list(uenv.space, both, 2, ad, 0));
+	CHECK(ad[0] == 0 && ad[1] == 0);
+	OK(sys_handle_close(f));
+	return true;
+}
+
 static bool space_mapping(void)
 {
 	handle_t f, nox;
@@ -386,6 +435,7 @@ const struct test kernel_api_tests[] = {
     {"frames_for_dma", frames_for_dma},
     {"space_mapping", space_mapping},
     {"regions", regions},
+    {"space_ad_list_and_unmap", space_ad_list_and_unmap},
     {"regions_replace_and_badges", regions_replace_and_badges},
     {"threads", threads},
     {"kill_races_with_blocking", kill_races_with_blocking},

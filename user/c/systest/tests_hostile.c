@@ -140,7 +140,7 @@ static bool hostile_mem(void)
 	CHECK(expect("mmap, prot -1", mem, M(MEM_MMAP, 4, 0, PAGE, -1ull, 0), ERR_INVALID));
 	CHECK(
 	    expect("mmap, W and X", mem, M(MEM_MMAP, 4, 0, PAGE, PROT_W | PROT_X, 0), ERR_INVALID));
-	CHECK(expect("mmap, flag 2", mem, M(MEM_MMAP, 4, 0, PAGE, rw, 2), ERR_INVALID));
+	CHECK(expect("mmap, flag 4", mem, M(MEM_MMAP, 4, 0, PAGE, rw, 4), ERR_INVALID));
 	CHECK(expect("mmap, fixed unaligned", mem,
 		     M(MEM_MMAP, 4, UMMAP_BASE + 1, PAGE, rw, MEM_MMAP_FIXED), ERR_INVALID));
 	CHECK(expect("mmap, length -1", mem, M(MEM_MMAP, 4, 0, -1ull, rw, 0), ERR_NOMEM));
@@ -183,7 +183,11 @@ static bool hostile_mem(void)
 		     ERR_INVALID));
 	CHECK(expect("map pager, 5 words", mem, M(MEM_MAP_PAGER, 5, 0, PAGE, PROT_R, 0, 0),
 		     ERR_INVALID));
-	static const unsigned unknown[] = {0,	  0x107, 0x115,		0x122,
+	CHECK(expect("vs maps, 1 word", mem, M(MEM_VS_MAPS, 1, 0), ERR_INVALID));
+	CHECK(expect("vs maps, no such vs", mem, M(MEM_VS_MAPS, 2, 1ull << 40, 0), ERR_NOENT));
+	CHECK(expect("vs maps, index -1", mem, M(MEM_VS_MAPS, 2, 0, -1ull), ERR_NOENT));
+	CHECK(expect("vs maps, own first", mem, M(MEM_VS_MAPS, 2, 0, 0), ERR_OK));
+	static const unsigned unknown[] = {0,	  0x107, 0x115,		0x123,
 					   0x200, 0x300, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", mem, M(unknown[i], 1, 0), ERR_UNSUPPORTED));
@@ -506,7 +510,7 @@ static uint64_t nasty(struct rng *r)
 static const unsigned mem_labels[] = {MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,
 				      MEM_MAP,	     MEM_HEAP_INIT,  MEM_POKE,	  MEM_BRK,
 				      MEM_MMAP,	     MEM_MUNMAP,     MEM_STATS,	  MEM_VS_STATS,
-				      MEM_FRAME,     MEM_MAP_PAGER};
+				      MEM_FRAME,     MEM_MAP_PAGER,  MEM_VS_MAPS};
 static const unsigned proc_labels[] = {
     PROC_SPAWN,	  PROC_EXEC,	 PROC_FORK,	  PROC_EXIT,	   PROC_WAIT,
     PROC_KILL,	  PROC_GETPID,	 PROC_LIST,	  PROC_TIMES,	   PROC_SETPGID,
@@ -528,7 +532,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {14, 14, 2};
+	static const unsigned nlabels[] = {15, 14, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -573,7 +577,7 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 	if (s == 0)
 		return label == MEM_BRK || label == MEM_MMAP || label == MEM_MUNMAP ||
 		       label == MEM_STATS || label == MEM_VS_STATS || label == MEM_FRAME ||
-		       label == MEM_MAP_PAGER;
+		       label == MEM_MAP_PAGER || label == MEM_VS_MAPS;
 	if (nh)
 		return s == 1 && label == PROC_SRV_PUBLISH;
 	if (s == 1)

@@ -123,7 +123,11 @@ static bool mmap_edges(void)
 	CHECK(mmap_fails(0, 0, rw, anon, EINVAL));
 	CHECK(mmap_fails(0, PAGE, PROT_NONE, anon, EINVAL));
 	CHECK(mmap_fails(0, PAGE, PROT_WRITE | PROT_EXEC, anon, EINVAL));
-	CHECK(mmap_fails(0, PAGE, rw, MAP_SHARED | MAP_ANONYMOUS, ENOTSUP));
+	CHECK(mmap_fails(0, PAGE, rw, MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS, EINVAL));
+	CHECK(mmap_fails(0, PAGE, rw, MAP_ANONYMOUS, EINVAL));
+	CHECK(mmap_fails(0, PAGE, rw, MAP_SHARED, EINVAL));
+	errno = 0; /* a file: not mapped */
+	CHECK(mmap(0, PAGE, rw, MAP_SHARED, 0, 0) == MAP_FAILED && errno == ENODEV);
 	CHECK(mmap_fails(0, PAGE, rw, MAP_PRIVATE, EINVAL));
 	CHECK(mmap_fails((void *)(UMMAP_BASE + 123), PAGE, rw, anon | MAP_FIXED, EINVAL));
 	CHECK(mmap_fails((void *)0x100000, PAGE, rw, anon | MAP_FIXED, ENOMEM));
@@ -205,6 +209,51 @@ static bool fault_around(void)
 	CHECK(b.resident - a.resident >= n);
 	CHECK(b.faults - a.faults < n / 2);
 	CHECK(munmap((void *)p, n * PAGE) == 0);
+	return true;
+}
+
+/*
+ * MAP_SHARED | MAP_ANONYMOUS: parent and child see each other's writes
+ * after fork, also to pages neither had touched before it; a private
+ * mapping beside it stays copy-on-write; a child's munmap or exit leaves
+ * the parent's pages alone; MAP_FIXED over part of it and munmap of the
+ * rest give everything back (the runner counts the pages).
+ */
+static bool mmap_shared(void)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	volatile uint64_t *s = mmap(0, 8 * PAGE, rw, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *p = mmap(0, PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int st;
+
+	CHECK(s != MAP_FAILED && p != MAP_FAILED);
+	CHECK(s[0] == 0);
+	s[0] = 1; /* touched before the fork */
+	p[0] = 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		bool ok = s[0] == 1 && s[3 * PAGE / 8] == 0;
+		s[0] = 2;	     /* a page both had */
+		s[3 * PAGE / 8] = 3; /* a page nobody had */
+		p[0] = 9;	     /* private: the parent keeps its 1 */
+		while (s[5 * PAGE / 8] !=
+		       4) /* the parent's answer, through a page made after the fork */
+			usleep(1000);
+		munmap((void *)s, 8 * PAGE); /* the parent's pages stay */
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	while (s[3 * PAGE / 8] != 3)
+		usleep(1000);
+	CHECK(s[0] == 2 && p[0] == 1);
+	s[5 * PAGE / 8] = 4;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(s[0] == 2 && s[3 * PAGE / 8] == 3 && s[5 * PAGE / 8] == 4);
+	/* Private over part of it, then all of it gone. */
+	CHECK(mmap((void *)(s + PAGE / 8), PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+		   0) == (void *)(s + PAGE / 8));
+	CHECK(s[PAGE / 8] == 0 && s[0] == 2);
+	CHECK(munmap((void *)s, 8 * PAGE) == 0 && munmap((void *)p, PAGE) == 0);
 	return true;
 }
 
@@ -407,6 +456,7 @@ const struct systest mem_tests[] = {
     {"brk_edges", brk_edges},
     {"mmap_edges", mmap_edges},
     {"mmap_use", mmap_use},
+    {"mmap_shared", mmap_shared},
     {"fault_around", fault_around},
     {"quota_enomem", quota_enomem},
     {"stack_guard", stack_guard},

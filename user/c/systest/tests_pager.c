@@ -59,6 +59,19 @@ static bool squares(const volatile uint64_t *w, uint64_t first, uint64_t pages)
 	return true;
 }
 
+/* This process's mapping containing va, from mem's list (MEM_VS_MAPS). */
+static bool my_mapping(const volatile void *va, struct mem_map_info *out)
+{
+	int i = 0;
+
+	do {
+		i = strata_vs_maps(0, i, out);
+		if (i >= 0 && out->va <= (uint64_t)va && (uint64_t)va < out->va + out->len)
+			return true;
+	} while (i > 0);
+	return false;
+}
+
 /* Touch w[0] in a child; its wait status. */
 static int touch_in_child(const volatile uint64_t *w)
 {
@@ -101,7 +114,11 @@ static bool pager_serves_process(void)
 	w = strata_pager_map(anon + 2 * PAGE / 8, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_FIXED, ep,
 			     0, 2 * PAGE);
 	CHECK(w == anon + 2 * PAGE / 8);
-	CHECK(w[PAGE / 8] == 7); /* object page 3 */
+	CHECK(w[PAGE / 8] == 7);  /* object page 3 */
+	struct mem_map_info info; /* pmap's view: another pager's range, one page mapped */
+	CHECK(my_mapping(w, &info) && info.kind == MEM_KIND_PAGER && info.va == (uint64_t)w);
+	CHECK(info.len == 4 * PAGE && info.offset == 2 * PAGE && info.resident == 1);
+	CHECK(my_mapping(anon, &info) && info.kind == MEM_KIND_ANON && info.resident == 2);
 	w[PAGE / 8] = 3 * PAGE / 8 * (3 * PAGE / 8);
 	CHECK(squares(w, 2, 4));
 	CHECK(anon[0] == 0x5a5a5a5a5a5a5a5aull && anon[7 * PAGE / 8] == 0x5a5a5a5a5a5a5a5aull);

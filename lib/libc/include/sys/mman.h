@@ -19,9 +19,10 @@
 #define MAP_FAILED ((void *)-1)
 
 /*
- * Only MAP_PRIVATE | MAP_ANONYMOUS (optionally MAP_FIXED) is supported;
- * anything else fails with EINVAL (no fd) or ENOTSUP (MAP_SHARED).
- * PROT_NONE mappings are refused (EINVAL), as is PROT_WRITE with PROT_EXEC.
+ * Anonymous memory: MAP_PRIVATE | MAP_ANONYMOUS (copy-on-write after fork)
+ * or MAP_SHARED | MAP_ANONYMOUS (parent and children forked later share
+ * the pages), optionally MAP_FIXED. A file descriptor fails with ENODEV;
+ * anything else with EINVAL, as do PROT_NONE and PROT_WRITE with PROT_EXEC.
  */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
