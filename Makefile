@@ -174,10 +174,12 @@ $(B)/c/mallocbench-picolibc.o: user/c/mallocbench/main.c
 	@echo "  CCC     $< (picolibc malloc)"
 	$(Q)$(CC) $(LIBC_CFLAGS) -DMALLOCBENCH_PICOLIBC -c $< -o $@
 
-$(B)/user/mallocbench-picolibc.elf: $(B)/c/mallocbench-picolibc.o $(PICO_MALLOC_RT_OBJS) lib/libc/strata.ld
+$(B)/user/mallocbench-picolibc.elf: $(B)/c/mallocbench-picolibc.o $(B)/c/user/c/mallocbench/mix.c.o \
+		$(PICO_MALLOC_RT_OBJS) lib/libc/strata.ld
 	@mkdir -p $(dir $@)
 	@echo "  CLD     $@"
-	$(Q)$(CC) $(LIBC_LDFLAGS) $(PICO_MALLOC_RT_OBJS) $(B)/c/mallocbench-picolibc.o -o $@
+	$(Q)$(CC) $(LIBC_LDFLAGS) $(PICO_MALLOC_RT_OBJS) $(B)/c/mallocbench-picolibc.o \
+		$(B)/c/user/c/mallocbench/mix.c.o -o $@
 USER_ELFS += $(B)/user/mallocbench-picolibc.elf
 
 # The initrd for make run (root = user/root) holds only what runs before fs
@@ -279,7 +281,8 @@ stress: deps
 	@$(MAKE) --no-print-directory all host-tests fuzzers
 	@STRESS=1 scripts/check.sh
 
-bench: deps
+bench:
+	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	@scripts/bench.sh
 

@@ -117,8 +117,17 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 	struct frameobj *f;
 	uint32_t rights = FRAME_RIGHTS;
 
-	if (order > BUDDY_MAX_ORDER || (flags & ~(uint64_t)(FRAME_ZEROED | FRAME_DEVICE)))
+	struct quota *q = my_quota(t);
+
+	if (order > BUDDY_MAX_ORDER ||
+	    (flags & ~(uint64_t)(FRAME_ZEROED | FRAME_DEVICE | FRAME_QUOTA)))
 		return ERR_INVALID;
+	if (flags & FRAME_QUOTA) {
+		/* Charged to a quota the caller manages: a loader pays with its child's. */
+		int e = get(t, ARG(3), OBJ_QUOTA, RIGHT_MANAGE, &q);
+		if (e != ERR_OK)
+			return e;
+	}
 	if (flags & FRAME_DEVICE) {
 		/* Physical addresses are for drivers the system object's holder trusts. */
 		void *sys;
@@ -127,7 +136,7 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 			return e;
 		rights |= RIGHT_DEVICE;
 	}
-	int e = frameobj_alloc(my_quota(t), (unsigned)order, false, &f);
+	int e = frameobj_alloc(q, (unsigned)order, false, &f);
 	if (e != ERR_OK)
 		return e;
 	memwatch_check();

@@ -130,6 +130,7 @@ enum obj_type {
 #define FRAME_DEVICE                                                                               \
 	(1u << 1) /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE                \
 		   */
+#define FRAME_QUOTA (1u << 2) /* charged to a3 = a quota handle with MANAGE, not the caller's */
 
 /* SYS_SPACE_AD result bits per page */
 #define PAGE_MAPPED (1u << 0)

@@ -108,6 +108,9 @@ echo "$out" | sed 's/^/fsdisk (icount): /'
 out=$(fsdisk_guest fsdisk-wall '\(wall\)')
 [ -n "$out" ] || status=1
 echo "$out" | sed 's/^/fsdisk (wall, no icount): /'
+# Strata's allocator against glibc's on the same workload (user instructions, qemu-riscv64).
+scripts/glibc-alloc.sh | sed 's/^/allocator vs glibc (linux-user): /' || status=1
+
 # Median of three 4-hart runs.
 median() { sort -t: -k2 -n | sed -n "$((($1 + 1) / 2))p"; }
 runs=()

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install the Debian packages Strata needs, if any are missing.
 # As root: apt-get installs them. Otherwise: print the exact command and fail.
+# `deps.sh bench` adds what make bench needs besides: a Linux cross compiler,
+# glibc for riscv64 and qemu-user, to count glibc's allocator's instructions
+# on the same workload as Strata's (scripts/glibc-alloc.sh).
 set -eu
 
 missing=""
@@ -32,6 +35,11 @@ need cpio have cpio
 need e2fsprogs have mke2fs
 need make have make
 need device-tree-compiler have fdtput
+if [ "${1:-}" = bench ]; then
+	need gcc-riscv64-linux-gnu have riscv64-linux-gnu-gcc
+	need libc6-dev-riscv64-cross file /usr/riscv64-linux-gnu/lib/libc.a
+	need qemu-user have qemu-riscv64
+fi
 
 [ -z "$missing" ] && exit 0
 

@@ -43,6 +43,8 @@ int __strata_errno(int err)
 		return ENOSYS;
 	case ERR_FAULT:
 		return EFAULT;
+	case ERR_BADHANDLE:
+		return EBADF;
 	case ERR_PEER:
 		return EPIPE;
 	case ERR_TIMEOUT:

@@ -138,13 +138,24 @@ int strata_pager_wait(handle_t ep, struct strata_fault *f)
 	}
 }
 
-int strata_pager_supply(uint64_t va, unsigned pages, int prot, handle_t frame, uint64_t first)
+/* Send the answer: to the fault just received (reply 0), or to a deferred one (then closed). */
+static int answer(handle_t reply, struct msg *m)
+{
+	if (!reply)
+		return ipc_reply(m);
+	int e = ipc_reply_to(reply, m);
+	sys_handle_close(reply);
+	return e;
+}
+
+static int supply(handle_t reply, uint64_t va, unsigned pages, int prot, handle_t frame,
+		  uint64_t first)
 {
 	struct ipc_buffer *b = __strata_ipcbuf();
 
 	if (!b || pages == 0 || pages > FAULT_MAX_ITEMS || (va & 4095) || (prot & ~7)) {
 		struct msg m = {.tag = msg_error_tag(MSG_FAULT, ERR_INVALID)};
-		ipc_reply(&m);
+		answer(reply, &m);
 		return __strata_fail(ERR_INVALID);
 	}
 	struct msg m = {.tag = msg_tag(MSG_FAULT, 2 * pages, 0)};
@@ -160,15 +171,47 @@ int strata_pager_supply(uint64_t va, unsigned pages, int prot, handle_t frame, u
 		else
 			b->words[2 * i + 1] = w1;
 	}
-	int e = ipc_reply(&m);
+	int e = answer(reply, &m);
 	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+static int refuse(handle_t reply, int err)
+{
+	int code = err == EIO ? ERR_IO : err == ERANGE || err == ENXIO ? ERR_RANGE : ERR_FAULT;
+	struct msg m = {.tag = msg_error_tag(MSG_FAULT, code)};
+	int e = answer(reply, &m);
+
+	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int strata_pager_supply(uint64_t va, unsigned pages, int prot, handle_t frame, uint64_t first)
+{
+	return supply(0, va, pages, prot, frame, first);
 }
 
 int strata_pager_refuse(int err)
 {
-	int code = err == EIO ? ERR_IO : err == ERANGE || err == ENXIO ? ERR_RANGE : ERR_FAULT;
-	struct msg m = {.tag = msg_error_tag(MSG_FAULT, code)};
-	int e = ipc_reply(&m);
+	return refuse(0, err);
+}
+
+int strata_pager_defer(handle_t *reply)
+{
+	int e = ipc_reply_save(reply);
 
 	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int strata_pager_supply_later(handle_t reply, uint64_t va, unsigned pages, int prot, handle_t frame,
+			      uint64_t first)
+{
+	if (reply <= 0)
+		return __strata_fail(ERR_BADHANDLE);
+	return supply(reply, va, pages, prot, frame, first);
+}
+
+int strata_pager_refuse_later(handle_t reply, int err)
+{
+	if (reply <= 0)
+		return __strata_fail(ERR_BADHANDLE);
+	return refuse(reply, err);
 }

@@ -108,6 +108,17 @@ int strata_pager_supply(uint64_t va, unsigned pages, int prot, handle_t frame, u
  * ENXIO (beyond the object) and EIO, SIGSEGV for anything else. 0, or -1.
  */
 int strata_pager_refuse(int err);
+/*
+ * Hold the fault just received instead of answering it now (while the
+ * page is read from a disk, say): *reply keeps it, and the pager may wait
+ * for and answer other faults meanwhile. The faulting thread waits until
+ * strata_pager_supply_later or _refuse_later answers it (which closes
+ * reply); closing reply unanswered fails its access (SIGBUS). 0, or -1.
+ */
+int strata_pager_defer(handle_t *reply);
+int strata_pager_supply_later(handle_t reply, uint64_t va, unsigned pages, int prot, handle_t frame,
+			      uint64_t first);
+int strata_pager_refuse_later(handle_t reply, int err);
 
 /* The name of an enum err code (lib/error.h), e.g. "ERR_NOMEM". */
 const char *strata_strerror(int err);

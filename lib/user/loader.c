@@ -35,13 +35,18 @@ static unsigned order_for(uint64_t pages)
 	return o;
 }
 
-/* Fill a fresh frame through a temporary mapping in our space, then map it into the child. */
-static int load_segment(handle_t child, const uint8_t *file, const struct elf_segment *s)
+/*
+ * Fill a fresh frame through a temporary mapping in our space, then map it
+ * into the child. The frame is charged to the child's quota: the child's
+ * program is the child's to pay for, not its loader's.
+ */
+static int load_segment(handle_t child, handle_t quota, const uint8_t *file,
+			const struct elf_segment *s)
 {
 	uint64_t start = s->vaddr & ~(PAGE - 1);
 	uint64_t pages = ((s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1)) / PAGE - start / PAGE;
 	handle_t f;
-	int e = sys_frame_alloc(order_for(pages), FRAME_ZEROED, &f);
+	int e = sys_frame_alloc_for(quota, order_for(pages), &f);
 
 	if (e != ERR_OK)
 		return e;
@@ -56,10 +61,10 @@ static int load_segment(handle_t child, const uint8_t *file, const struct elf_se
 	return e;
 }
 
-static int map_stack(handle_t child)
+static int map_stack(handle_t child, handle_t quota)
 {
 	handle_t f;
-	int e = sys_frame_alloc(order_for(ULOAD_STACK_PAGES), FRAME_ZEROED, &f);
+	int e = sys_frame_alloc_for(quota, order_for(ULOAD_STACK_PAGES), &f);
 
 	if (e != ERR_OK)
 		return e;
@@ -84,9 +89,9 @@ int uload_program(const struct initrd *rd, const char *name, handle_t quota, uin
 	*p = (struct uprocess){0};
 	e = sys_space_create(quota, &p->space);
 	for (unsigned i = 0; e == ERR_OK && i < img.nseg; i++)
-		e = load_segment(p->space, ent.data, &img.seg[i]);
+		e = load_segment(p->space, quota, ent.data, &img.seg[i]);
 	if (e == ERR_OK)
-		e = map_stack(p->space);
+		e = map_stack(p->space, quota);
 	if (e == ERR_OK)
 		e = sys_thread_create(p->space, img.entry, ULOAD_STACK_TOP, arg, prio, &p->thread);
 	if (e != ERR_OK) {

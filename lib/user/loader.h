@@ -28,9 +28,10 @@ struct uprocess {
 
 /*
  * Create a space charged to quota, load program `name` from the initrd
- * (each segment W^X as its ELF says), give it a stack, and create (not
- * start) its first thread with argument arg and priority prio. On error
- * nothing is left behind; err gets a sentence.
+ * (each segment W^X as its ELF says) into frames charged to quota too (the
+ * handle needs MANAGE), give it a stack, and create (not start) its first
+ * thread with argument arg and priority prio. On error nothing is left
+ * behind; err gets a sentence.
  */
 int uload_program(const struct initrd *rd, const char *name, handle_t quota, uint64_t arg,
 		  unsigned prio, struct uprocess *p, char *err, size_t errlen);

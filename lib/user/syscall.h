@@ -129,6 +129,15 @@ static inline int sys_frame_alloc(unsigned order, unsigned flags, handle_t *out)
 		*out = (handle_t)v;
 	return e;
 }
+/* A frame charged to quota q (MANAGE), not to the caller's: what a loader gives a child. */
+static inline int sys_frame_alloc_for(handle_t q, unsigned order, handle_t *out)
+{
+	uint64_t v = 0;
+	int e = sys1(SYS_FRAME_ALLOC, &v, order, FRAME_QUOTA, 0, (uint64_t)q, 0);
+	if (e == 0)
+		*out = (handle_t)v;
+	return e;
+}
 /* A frame for DMA: its handle can tell its physical address (needs the system handle). */
 static inline int sys_frame_alloc_device(unsigned order, handle_t system, handle_t *out)
 {

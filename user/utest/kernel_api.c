@@ -47,6 +47,20 @@ static bool quotas(void)
 	OK(sys_handle_close(s));
 	OK(sys_quota_info(q, &limit, &used));
 	CHECK(used == 0); /* all of it came back */
+
+	/* A frame charged to a quota the caller manages (FRAME_QUOTA), not to its own. */
+	handle_t f, weak;
+	OK(sys_frame_alloc_for(q, 2, &f));
+	OK(sys_quota_info(q, &limit, &used));
+	CHECK(used >= 4 * PAGE && used < 5 * PAGE); /* the pages and the frame object */
+	CHECK_ERR(sys_frame_alloc_for(q, 6, &s), ERR_QUOTA); /* 64 pages: beyond what is left */
+	OK(sys_handle_dup(q, RIGHT_READ, &weak));
+	CHECK_ERR(sys_frame_alloc_for(weak, 0, &s), ERR_PERM);
+	CHECK_ERR(sys_frame_alloc_for(f, 0, &s), ERR_INVALID); /* a frame is no quota */
+	OK(sys_handle_close(f));
+	OK(sys_quota_info(q, &limit, &used));
+	CHECK(used == 0);
+	OK(sys_handle_close(weak));
 	OK(sys_handle_close(q));
 	return true;
 }

@@ -5,13 +5,18 @@
  * computed when a client first touches its page. Every client maps the
  * same pages of the same frame, so what one writes the others see.
  *
- *   sqpager NAME [PAGES]    serve until killed (PAGES 1..1024, default 16)
+ *   sqpager NAME [PAGES [hold]]    serve until killed (PAGES 1..1024, default 16)
+ *
+ * With `hold`, the first fault on the object's last page is held (as a
+ * pager holds a fault while it reads the page from a disk) until another
+ * fault has been answered: the pager goes on serving meanwhile.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "lib/libc/strata.h"
@@ -29,13 +34,25 @@ static int rights_for(unsigned access)
 	return access & PROT_EXEC ? PROT_READ | PROT_EXEC : PROT_READ;
 }
 
+/* The page's squares, made the first time it is asked for. */
+static void make_page(uint64_t *words, uint64_t page)
+{
+	if (made[page])
+		return;
+	for (uint64_t i = page * PAGE / 8; i < (page + 1) * PAGE / 8; i++)
+		words[i] = i * i;
+	made[page] = true;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long pages = argc == 3 ? strtoul(argv[2], 0, 10) : 16;
-	handle_t ep, frame;
+	unsigned long pages = argc >= 3 ? strtoul(argv[2], 0, 10) : 16;
+	bool hold = argc == 4 && strcmp(argv[3], "hold") == 0;
+	handle_t ep, frame, held = 0;
+	struct strata_fault held_fault = {0};
 
-	if (argc < 2 || argc > 3 || pages < 1 || pages > MAX_PAGES) {
-		fprintf(stderr, "usage: sqpager NAME [PAGES]   (PAGES 1..%d)\n", MAX_PAGES);
+	if (argc < 2 || argc > 4 || (argc == 4 && !hold) || pages < 1 || pages > MAX_PAGES) {
+		fprintf(stderr, "usage: sqpager NAME [PAGES [hold]]   (PAGES 1..%d)\n", MAX_PAGES);
 		return 2;
 	}
 	uint64_t *words = strata_pager_memory(pages * PAGE, &frame);
@@ -57,11 +74,19 @@ int main(int argc, char **argv)
 			strata_pager_refuse(ERANGE);
 			continue;
 		}
-		if (!made[page]) {
-			for (uint64_t i = page * PAGE / 8; i < (page + 1) * PAGE / 8; i++)
-				words[i] = i * i;
-			made[page] = true;
+		if (hold && page == pages - 1 && strata_pager_defer(&held) == 0) {
+			held_fault = f; /* answered after the next fault */
+			hold = false;
+			continue;
 		}
+		make_page(words, page);
 		strata_pager_supply(f.addr & ~(PAGE - 1), 1, rights_for(f.access), frame, page);
+		if (held) {
+			uint64_t hp = held_fault.offset / PAGE;
+			make_page(words, hp);
+			strata_pager_supply_later(held, held_fault.addr & ~(PAGE - 1), 1,
+						  rights_for(held_fault.access), frame, hp);
+			held = 0;
+		}
 	}
 }

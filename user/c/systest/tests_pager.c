@@ -21,13 +21,14 @@
 #define PAGE	  4096ull
 #define OBJ_PAGES 8
 
-/* Start sqpager under a name of this process's and wait until the name is published. */
-static pid_t start_pager(char *name, size_t size, handle_t *ep)
+/* Start sqpager (mode: NULL or "hold") under a name of this process's; wait until it is published.
+ */
+static pid_t start_pager_mode(char *name, size_t size, handle_t *ep, char *mode)
 {
 	char pages[8];
 	snprintf(name, size, "systest-%d", getpid());
 	snprintf(pages, sizeof(pages), "%d", OBJ_PAGES);
-	char *argv[] = {"sqpager", name, pages, 0};
+	char *argv[] = {"sqpager", name, pages, mode, 0};
 	pid_t pid = strata_spawn("sqpager", argv, 0);
 
 	for (int i = 0; pid > 0 && i < 500; i++) {
@@ -36,6 +37,11 @@ static pid_t start_pager(char *name, size_t size, handle_t *ep)
 		usleep(10000);
 	}
 	return -1;
+}
+
+static pid_t start_pager(char *name, size_t size, handle_t *ep)
+{
+	return start_pager_mode(name, size, ep, NULL);
 }
 
 static void stop_pager(pid_t pid)
@@ -212,6 +218,63 @@ static bool pager_map_misuse(void)
 }
 
 /*
+ * A pager holds one fault (as if it read the page from a disk) and serves
+ * another meanwhile: a child's fault on the object's last page is held
+ * until this process's fault on another page has been answered. A pager
+ * that could not hold it would never answer either. And a pager killed
+ * while it holds a fault leaves its client a SIGBUS.
+ */
+static bool pager_holds_fault(void)
+{
+	char name[32];
+	handle_t ep;
+	pid_t pager = start_pager_mode(name, sizeof(name), &ep, "hold");
+
+	CHECK(pager > 0);
+	volatile uint64_t *w = strata_pager_map(0, OBJ_PAGES * PAGE, PROT_READ, 0, ep, 0, 0);
+	CHECK(w != MAP_FAILED);
+	uint64_t last = (OBJ_PAGES - 1) * PAGE / 8;
+	pid_t child = fork();
+	if (child == 0)
+		_exit(w[last] == last * last ? 0 : 1); /* held until the parent's fault */
+	CHECK(child > 0);
+	/*
+	 * Fault on a fresh page again and again until the child is through:
+	 * each is answered while the child's is held, and the one after the
+	 * child's fault arrived releases it. (Bounded: a pager that could not
+	 * hold a fault would leave the child stuck, and the check fails.)
+	 */
+	int st, done = 0;
+	for (int i = 0; i < 2000 && !done; i++) {
+		volatile uint64_t *t = strata_pager_map(0, PAGE, PROT_READ, 0, ep, 0, 0);
+		CHECK(t != MAP_FAILED && squares(t, 0, 1));
+		CHECK(munmap((void *)t, PAGE) == 0);
+		done = waitpid(child, &st, WNOHANG);
+		if (!done)
+			usleep(1000);
+	}
+	CHECK(done == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(squares(w + last, OBJ_PAGES - 1, 1));
+	CHECK(munmap((void *)w, OBJ_PAGES * PAGE) == 0);
+	stop_pager(pager);
+
+	/* A pager killed while it holds a fault: the client gets SIGBUS, not a hang. */
+	pager = start_pager_mode(name, sizeof(name), &ep, "hold");
+	CHECK(pager > 0);
+	w = strata_pager_map(0, OBJ_PAGES * PAGE, PROT_READ, 0, ep, 0, 0);
+	CHECK(w != MAP_FAILED);
+	child = fork();
+	if (child == 0)
+		_exit(w[last] == last * last ? 0 : 1);
+	CHECK(child > 0);
+	usleep(20000); /* most likely held by now; if not, the fault finds no pager: SIGBUS too */
+	stop_pager(pager);
+	CHECK(waitpid(child, &st, 0) == child && WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+	CHECK(munmap((void *)w, OBJ_PAGES * PAGE) == 0);
+	return true;
+}
+
+/*
  * A process that ends with ranges served by its own endpoint, and with
  * frames from mem, leaves nothing behind (the runner counts the pages).
  */
@@ -255,5 +318,6 @@ const struct systest pager_tests[] = {
     {"pager_ranges_die_with_process", pager_ranges_die_with_process},
     {"pager_serves_process", pager_serves_process},
     {"pager_map_misuse", pager_map_misuse},
+    {"pager_holds_fault", pager_holds_fault},
     {0, 0},
 };
