@@ -128,8 +128,8 @@ enum obj_type {
 /* SYS_FRAME_ALLOC flags */
 #define FRAME_ZEROED (1u << 0) /* accepted; frames are always zeroed */
 #define FRAME_DEVICE                                                                               \
-	(1u << 1) /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE                \
-		   */
+	(1u << 1)	      /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE    \
+			       */
 #define FRAME_QUOTA (1u << 2) /* charged to a3 = a quota handle with MANAGE, not the caller's */
 
 /* SYS_SPACE_AD result bits per page */

@@ -167,6 +167,8 @@ off_t lseek(int fd, off_t off, int whence)
 
 int close(int fd)
 {
+	if (__strata_shm_slot(fd) >= 0)
+		return __strata_shm_close(__strata_shm_slot(fd));
 	if (__strata_fd_kind(fd) == FS_KIND_NONE)
 		return result(-EBADF);
 	if (fd <= 2)
@@ -352,6 +354,8 @@ int fstat(int fd, struct stat *st)
 {
 	int k = __strata_fd_kind(fd);
 
+	if (__strata_shm_slot(fd) >= 0)
+		return __strata_shm_fstat(__strata_shm_slot(fd), st);
 	if (k == FS_KIND_NONE)
 		return (int)result(-EBADF);
 	if (!fs_ep()) { /* no fs: only the console */
@@ -388,6 +392,8 @@ int lstat(const char *path, struct stat *st)
 
 int ftruncate(int fd, off_t len)
 {
+	if (__strata_shm_slot(fd) >= 0)
+		return __strata_shm_truncate(__strata_shm_slot(fd), len);
 	if (!fs_served(fd))
 		return (int)result(__strata_fd_kind(fd) ? -EINVAL : -EBADF);
 	struct msg m = {.tag = msg_tag(FS_TRUNCATE, 2, 0), .w = {(uint64_t)fd, (uint64_t)len}};

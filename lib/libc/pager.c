@@ -81,30 +81,40 @@ static int name_msg(struct msg *m, unsigned label, const char *name, unsigned ha
 	return ERR_OK;
 }
 
+/* A /srv request to proc about name, carrying ep if it is not 0. */
+static int srv_call(unsigned label, const char *name, handle_t ep, struct msg *m)
+{
+	if (!__strata_us)
+		return ERR_UNSUPPORTED;
+	int e = name_msg(m, label, name, ep ? 1 : 0);
+	if (e == ERR_OK && ep) {
+		__strata_ipcbuf()->handles[0] = ep;
+		__strata_ipcbuf()->handle_rights[0] = RIGHT_WRITE | RIGHT_GRANT;
+	}
+	return e == ERR_OK ? __strata_call(__strata_us->proc, m) : e;
+}
+
 int strata_srv_publish(const char *name, handle_t ep)
 {
 	struct msg m;
+	int e = ep > 0 ? srv_call(PROC_SRV_PUBLISH, name, ep, &m) : ERR_INVALID;
 
-	if (!__strata_us)
-		return __strata_fail(ERR_UNSUPPORTED);
-	int e = name_msg(&m, PROC_SRV_PUBLISH, name, 1);
-	if (e == ERR_OK) {
-		__strata_ipcbuf()->handles[0] = ep;
-		__strata_ipcbuf()->handle_rights[0] = RIGHT_WRITE | RIGHT_GRANT;
-		e = __strata_call(__strata_us->proc, &m);
-	}
+	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int strata_srv_withdraw(const char *name)
+{
+	struct msg m;
+	int e = srv_call(PROC_SRV_WITHDRAW, name, 0, &m);
+
 	return e == ERR_OK ? 0 : __strata_fail(e);
 }
 
 int strata_srv_lookup(const char *name, handle_t *ep)
 {
 	struct msg m;
+	int e = srv_call(PROC_SRV_LOOKUP, name, 0, &m);
 
-	if (!__strata_us)
-		return __strata_fail(ERR_UNSUPPORTED);
-	int e = name_msg(&m, PROC_SRV_LOOKUP, name, 0);
-	if (e == ERR_OK)
-		e = __strata_call(__strata_us->proc, &m);
 	if (e == ERR_OK && (msg_handles(m.tag) != 1 || __strata_ipcbuf()->handles[0] <= 0))
 		e = ERR_NOMEM; /* the handle did not fit in our table */
 	if (e != ERR_OK)

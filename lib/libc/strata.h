@@ -87,8 +87,14 @@ void *strata_pager_memory(size_t bytes, handle_t *frame);
  */
 void *strata_pager_map(void *addr, size_t length, int prot, int flags, handle_t ep, uint64_t badge,
 		       uint64_t offset);
-/* Publish ep under name (/srv) while the caller runs: 0, or -1 (EINVAL, EEXIST, EAGAIN). */
+/*
+ * Publish ep (an endpoint, or a notification others may signal) under name
+ * (/srv) until the caller withdraws it or ends: 0, or -1 (EINVAL, EEXIST,
+ * EAGAIN).
+ */
 int strata_srv_publish(const char *name, handle_t ep);
+/* Take back a name the caller published: 0, or -1 (ENOENT: not the caller's). */
+int strata_srv_withdraw(const char *name);
 /* The endpoint published under name, in *ep (call only): 0, or -1 (ENOENT, EINVAL). */
 int strata_srv_lookup(const char *name, handle_t *ep);
 /*

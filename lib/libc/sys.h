@@ -35,6 +35,19 @@ int __strata_call(handle_t ep, struct msg *m);
  */
 int __strata_call_bytes(handle_t ep, struct msg *m, unsigned first, void *out, size_t n);
 
+/*
+ * Shared-memory descriptors (shm.c): numbered from SHM_FD_BASE, never fs's.
+ * __strata_shm_slot gives the slot of an open one, or -1; the others act
+ * on a slot for close, ftruncate, fstat and mmap.
+ */
+#define SHM_FD_BASE 1000
+struct stat;
+int __strata_shm_slot(int fd);
+int __strata_shm_close(int slot);
+int __strata_shm_truncate(int slot, long len);
+int __strata_shm_fstat(int slot, struct stat *st);
+void *__strata_shm_map(int slot, void *addr, size_t len, int prot, int flags, long off);
+
 /* Set errno from an enum err and return -1. */
 int __strata_fail(int err);
 

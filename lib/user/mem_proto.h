@@ -130,6 +130,25 @@ enum mem_label {
 	 * badge other than a badged handle's.
 	 */
 	MEM_MAP_PAGER  = 0x114,
+	/*
+	 * Client: a named shared-memory object (shm_open). w0 = flags
+	 * (MEM_SHM_CREATE, _EXCL, _TRUNC), w1 = length of the name, its bytes
+	 * from word 2 (1..MEM_SHM_NAME_MAX of [A-Za-z0-9._-]) -> w0 = the
+	 * object's id, w1 = its size in bytes (0 when new). It lives while it
+	 * has its name or a mapping. ERR_NOENT: no such name (without CREATE);
+	 * ERR_EXISTS: CREATE|EXCL and it exists; ERR_INVALID: a bad name or
+	 * flag; ERR_NOMEM: no room for another object.
+	 */
+	MEM_SHM_OPEN   = 0x115,
+	/* Client: w0 = length of a name, its bytes from word 1: the name goes (shm_unlink). */
+	MEM_SHM_UNLINK = 0x116,
+	/*
+	 * Client: w0 = object id, w1 = new size in bytes (MEM_SHM_ASK: only
+	 * ask) -> w0 = id, w1 = the size. Shrinking takes the pages beyond the
+	 * new end out of every space that maps them; touching them then is
+	 * SIGBUS. ERR_NOENT: no such object.
+	 */
+	MEM_SHM_SIZE   = 0x117,
 
 	/* Anyone. -> struct mem_stats in words 0.. (msgbytes). */
 	MEM_STATS      = 0x120,
@@ -152,8 +171,16 @@ enum mem_label {
 #define MEM_MAP_KIND  (3u << 4)
 
 #define MEM_MMAP_FIXED	(1u << 0)
-#define MEM_MMAP_SHARED (1u << 1)    /* MEM_MMAP: shared with the children forked later */
-#define MEM_FRAME_MAX	(4ull << 20) /* the largest MEM_FRAME */
+#define MEM_MMAP_SHARED (1u << 1) /* MEM_MMAP: shared with the children forked later */
+/* MEM_MMAP: map shared-memory object w4 (an id from MEM_SHM_OPEN) from byte w5 (6 words) */
+#define MEM_MMAP_OBJECT (1u << 2)
+
+#define MEM_SHM_CREATE	 (1u << 0)
+#define MEM_SHM_EXCL	 (1u << 1)
+#define MEM_SHM_TRUNC	 (1u << 2)
+#define MEM_SHM_ASK	 UINT64_MAX
+#define MEM_SHM_NAME_MAX 31
+#define MEM_FRAME_MAX	 (4ull << 20) /* the largest MEM_FRAME */
 
 #define MEM_ORDERS 19 /* buddy orders 0..18 */
 

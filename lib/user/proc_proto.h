@@ -126,11 +126,12 @@ enum proc_label {
 	/* w0 = pid (0: the caller) -> w0 = its process group. ERR_NOENT: no such running process. */
 	PROC_GETPGID = 0x20c,
 	/*
-	 * Publish an endpoint under a name (/srv): w0 = length of the name,
-	 * its bytes from word 1 (1..PROC_SRV_NAME_MAX of [A-Za-z0-9._-]),
-	 * handles[0] = the endpoint (WRITE|GRANT) -> nothing. The name lasts
-	 * until the publishing process ends. ERR_INVALID: a bad name, or no
-	 * endpoint with those rights; ERR_EXISTS: the name is taken; ERR_FULL:
+	 * Publish an endpoint or a notification under a name (/srv): w0 =
+	 * length of the name, its bytes from word 1 (1..PROC_SRV_NAME_MAX of
+	 * [A-Za-z0-9._-]), handles[0] = the object (WRITE|GRANT) -> nothing.
+	 * The name lasts until the publishing process withdraws it or ends.
+	 * ERR_INVALID: a bad name, or no endpoint or notification with those
+	 * rights; ERR_EXISTS: the name is taken; ERR_FULL:
 	 * PROC_SRV_MAX names are.
 	 */
 	PROC_SRV_PUBLISH = 0x20d,
@@ -141,6 +142,8 @@ enum proc_label {
 	PROC_SRV_LOOKUP = 0x20e,
 	/* -> w0 = length, words 1.. = every published name, each ending in '\n'. */
 	PROC_SRV_LIST = 0x20f,
+	/* A process: w0, words 1.. = a name it published -> nothing: the name goes. ERR_NOENT: not its. */
+	PROC_SRV_WITHDRAW = 0x210,
 };
 /* clang-format on */
 

@@ -72,12 +72,14 @@ uint64_t mmap_place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed)
 static int do_mmap(struct vs *v, struct msg *m)
 {
 	uint64_t hint = m->w[0], len = m->w[1], prot = m->w[2], flags = m->w[3];
-	bool fixed = flags & MEM_MMAP_FIXED, shared = flags & MEM_MMAP_SHARED;
+	bool fixed = flags & MEM_MMAP_FIXED, object = flags & MEM_MMAP_OBJECT;
+	bool shared = object || (flags & MEM_MMAP_SHARED);
+	uint64_t id = object ? m->w[4] : 0, off = object ? IPCBUF->words[5] : 0;
 	unsigned link = 0;
 
-	if (msg_words(m->tag) != 4 || len == 0 || prot > 7 ||
-	    flags & ~(uint64_t)(MEM_MMAP_FIXED | MEM_MMAP_SHARED) ||
-	    ((prot & PROT_W) && (prot & PROT_X)) || (fixed && !IS_PAGED(hint)))
+	if (msg_words(m->tag) != (object ? 6u : 4u) || len == 0 || prot > 7 ||
+	    flags & ~(uint64_t)(MEM_MMAP_FIXED | MEM_MMAP_SHARED | MEM_MMAP_OBJECT) ||
+	    ((prot & PROT_W) && (prot & PROT_X)) || (fixed && !IS_PAGED(hint)) || !IS_PAGED(off))
 		return ERR_INVALID;
 	if (len > UMMAP_END - UMMAP_BASE)
 		return ERR_NOMEM;
@@ -89,12 +91,16 @@ static int do_mmap(struct vs *v, struct msg *m)
 	if (!vs_commit_ok(v, len / PAGE, replaced) ||
 	    v->maps.n + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP)
 		return ERR_NOMEM;
-	if (shared && lent_shared(v, len / PAGE, &link) != ERR_OK)
-		return ERR_NOMEM;
+	int e = !shared	 ? ERR_OK
+		: object ? shared_link(v, id, &link)
+			 : lent_shared(v, len / PAGE, &link);
+	if (e != ERR_OK)
+		return e == ERR_NOENT ? ERR_NOENT : ERR_NOMEM;
 	if (fixed)
 		lent_clear_range(v, va, len);
 	struct vm_mapping map = {.va = va,
 				 .len = len,
+				 .file_off = off,
 				 .prot = (unsigned)prot,
 				 .kind = shared ? KIND_SHARED : KIND_ANON,
 				 .tag = link};
@@ -138,6 +144,10 @@ int client_request(struct vs *v, struct msg *m)
 		return lent_frame(v, m);
 	case MEM_MAP_PAGER:
 		return lent_map_pager(v, m);
+	case MEM_SHM_OPEN:
+	case MEM_SHM_UNLINK:
+	case MEM_SHM_SIZE:
+		return shared_request(m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

@@ -274,6 +274,18 @@ int lent_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pag
 	return ERR_OK;
 }
 
+int lent_shared_link(struct vs *v, unsigned obj, unsigned *link)
+{
+	unsigned li;
+	int e = link_free_slot(v, &li);
+
+	if (e != ERR_OK)
+		return e;
+	v->links[li] = (struct link){.shared = obj + 1};
+	*link = li;
+	return ERR_OK;
+}
+
 int lent_shared(struct vs *v, uint64_t pages, unsigned *link)
 {
 	unsigned li, obj;

@@ -175,6 +175,9 @@ void vs_destroy(struct vs *v);
 bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less);
 /* Drop the pages in [va, va + len): unmap them from the space, unreference them. */
 void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len);
+/* Drop, in every space, the pages of mappings of shared object link value obj (index + 1) at or
+ * beyond object offset from. */
+void vs_cut_shared(unsigned obj, uint64_t from);
 /* A new page for va of mapping m, filled (zeros or initrd bytes) and entered in v's table. */
 int vs_new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t *out);
 /* v's own copy of p, the page at va v shares, entered in p's place (p unmapped, unreferenced). */
@@ -202,6 +205,8 @@ void lent_trim(void);
 
 /* A link of v to a new shared object of `pages` pages, in *link (its index). */
 int lent_shared(struct vs *v, uint64_t pages, unsigned *link);
+/* A link of v to shared object obj (the caller takes the object's reference). */
+int lent_shared_link(struct vs *v, unsigned obj, unsigned *link);
 
 /* ---- shared.c: shared anonymous objects */
 int shared_new(uint64_t pages, unsigned *out);
@@ -209,6 +214,10 @@ void shared_ref(unsigned i);
 void shared_unref(unsigned i);
 /* Answer a fault in a KIND_SHARED mapping: the object's page, writable as the mapping is. */
 int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pager_items *it);
+/* MEM_SHM_OPEN, MEM_SHM_UNLINK, MEM_SHM_SIZE. */
+int shared_request(struct msg *m);
+/* A link of v to the object with that id (MEM_MMAP_OBJECT), in *link; ERR_NOENT if none. */
+int shared_link(struct vs *v, uint64_t id, unsigned *link);
 
 /* ---- fault.c */
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);

@@ -1,26 +1,51 @@
 /*
- * Shared anonymous memory (mmap MAP_SHARED | MAP_ANONYMOUS): an object of
- * zero-filled pages that every space mapping it sees, the same pages. A
- * mapping names its object through a link of its memory space (lent.c);
- * the object lives while a link refers to it, and fork gives the child a
- * link of its own, so parent and child share the pages from then on.
+ * Shared memory: objects of zero-filled pages that every space mapping one
+ * sees, the same pages. An object is anonymous (mmap MAP_SHARED |
+ * MAP_ANONYMOUS: it lives as long as a mapping of it, and fork shares it)
+ * or named (shm_open: MEM_SHM_OPEN finds or makes it by name, and it lives
+ * while it has its name or a mapping). A mapping names its object through
+ * a link of its memory space (lent.c); fork gives the child a link of its
+ * own.
  *
  * The object's table (offset -> pool page) holds a reference on each page
  * it made; a space that maps a page also enters it in its own table (one
  * more reference), as for any page, so munmap, exit and fork treat it as
  * they do every page. What a shared page never gets is copy-on-write: the
  * fault path maps it with the mapping's rights, and fork leaves the
- * parent's shared mappings writable.
+ * parent's shared mappings writable. A fault beyond the object's size is
+ * refused with ERR_RANGE: SIGBUS.
  */
 #include "user/mem/mem.h"
+
+#include "lib/str.h"
+#include "lib/user/msgbytes.h"
 
 #define NSHARED 64
 
 static struct shared {
-	unsigned refs; /* links to it; 0: free */
-	uint64_t pages;
+	unsigned refs;	/* links to it, and 1 while it has a name; 0: free */
+	uint32_t gen;	/* with the index, the object's id */
+	uint64_t bytes; /* its size */
+	char name[MEM_SHM_NAME_MAX + 1];
 	struct radix table; /* byte offset -> pool page */
 } objs[NSHARED];
+
+static uint32_t generation;
+
+static uint64_t id_of(unsigned i)
+{
+	return ((uint64_t)objs[i].gen << 16) | (i + 1);
+}
+
+/* The object with that id, or -1. */
+static int index_of(uint64_t id)
+{
+	uint64_t i = (id & 0xffff) - 1;
+
+	if (id == 0 || i >= NSHARED || !objs[i].refs || id_of((unsigned)i) != id)
+		return -1;
+	return (int)i;
+}
 
 int shared_new(uint64_t pages, unsigned *out)
 {
@@ -30,7 +55,9 @@ int shared_new(uint64_t pages, unsigned *out)
 		if (radix_init(&objs[i].table, &radix_pool_nodes) != ERR_OK)
 			return ERR_NOMEM;
 		objs[i].refs = 1;
-		objs[i].pages = pages;
+		objs[i].gen = ++generation & 0xffffff;
+		objs[i].bytes = pages * PAGE;
+		objs[i].name[0] = 0;
 		*out = i;
 		return ERR_OK;
 	}
@@ -44,9 +71,10 @@ void shared_ref(unsigned i)
 
 static void drop_page(void *arg, uint64_t off, pageid_t p, bool mapped)
 {
-	(void)arg;
-	(void)off;
+	struct radix *table = arg;
+
 	(void)mapped;
+	radix_set(table, off, 0);
 	pool_unref(p);
 }
 
@@ -56,9 +84,9 @@ void shared_unref(unsigned i)
 
 	if (--o->refs)
 		return;
-	radix_each(&o->table, 0, o->pages * PAGE, drop_page, 0);
+	radix_each(&o->table, 0, RADIX_VA_LIMIT, drop_page, &o->table);
 	radix_destroy(&o->table);
-	o->pages = 0;
+	o->bytes = 0;
 }
 
 /* The object's page at byte offset off: the one it has, or a new zeroed one. */
@@ -85,7 +113,7 @@ int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct p
 	uint64_t off = m->file_off + (va - m->va);
 	pageid_t p = radix_get(&v->pages, va);
 
-	if (off >= o->pages * PAGE)
+	if (off >= PAGES(o->bytes) * PAGE)
 		return ERR_RANGE;
 	if (!p) {
 		int e = object_page(o, off, &p);
@@ -101,4 +129,134 @@ int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct p
 	pager_items_add(it, va, m->prot, frame, page);
 	radix_mark_mapped(&v->pages, va);
 	return ERR_OK;
+}
+
+/* ----------------------------------------------------------------- names (shm_open) */
+
+/* A name from w[first] (length) and the bytes after it: 1..MEM_SHM_NAME_MAX of [A-Za-z0-9._-]. */
+static int name_get(const struct msg *m, unsigned first, char *out)
+{
+	uint64_t n = msg_words(m->tag) > first ? (first < MSG_REG_WORDS ? m->w[first] : 0) : 0;
+
+	if (n == 0 || n > MEM_SHM_NAME_MAX || !msgbytes_fit(m->tag, first + 1, n))
+		return ERR_INVALID;
+	msgbytes_get(m, IPCBUF, first + 1, out, n);
+	out[n] = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		char c = out[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return ERR_INVALID;
+	}
+	return ERR_OK;
+}
+
+static int find_name(const char *name)
+{
+	for (unsigned i = 0; i < NSHARED; i++)
+		if (objs[i].refs && objs[i].name[0] && strcmp(objs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Every page of object i at or beyond byte `from`, gone from every space and from the object. */
+static void cut_pages(unsigned i, uint64_t from)
+{
+	struct shared *o = &objs[i];
+
+	vs_cut_shared(i + 1, from);
+	radix_each(&o->table, from, RADIX_VA_LIMIT, drop_page, &o->table);
+}
+
+static void reply2(struct msg *m, uint64_t a, uint64_t b)
+{
+	*m = (struct msg){.tag = msg_tag(msg_label(m->tag), 2, 0), .w = {a, b}};
+}
+
+static int shm_open_request(struct msg *m)
+{
+	char name[MEM_SHM_NAME_MAX + 1];
+	uint64_t flags = m->w[0];
+	int e = name_get(m, 1, name);
+
+	if (e != ERR_OK || (flags & ~(uint64_t)(MEM_SHM_CREATE | MEM_SHM_EXCL | MEM_SHM_TRUNC)))
+		return ERR_INVALID;
+	int i = find_name(name);
+	if (i >= 0 && (flags & MEM_SHM_CREATE) && (flags & MEM_SHM_EXCL))
+		return ERR_EXISTS;
+	if (i < 0 && !(flags & MEM_SHM_CREATE))
+		return ERR_NOENT;
+	if (i < 0) {
+		unsigned k;
+		e = shared_new(0, &k);
+		if (e != ERR_OK)
+			return e;
+		str_copy(objs[k].name, name, sizeof(objs[k].name)); /* the name's reference */
+		i = (int)k;
+	} else if (flags & MEM_SHM_TRUNC) {
+		cut_pages((unsigned)i, 0);
+		objs[i].bytes = 0;
+	}
+	reply2(m, id_of((unsigned)i), objs[i].bytes);
+	return ERR_OK;
+}
+
+static int shm_unlink_request(struct msg *m)
+{
+	char name[MEM_SHM_NAME_MAX + 1];
+	int e = name_get(m, 0, name);
+	int i = e == ERR_OK ? find_name(name) : -1;
+
+	if (e != ERR_OK)
+		return e;
+	if (i < 0)
+		return ERR_NOENT;
+	objs[i].name[0] = 0;
+	shared_unref((unsigned)i);
+	*m = (struct msg){.tag = msg_tag(MEM_SHM_UNLINK, 0, 0)};
+	return ERR_OK;
+}
+
+static int shm_size_request(struct msg *m)
+{
+	int i = msg_words(m->tag) == 2 ? index_of(m->w[0]) : -2;
+	uint64_t bytes = m->w[1];
+
+	if (i == -2)
+		return ERR_INVALID;
+	if (i < 0)
+		return ERR_NOENT;
+	if (bytes != MEM_SHM_ASK) {
+		if (bytes > UMMAP_END - UMMAP_BASE)
+			return ERR_NOMEM;
+		if (bytes < objs[i].bytes)
+			cut_pages((unsigned)i, PAGES(bytes) * PAGE);
+		objs[i].bytes = bytes;
+	}
+	reply2(m, m->w[0], objs[i].bytes);
+	return ERR_OK;
+}
+
+int shared_request(struct msg *m)
+{
+	switch (msg_label(m->tag)) {
+	case MEM_SHM_OPEN:
+		return shm_open_request(m);
+	case MEM_SHM_UNLINK:
+		return shm_unlink_request(m);
+	default:
+		return shm_size_request(m);
+	}
+}
+
+int shared_link(struct vs *v, uint64_t id, unsigned *link)
+{
+	int i = index_of(id);
+
+	if (i < 0)
+		return ERR_NOENT;
+	int e = lent_shared_link(v, (unsigned)i, link);
+	if (e == ERR_OK)
+		shared_ref((unsigned)i);
+	return e;
 }

@@ -122,6 +122,21 @@ void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len)
 	radix_each(&v->pages, va, va + len, forget_page, v);
 }
 
+void vs_cut_shared(unsigned obj, uint64_t from)
+{
+	for (unsigned i = 0; i < NVS; i++) {
+		struct vs *v = &spaces[i];
+		for (unsigned k = 0; v->id && k < v->maps.n; k++) {
+			const struct vm_mapping *m = &v->maps.map[k];
+			if (m->kind != KIND_SHARED || v->links[m->tag].shared != obj ||
+			    m->file_off + m->len <= from)
+				continue;
+			uint64_t skip = from > m->file_off ? from - m->file_off : 0;
+			vs_drop_pages(v, m->va + skip, m->len - skip);
+		}
+	}
+}
+
 static void protect_pages(struct vs *v, uint64_t va, uint64_t len, unsigned prot)
 {
 	each_span(v, va, len, true, prot);

@@ -85,6 +85,8 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 		return do_srv_lookup(m);
 	case PROC_SRV_LIST:
 		return do_srv_list(m);
+	case PROC_SRV_WITHDRAW:
+		return p ? do_srv_withdraw(p->pid, m) : ERR_INVALID;
 	default:
 		return ERR_UNSUPPORTED;
 	}

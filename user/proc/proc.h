@@ -121,6 +121,7 @@ int do_getpgid(int32_t caller, struct msg *m);
 int do_srv_publish(int32_t caller, struct msg *m, handle_t ep);
 int do_srv_lookup(struct msg *m);
 int do_srv_list(struct msg *m);
+int do_srv_withdraw(int32_t caller, struct msg *m);
 void srv_forget_pid(int32_t pid);
 
 /* ---- args.c: the argument block of PROC_SPAWN and PROC_EXEC */

@@ -1,9 +1,10 @@
 /*
  * Names for servers that ordinary processes start (/srv): a process
- * publishes an endpoint under a name, and any process that looks the name
- * up gets a copy it can call but not receive on (WRITE|GRANT). This is how
- * a pager started from the shell meets its clients. A name lasts as long
- * as the process that published it: when it ends, the name goes.
+ * publishes an endpoint (or a notification) under a name, and any process
+ * that looks the name up gets a copy it can call (or signal) but not
+ * receive on (WRITE|GRANT). This is how a pager started from the shell
+ * meets its clients, and how the two ends of a shared-memory ring wake
+ * each other. A name lasts until its process withdraws it or ends.
  */
 #include "user/proc/proc.h"
 
@@ -60,14 +61,15 @@ void srv_forget_pid(int32_t pid)
 			forget(&names[i]);
 }
 
-/* Is h an endpoint the publisher may let others call? */
-static bool callable_endpoint(handle_t h)
+/* Is h an endpoint others may call, or a notification they may signal? */
+static bool publishable(handle_t h)
 {
 	unsigned type = 0;
 	uint32_t rights = 0;
 
-	return h > 0 && sys_handle_info(h, &type, &rights) == ERR_OK && type == OBJ_ENDPOINT &&
-	       (rights & RIGHT_WRITE) && (rights & RIGHT_GRANT);
+	return h > 0 && sys_handle_info(h, &type, &rights) == ERR_OK &&
+	       (type == OBJ_ENDPOINT || type == OBJ_NOTIFY) && (rights & RIGHT_WRITE) &&
+	       (rights & RIGHT_GRANT);
 }
 
 /* PROC_SRV_PUBLISH; ep (handles[0], or 0) is proc's now: kept, or closed on error. */
@@ -77,7 +79,7 @@ int do_srv_publish(int32_t caller, struct msg *m, handle_t ep)
 	struct srv_name *s = 0;
 	int e = name_get(m, name);
 
-	if (e == ERR_OK && !callable_endpoint(ep))
+	if (e == ERR_OK && !publishable(ep))
 		e = ERR_INVALID;
 	if (e == ERR_OK && find(name))
 		e = ERR_EXISTS;
@@ -111,6 +113,22 @@ int do_srv_lookup(struct msg *m)
 	IPCBUF->handles[0] = s->ep;
 	IPCBUF->handle_rights[0] = RIGHT_WRITE | RIGHT_GRANT;
 	*m = (struct msg){.tag = msg_tag(PROC_SRV_LOOKUP, 0, 1)};
+	return ERR_OK;
+}
+
+/* PROC_SRV_WITHDRAW: the caller's own name goes. */
+int do_srv_withdraw(int32_t caller, struct msg *m)
+{
+	char name[PROC_SRV_NAME_MAX + 1];
+	int e = name_get(m, name);
+	struct srv_name *s = e == ERR_OK ? find(name) : 0;
+
+	if (e != ERR_OK)
+		return e;
+	if (!s || s->pid != caller)
+		return ERR_NOENT;
+	forget(s);
+	*m = (struct msg){.tag = msg_tag(PROC_SRV_WITHDRAW, 0, 0)};
 	return ERR_OK;
 }
 

@@ -10,7 +10,8 @@
  *   - exec to main of a small program (the target reports the count);
  *   - malloc + touch of 4 MiB, per page (demand-zero through mem);
  *   - user/c/mallocbench, the allocator's figures, run twice: with
- *     Strata's allocator and with picolibc's (mallocbench-picolibc).
+ *     Strata's allocator and with picolibc's (mallocbench-picolibc);
+ *   - user/c/shmring bench: shared-memory rings against pipes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -94,11 +95,11 @@ static void bench_exec(void)
 }
 
 /* Run a program from /bin to its end (its figures are its own lines). */
-static void run(const char *name)
+static void run(const char *name, const char *arg)
 {
 	int pid = fork();
 	if (pid == 0) {
-		char *argv[] = {(char *)name, 0};
+		char *argv[] = {(char *)name, (char *)arg, 0};
 		execv(name, argv);
 		_exit(1);
 	}
@@ -122,8 +123,9 @@ int main(int argc, char **argv)
 	bench_malloc_touch();
 	bench_fork();
 	bench_exec();
-	run("mallocbench");
-	run("mallocbench-picolibc");
+	run("mallocbench", NULL);
+	run("mallocbench-picolibc", NULL);
+	run("shmring", "bench");
 	printf("sysbench: done\n");
 	return 0;
 }

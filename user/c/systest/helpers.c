@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -97,6 +98,22 @@ static int hold(int argc, char **argv)
 	return 3;
 }
 
+/*
+ * shm-peer NAME: an unrelated process opens shared-memory object NAME,
+ * checks the word the test wrote at its start, and answers in the next one.
+ */
+static int shm_peer(int argc, char **argv)
+{
+	int fd = argc == 3 ? shm_open(argv[2], O_RDWR, 0) : -1;
+	volatile uint64_t *w =
+	    fd >= 0 ? mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+
+	if (w == MAP_FAILED || w[0] != 0x5157)
+		return 1;
+	w[1] = 0x7515;
+	return munmap((void *)w, 8192) == 0 && close(fd) == 0 ? 0 : 2;
+}
+
 /* Recurse until the stack runs into its guard page. */
 static int recurse(int depth)
 {
@@ -163,6 +180,8 @@ int helper_main(int argc, char **argv)
 		free(p); /* the allocator says so and aborts */
 		return 0;
 	}
+	if (strcmp(m, "shm-peer") == 0)
+		return shm_peer(argc, argv);
 	if (strcmp(m, "hold") == 0)
 		return hold(argc, argv);
 	if (strcmp(m, "fd-check") == 0)

@@ -187,7 +187,23 @@ static bool hostile_mem(void)
 	CHECK(expect("vs maps, no such vs", mem, M(MEM_VS_MAPS, 2, 1ull << 40, 0), ERR_NOENT));
 	CHECK(expect("vs maps, index -1", mem, M(MEM_VS_MAPS, 2, 0, -1ull), ERR_NOENT));
 	CHECK(expect("vs maps, own first", mem, M(MEM_VS_MAPS, 2, 0, 0), ERR_OK));
-	static const unsigned unknown[] = {0,	  0x107, 0x115,		0x123,
+	CHECK(expect("shm open, 0 words", mem, M(MEM_SHM_OPEN, 0), ERR_INVALID));
+	CHECK(expect("shm open, name length 0", mem, M(MEM_SHM_OPEN, 3, MEM_SHM_CREATE, 0, 0),
+		     ERR_INVALID));
+	CHECK(expect("shm open, name length 32", mem,
+		     M(MEM_SHM_OPEN, 5, MEM_SHM_CREATE, 32, -1ull, -1ull, -1ull), ERR_INVALID));
+	CHECK(expect("shm open, flag 8", mem, M(MEM_SHM_OPEN, 3, 8, 1, 0x61), ERR_INVALID));
+	CHECK(expect("shm open, a slash", mem, M(MEM_SHM_OPEN, 3, MEM_SHM_CREATE, 1, 0x2f),
+		     ERR_INVALID));
+	CHECK(expect("shm open, none", mem, M(MEM_SHM_OPEN, 3, 0, 3, 0x7a7a7a), ERR_NOENT));
+	CHECK(expect("shm unlink, none", mem, M(MEM_SHM_UNLINK, 2, 3, 0x7a7a7a), ERR_NOENT));
+	CHECK(expect("shm size, no such object", mem, M(MEM_SHM_SIZE, 2, 1, 0), ERR_NOENT));
+	CHECK(expect("shm size, 1 word", mem, M(MEM_SHM_SIZE, 1, 1), ERR_INVALID));
+	CHECK(expect("mmap object, no such object", mem,
+		     M(MEM_MMAP, 6, 0, PAGE, rw, MEM_MMAP_OBJECT, 12345), ERR_NOENT));
+	CHECK(expect("mmap object, 4 words", mem, M(MEM_MMAP, 4, 0, PAGE, rw, MEM_MMAP_OBJECT),
+		     ERR_INVALID));
+	static const unsigned unknown[] = {0,	  0x107, 0x118,		0x123,
 					   0x200, 0x300, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", mem, M(unknown[i], 1, 0), ERR_UNSUPPORTED));
@@ -342,7 +358,9 @@ static bool hostile_proc(void)
 	CHECK(expect("srv publish, no handle", proc, M(PROC_SRV_PUBLISH, 2, 3, 0x7a7a7a),
 		     ERR_INVALID));
 	CHECK(expect("srv list", proc, M(PROC_SRV_LIST, 0), ERR_OK));
-	static const unsigned unknown[] = {0,	  0x1ff,     0x210,	    0x100,
+	CHECK(expect("srv withdraw, not ours", proc, M(PROC_SRV_WITHDRAW, 2, 3, 0x7a7a7a),
+		     ERR_NOENT));
+	static const unsigned unknown[] = {0,	  0x1ff,     0x211,	    0x100,
 					   0x300, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", proc, M(unknown[i], 2, me, 9), ERR_UNSUPPORTED));
@@ -507,14 +525,14 @@ static uint64_t nasty(struct rng *r)
 	}
 }
 
-static const unsigned mem_labels[] = {MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,
-				      MEM_MAP,	     MEM_HEAP_INIT,  MEM_POKE,	  MEM_BRK,
-				      MEM_MMAP,	     MEM_MUNMAP,     MEM_STATS,	  MEM_VS_STATS,
-				      MEM_FRAME,     MEM_MAP_PAGER,  MEM_VS_MAPS};
+static const unsigned mem_labels[] = {
+    MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET, MEM_MAP,	      MEM_HEAP_INIT,
+    MEM_POKE,	   MEM_BRK,	   MEM_MMAP,	MEM_MUNMAP,   MEM_STATS,      MEM_VS_STATS,
+    MEM_FRAME,	   MEM_MAP_PAGER,  MEM_VS_MAPS, MEM_SHM_OPEN, MEM_SHM_UNLINK, MEM_SHM_SIZE};
 static const unsigned proc_labels[] = {
-    PROC_SPAWN,	  PROC_EXEC,	 PROC_FORK,	  PROC_EXIT,	   PROC_WAIT,
-    PROC_KILL,	  PROC_GETPID,	 PROC_LIST,	  PROC_TIMES,	   PROC_SETPGID,
-    PROC_GETPGID, PROC_SRV_LIST, PROC_SRV_LOOKUP, PROC_SRV_PUBLISH};
+    PROC_SPAWN,	  PROC_EXEC,	 PROC_FORK,	  PROC_EXIT,	    PROC_WAIT,
+    PROC_KILL,	  PROC_GETPID,	 PROC_LIST,	  PROC_TIMES,	    PROC_SETPGID,
+    PROC_GETPGID, PROC_SRV_LIST, PROC_SRV_LOOKUP, PROC_SRV_PUBLISH, PROC_SRV_WITHDRAW};
 static const unsigned con_labels[] = {CON_WRITE, CON_READ};
 
 /* What one worker can attach: objects of its own (the handles proc gives carry no GRANT). */
@@ -532,7 +550,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {15, 14, 2};
+	static const unsigned nlabels[] = {18, 15, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -565,6 +583,9 @@ static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned
 	/* A range of the worker's own given to an endpoint nobody serves would hang it there. */
 	if (s == 0 && label == MEM_MAP_PAGER)
 		m.w[3] &= ~(uint64_t)MEM_MMAP_FIXED;
+	/* A named object outlives the worker (it is the name's): none is made here. */
+	if (s == 0 && label == MEM_SHM_OPEN)
+		m.w[0] &= ~(uint64_t)MEM_SHM_CREATE;
 	if (s == 2 && label == CON_WRITE && m.w[0] <= CON_DATA_MAX &&
 	    msgbytes_fit(m.tag, CON_DATA_WORD, m.w[0]))
 		m.w[0] = 0;
@@ -577,11 +598,12 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 	if (s == 0)
 		return label == MEM_BRK || label == MEM_MMAP || label == MEM_MUNMAP ||
 		       label == MEM_STATS || label == MEM_VS_STATS || label == MEM_FRAME ||
-		       label == MEM_MAP_PAGER || label == MEM_VS_MAPS;
+		       label == MEM_MAP_PAGER || label == MEM_VS_MAPS || label == MEM_SHM_OPEN ||
+		       label == MEM_SHM_UNLINK || label == MEM_SHM_SIZE;
 	if (nh)
 		return s == 1 && label == PROC_SRV_PUBLISH;
 	if (s == 1)
-		return label >= PROC_SPAWN && label <= PROC_SRV_LIST && label != PROC_EXIT;
+		return label >= PROC_SPAWN && label <= PROC_SRV_WITHDRAW && label != PROC_EXIT;
 	return label == CON_WRITE || label == CON_READ;
 }
 

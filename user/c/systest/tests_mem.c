@@ -1,5 +1,9 @@
 /* systest: memory through mem — malloc, brk, mmap/munmap, fault-around, limits. */
 #include <errno.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -257,6 +261,81 @@ static bool mmap_shared(void)
 	return true;
 }
 
+/*
+ * POSIX shared memory: an object made with shm_open and sized with
+ * ftruncate is seen by an unrelated process (spawned, it opens the same
+ * name) and by a forked child; shrinking it makes the cut pages SIGBUS;
+ * names are checked; unlinked and unmapped, it is gone (the runner counts
+ * the pages).
+ */
+static bool shm_objects(void)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	char name[32];
+	struct stat st;
+	int st_child;
+
+	snprintf(name, sizeof(name), "/systest-%d", getpid());
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0);
+	CHECK(shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600) == -1 && errno == EEXIST);
+	CHECK(fstat(fd, &st) == 0 && st.st_size == 0);
+	CHECK(ftruncate(fd, 3 * PAGE) == 0 && fstat(fd, &st) == 0 && st.st_size == 3 * PAGE);
+	volatile uint64_t *w = mmap(0, 4 * PAGE, rw, MAP_SHARED, fd, 0);
+	CHECK(w != MAP_FAILED);
+	CHECK(w[0] == 0 && w[2 * PAGE / 8] == 0);
+	w[0] = 0x5157;
+	char *argv[] = {"systest", "shm-peer", name, 0};
+	CHECK(run_child(argv, 0) == 0);
+	CHECK(w[1] == 0x7515); /* written by the other process, through its own mapping */
+	pid_t pid = fork();
+	if (pid == 0) {
+		w[2] = 3;			     /* the child's mapping is the same object */
+		_exit(w[3 * PAGE / 8] == 0 ? 0 : 1); /* page 3 is beyond the object: SIGBUS */
+	}
+	CHECK(pid > 0 && waitpid(pid, &st_child, 0) == pid);
+	CHECK(WIFSIGNALED(st_child) && WTERMSIG(st_child) == SIGBUS && w[2] == 3);
+	/* Shrinking cuts page 2 out of this space too. */
+	w[2 * PAGE / 8] = 9;
+	CHECK(ftruncate(fd, PAGE) == 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(w[2 * PAGE / 8] == 9 ? 0 : 1);
+	CHECK(pid > 0 && waitpid(pid, &st_child, 0) == pid);
+	CHECK(WIFSIGNALED(st_child) && WTERMSIG(st_child) == SIGBUS);
+	CHECK(w[0] == 0x5157);
+	/* A second mapping of the same object shows the same page. */
+	volatile uint64_t *w2 = mmap(0, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(w2 != MAP_FAILED && w2[1] == 0x7515);
+	CHECK(mmap(0, PAGE, rw, MAP_PRIVATE, fd, 0) == MAP_FAILED && errno == ENOTSUP);
+	int ro = shm_open(name, O_RDONLY, 0);
+	CHECK(ro >= 0);
+	CHECK(mmap(0, PAGE, rw, MAP_SHARED, ro, 0) == MAP_FAILED && errno == EACCES);
+	CHECK(ftruncate(ro, 0) == -1 && errno == EINVAL);
+	CHECK(close(ro) == 0 && close(ro) == -1 && errno == EBADF);
+	/* Names. */
+	CHECK(shm_open("noslash", O_RDWR | O_CREAT, 0600) == -1 && errno == EINVAL);
+	CHECK(shm_open("/a/b", O_RDWR | O_CREAT, 0600) == -1 && errno == EINVAL);
+	CHECK(shm_open("/0123456789012345678901234567890123", O_RDWR | O_CREAT, 0) == -1 &&
+	      errno == ENAMETOOLONG);
+	CHECK(shm_open("/systest-none", O_RDWR, 0) == -1 && errno == ENOENT);
+	CHECK(shm_unlink(name) == 0);
+	CHECK(shm_unlink(name) == -1 && errno == ENOENT);
+	CHECK(shm_open(name, O_RDWR, 0) == -1 && errno == ENOENT);
+	CHECK(w[1] == 0x7515); /* unlinked, still mapped: still there */
+	CHECK(munmap((void *)w, 4 * PAGE) == 0 && munmap((void *)w2, PAGE) == 0);
+	CHECK(close(fd) == 0);
+	return true;
+}
+
+/* shmring: two processes exchange 300 messages through a shared-memory ring, every byte checked. */
+static bool shmring_messages(void)
+{
+	char *argv[] = {"shmring", "300", 0};
+	CHECK(run_child(argv, 0) == 0);
+	return true;
+}
+
 /* A process over its commit limit gets ENOMEM from malloc; the system goes on. */
 static bool quota_enomem(void)
 {
@@ -457,6 +536,8 @@ const struct systest mem_tests[] = {
     {"mmap_edges", mmap_edges},
     {"mmap_use", mmap_use},
     {"mmap_shared", mmap_shared},
+    {"shm_objects", shm_objects},
+    {"shmring_messages", shmring_messages},
     {"fault_around", fault_around},
     {"quota_enomem", quota_enomem},
     {"stack_guard", stack_guard},

@@ -206,7 +206,10 @@ static bool pager_map_misuse(void)
 
 	CHECK(strata_srv_publish("bad/name", ep) == -1 && errno == EINVAL);
 	CHECK(strata_srv_publish("", ep) == -1 && errno == EINVAL);
-	CHECK(strata_srv_publish("x", note) == -1 && errno == EINVAL);
+	handle_t own_frame; /* a frame of this process's own, which it may pass on: no endpoint */
+	CHECK(sys_frame_alloc(0, 0, &own_frame) == 0);
+	CHECK(strata_srv_publish("x", own_frame) == -1 && errno == EINVAL);
+	CHECK(sys_handle_close(own_frame) == 0);
 	char name[40];
 	snprintf(name, sizeof(name), "misuse-%d", getpid());
 	CHECK(strata_srv_publish(name, ep) == 0);
@@ -214,6 +217,15 @@ static bool pager_map_misuse(void)
 	handle_t got;
 	CHECK(strata_srv_lookup(name, &got) == 0);
 	CHECK(strata_srv_lookup("no-such-name", &got) == -1 && errno == ENOENT);
+	/* A notification may be published too; withdrawn, the name is free again. */
+	char nname[48];
+	snprintf(nname, sizeof(nname), "%s.n", name);
+	CHECK(strata_srv_publish(nname, note) == 0);
+	CHECK(strata_srv_lookup(nname, &got) == 0 && sys_notify_signal(got, 1) == 0);
+	CHECK(strata_srv_withdraw(nname) == 0);
+	CHECK(strata_srv_withdraw(nname) == -1 && errno == ENOENT);
+	CHECK(strata_srv_lookup(nname, &got) == -1 && errno == ENOENT);
+	CHECK(strata_srv_withdraw(name) == 0 && strata_srv_publish(name, ep) == 0);
 	return true;
 }
 

@@ -21,10 +21,22 @@
 /*
  * Anonymous memory: MAP_PRIVATE | MAP_ANONYMOUS (copy-on-write after fork)
  * or MAP_SHARED | MAP_ANONYMOUS (parent and children forked later share
- * the pages), optionally MAP_FIXED. A file descriptor fails with ENODEV;
- * anything else with EINVAL, as do PROT_NONE and PROT_WRITE with PROT_EXEC.
+ * the pages), optionally MAP_FIXED; and shared-memory objects (shm_open,
+ * MAP_SHARED). A file's descriptor fails with ENODEV; anything else with
+ * EINVAL, as do PROT_NONE and PROT_WRITE with PROT_EXEC.
  */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+
+/*
+ * POSIX shared memory: an object named "/NAME" (1..31 of [A-Za-z0-9._-]
+ * after the slash), of zero-filled pages; oflag O_RDONLY or O_RDWR, with
+ * O_CREAT, O_EXCL, O_TRUNC (mode is ignored: no permissions). ftruncate
+ * sizes it, fstat tells its size, mmap maps it (MAP_SHARED only), close
+ * closes the descriptor (from 1000 up, close-on-exec). The object lives
+ * while it has its name or a mapping.
+ */
+int shm_open(const char *name, int oflag, mode_t mode);
+int shm_unlink(const char *name);
 int munmap(void *addr, size_t len);
 
 #endif
