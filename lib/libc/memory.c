@@ -102,6 +102,20 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	return (void *)m.w[0];
 }
 
+int mprotect(void *addr, size_t len, int prot)
+{
+	if (!__strata_us || !__strata_us->mem)
+		return __strata_fail(ERR_INVALID);
+	struct msg m = {.tag = msg_tag(MEM_MPROTECT, 3, 0),
+			.w = {(uintptr_t)addr, len, (uint64_t)(unsigned)prot}};
+	int e = __strata_call(__strata_us->mem, &m);
+	if (e == ERR_PERM) {
+		errno = EACCES;
+		return -1;
+	}
+	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
 int munmap(void *addr, size_t len)
 {
 	if (!__strata_us || !__strata_us->mem)

@@ -162,7 +162,8 @@ void *__strata_shm_map(int slot, void *addr, size_t len, int prot, int flags, lo
 	}
 	struct msg m = {.tag = msg_tag(MEM_MMAP, 6, 0),
 			.w = {(uintptr_t)addr, len, (unsigned)prot,
-			      MEM_MMAP_OBJECT | ((flags & MAP_FIXED) ? MEM_MMAP_FIXED : 0),
+			      MEM_MMAP_OBJECT | ((flags & MAP_FIXED) ? MEM_MMAP_FIXED : 0) |
+				  (fds[slot].writable ? 0 : MEM_MMAP_RDONLY),
 			      fds[slot].id}};
 	__strata_ipcbuf()->words[5] = (uint64_t)off;
 	int e = __strata_call(mem_ep(), &m);

@@ -146,9 +146,20 @@ enum mem_label {
 	 * Client: w0 = object id, w1 = new size in bytes (MEM_SHM_ASK: only
 	 * ask) -> w0 = id, w1 = the size. Shrinking takes the pages beyond the
 	 * new end out of every space that maps them; touching them then is
-	 * SIGBUS. ERR_NOENT: no such object.
+	 * SIGBUS. ERR_NOENT: no such object, or one without a name that the
+	 * caller does not map (an anonymous object is only its mappers').
 	 */
 	MEM_SHM_SIZE   = 0x117,
+	/*
+	 * Client (mprotect). w0 = address, w1 = length, w2 = prot (PROT_*, 0
+	 * for none): every page of the range gets those rights; mappings are
+	 * split at the ends. Pages keep their contents; the access a right no
+	 * longer allows faults (SIGSEGV). ERR_INVALID: unaligned address,
+	 * length 0, unknown prot bits, W and X together; ERR_NOMEM: part of
+	 * the range is not mapped (the heap counts as not mapped), or no room
+	 * to split; ERR_PERM: W on a shared-memory object opened read-only.
+	 */
+	MEM_MPROTECT   = 0x118,
 
 	/* Anyone. -> struct mem_stats in words 0.. (msgbytes). */
 	MEM_STATS      = 0x120,
@@ -172,8 +183,15 @@ enum mem_label {
 
 #define MEM_MMAP_FIXED	(1u << 0)
 #define MEM_MMAP_SHARED (1u << 1) /* MEM_MMAP: shared with the children forked later */
-/* MEM_MMAP: map shared-memory object w4 (an id from MEM_SHM_OPEN) from byte w5 (6 words) */
+/*
+ * MEM_MMAP: map shared-memory object w4 (an id from MEM_SHM_OPEN) from byte
+ * w5 (6 words); ERR_NOENT for an object without a name the caller does not
+ * map already.
+ */
 #define MEM_MMAP_OBJECT (1u << 2)
+
+/* MEM_MMAP with MEM_MMAP_OBJECT: the object was opened read-only: W never allowed (mprotect) */
+#define MEM_MMAP_RDONLY (1u << 3)
 
 #define MEM_SHM_CREATE	 (1u << 0)
 #define MEM_SHM_EXCL	 (1u << 1)
@@ -216,11 +234,11 @@ enum mem_map_kind {
 struct mem_map_info {
 	uint64_t va, len;
 	uint32_t prot, kind; /* PROT_*, enum mem_map_kind */
-	uint64_t offset;     /* file and pager ranges: where va lies in the file or object */
-	uint64_t badge;	     /* pager ranges: the object's badge */
-	uint64_t resident;   /* pages mapped now (the kernel's page table says) */
-	uint64_t dirty;	     /* of those, pages written since they were mapped or last cleaned */
-	uint64_t shared;     /* of those, pages mem also maps in another space */
+	uint64_t offset;   /* file, pager and shared ranges: where va lies in the file or object */
+	uint64_t badge;	   /* pager ranges: the object's badge */
+	uint64_t resident; /* pages mapped now (the kernel's page table says) */
+	uint64_t dirty;	   /* of those, pages written since they were mapped or last cleaned */
+	uint64_t shared;   /* of those, pages mem also maps in another space */
 };
 
 struct mem_vs_stats {

@@ -77,8 +77,12 @@ static int do_mmap(struct vs *v, struct msg *m)
 	uint64_t id = object ? m->w[4] : 0, off = object ? IPCBUF->words[5] : 0;
 	unsigned link = 0;
 
+	bool read_only = object && (flags & MEM_MMAP_RDONLY);
+
 	if (msg_words(m->tag) != (object ? 6u : 4u) || len == 0 || prot > 7 ||
-	    flags & ~(uint64_t)(MEM_MMAP_FIXED | MEM_MMAP_SHARED | MEM_MMAP_OBJECT) ||
+	    flags &
+		~(uint64_t)(MEM_MMAP_FIXED | MEM_MMAP_SHARED | MEM_MMAP_OBJECT | MEM_MMAP_RDONLY) ||
+	    (read_only && (prot & PROT_W)) || (!object && (flags & MEM_MMAP_RDONLY)) ||
 	    ((prot & PROT_W) && (prot & PROT_X)) || (fixed && !IS_PAGED(hint)) || !IS_PAGED(off))
 		return ERR_INVALID;
 	if (len > UMMAP_END - UMMAP_BASE)
@@ -96,6 +100,8 @@ static int do_mmap(struct vs *v, struct msg *m)
 			 : lent_shared(v, len / PAGE, &link);
 	if (e != ERR_OK)
 		return e == ERR_NOENT ? ERR_NOENT : ERR_NOMEM;
+	if (shared)
+		v->links[link].read_only = read_only;
 	if (fixed)
 		lent_clear_range(v, va, len);
 	struct vm_mapping map = {.va = va,
@@ -131,6 +137,8 @@ static int do_munmap(struct vs *v, struct msg *m)
 	return ERR_OK;
 }
 
+int protect_request(struct vs *v, struct msg *m);
+
 int client_request(struct vs *v, struct msg *m)
 {
 	switch (msg_label(m->tag)) {
@@ -147,7 +155,9 @@ int client_request(struct vs *v, struct msg *m)
 	case MEM_SHM_OPEN:
 	case MEM_SHM_UNLINK:
 	case MEM_SHM_SIZE:
-		return shared_request(m);
+		return shared_request(v, m);
+	case MEM_MPROTECT:
+		return protect_request(v, m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

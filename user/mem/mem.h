@@ -17,6 +17,10 @@
  * copy-on-write (fault.c, vs.c). A fault is answered with map items naming
  * the chunk frame and the page in it (libpager's fault hook).
  *
+ * Besides: frames lent to pagers and ranges given to other pagers
+ * (lent.c), shared-memory objects (shared.c), mprotect (protect.c), and
+ * the statistics and mapping lists (stats.c).
+ *
  * One thread serves faults and requests (main.c); a second one watches
  * the kernel's memory-pressure notification (pressure.c).
  */
@@ -123,6 +127,7 @@ void image_unref(struct image *im);
 struct link {
 	handle_t h;	 /* KIND_FRAME, KIND_PAGER; 0 for a free link or a shared one */
 	unsigned shared; /* KIND_SHARED: the object's index + 1; 0 otherwise */
+	bool read_only;	 /* KIND_SHARED: from a descriptor opened read-only: never W */
 	uint64_t badge;	 /* KIND_PAGER: the region's badge */
 	uint64_t pages;	 /* KIND_FRAME: the frame's size */
 };
@@ -173,6 +178,9 @@ void vs_reset(struct vs *v);
 void vs_destroy(struct vs *v);
 /* Can v promise `more` pages (after giving back `less`)? */
 bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less);
+/* Lower the page-table rights of v's pages in [va, va + len) to prot (0: unmap them; they stay
+ * v's). */
+void vs_lower_pages(struct vs *v, uint64_t va, uint64_t len, unsigned prot);
 /* Drop the pages in [va, va + len): unmap them from the space, unreference them. */
 void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len);
 /* Drop, in every space, the pages of mappings of shared object link value obj (index + 1) at or
@@ -215,7 +223,7 @@ void shared_unref(unsigned i);
 /* Answer a fault in a KIND_SHARED mapping: the object's page, writable as the mapping is. */
 int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pager_items *it);
 /* MEM_SHM_OPEN, MEM_SHM_UNLINK, MEM_SHM_SIZE. */
-int shared_request(struct msg *m);
+int shared_request(const struct vs *v, struct msg *m);
 /* A link of v to the object with that id (MEM_MMAP_OBJECT), in *link; ERR_NOENT if none. */
 int shared_link(struct vs *v, uint64_t id, unsigned *link);
 

@@ -37,14 +37,23 @@ static uint64_t id_of(unsigned i)
 	return ((uint64_t)objs[i].gen << 16) | (i + 1);
 }
 
-/* The object with that id, or -1. */
-static int index_of(uint64_t id)
+/*
+ * The object with that id, if v may use it, or -1: a named object is
+ * anyone's (as a file is), an anonymous or unlinked one only its mappers'
+ * (a process that does not map it cannot reach it by guessing its id).
+ */
+static int index_of(const struct vs *v, uint64_t id)
 {
 	uint64_t i = (id & 0xffff) - 1;
 
 	if (id == 0 || i >= NSHARED || !objs[i].refs || id_of((unsigned)i) != id)
 		return -1;
-	return (int)i;
+	if (objs[i].name[0])
+		return (int)i;
+	for (unsigned k = 0; k < MAXLINKS; k++)
+		if (v->links[k].shared == i + 1)
+			return (int)i;
+	return -1;
 }
 
 int shared_new(uint64_t pages, unsigned *out)
@@ -107,16 +116,14 @@ static int object_page(struct shared *o, uint64_t off, pageid_t *out)
 	return ERR_OK;
 }
 
-int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pager_items *it)
+/* Map the object's page for va (made if need be) in v: entered in v's table, added to it. */
+static int map_page(struct vs *v, const struct vm_mapping *m, struct shared *o, uint64_t va,
+		    struct pager_items *it)
 {
-	struct shared *o = &objs[v->links[m->tag].shared - 1];
-	uint64_t off = m->file_off + (va - m->va);
 	pageid_t p = radix_get(&v->pages, va);
 
-	if (off >= PAGES(o->bytes) * PAGE)
-		return ERR_RANGE;
 	if (!p) {
-		int e = object_page(o, off, &p);
+		int e = object_page(o, m->file_off + (va - m->va), &p);
 		if (e == ERR_OK)
 			e = radix_set(&v->pages, va, p);
 		if (e != ERR_OK)
@@ -129,6 +136,25 @@ int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct p
 	pager_items_add(it, va, m->prot, frame, page);
 	radix_mark_mapped(&v->pages, va);
 	return ERR_OK;
+}
+
+int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct pager_items *it)
+{
+	struct shared *o = &objs[v->links[m->tag].shared - 1];
+	uint64_t end = PAGES(o->bytes) * PAGE, next = va + PAGE;
+	bool sequential = va == v->seq_next;
+
+	if (m->file_off + (va - m->va) >= end)
+		return ERR_RANGE;
+	int e = map_page(v, m, o, va, it);
+	/* Fault-around, as for private memory: a sweep forward gets the next pages too. */
+	while (e == ERR_OK && sequential && !pressure_low() && it->n < AROUND &&
+	       next < m->va + m->len && m->file_off + (next - m->va) < end &&
+	       !radix_mapped(&v->pages, next) && map_page(v, m, o, next, it) == ERR_OK)
+		next += PAGE;
+	if (e == ERR_OK)
+		v->seq_next = next;
+	return e;
 }
 
 /* ----------------------------------------------------------------- names (shm_open) */
@@ -217,9 +243,9 @@ static int shm_unlink_request(struct msg *m)
 	return ERR_OK;
 }
 
-static int shm_size_request(struct msg *m)
+static int shm_size_request(const struct vs *v, struct msg *m)
 {
-	int i = msg_words(m->tag) == 2 ? index_of(m->w[0]) : -2;
+	int i = msg_words(m->tag) == 2 ? index_of(v, m->w[0]) : -2;
 	uint64_t bytes = m->w[1];
 
 	if (i == -2)
@@ -237,7 +263,7 @@ static int shm_size_request(struct msg *m)
 	return ERR_OK;
 }
 
-int shared_request(struct msg *m)
+int shared_request(const struct vs *v, struct msg *m)
 {
 	switch (msg_label(m->tag)) {
 	case MEM_SHM_OPEN:
@@ -245,13 +271,13 @@ int shared_request(struct msg *m)
 	case MEM_SHM_UNLINK:
 		return shm_unlink_request(m);
 	default:
-		return shm_size_request(m);
+		return shm_size_request(v, m);
 	}
 }
 
 int shared_link(struct vs *v, uint64_t id, unsigned *link)
 {
-	int i = index_of(id);
+	int i = index_of(v, id);
 
 	if (i < 0)
 		return ERR_NOENT;

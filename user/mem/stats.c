@@ -97,7 +97,9 @@ static int maps_request(const struct vs *v, uint64_t index, struct msg *m)
 	    .len = map.len,
 	    .prot = map.prot,
 	    .kind = kinds[map.kind],
-	    .offset = map.kind == KIND_FILE || map.kind == KIND_PAGER ? map.file_off : 0,
+	    .offset = map.kind == KIND_FILE || map.kind == KIND_PAGER || map.kind == KIND_SHARED
+			  ? map.file_off
+			  : 0,
 	    .badge = map.kind == KIND_PAGER ? v->links[map.tag].badge : 0,
 	    .shared = shared_pages(v, map.va, map.len),
 	};

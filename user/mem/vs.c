@@ -226,6 +226,11 @@ static void share_page(void *arg, uint64_t va, pageid_t p, bool mapped)
 	}
 }
 
+void vs_lower_pages(struct vs *v, uint64_t va, uint64_t len, unsigned prot)
+{
+	each_span(v, va, len, prot != 0, prot); /* none left: unmapped, the pages stay v's */
+}
+
 /* Take away the parent's write right on every page it now shares. */
 static void protect_shared(struct vs *v)
 {

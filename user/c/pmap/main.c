@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 		       (unsigned long)(m.va + m.len), perm, kind_name(m.kind),
 		       (unsigned long)m.len / 1024, (unsigned long)m.resident * 4,
 		       (unsigned long)m.dirty * 4, (unsigned long)m.shared * 4);
-		if (m.kind == MEM_KIND_FILE || m.kind == MEM_KIND_PAGER)
+		if (m.kind == MEM_KIND_FILE || m.kind == MEM_KIND_PAGER ||
+		    m.kind == MEM_KIND_SHARED)
 			printf(" %lx", (unsigned long)m.offset);
 		if (m.kind == MEM_KIND_PAGER)
 			printf(" (badge %lx)", (unsigned long)m.badge);

@@ -6,15 +6,18 @@
  *                   16 KiB, each filled from its number; the parent
  *                   receives and checks every byte
  *   shmring bench   instructions (rdinstret: under -icount, everything both
- *                   processes and the system run) to move 64 KiB messages
- *                   and to bounce 64-byte ones, through rings and through
- *                   pipes for comparison
+ *                   processes and the system run) for the first write to
+ *                   each page of a shared-memory object, and to move 64 KiB
+ *                   messages and to bounce 64-byte ones, through rings and
+ *                   through pipes for comparison
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -210,9 +213,36 @@ static void bench_one(int rings)
 	       (unsigned long long)((t2 - t1) / PINGPONGS));
 }
 
+/* The first write to each page of a shared-memory object (shm_open, ftruncate, mmap). */
+static void bench_first_touch(void)
+{
+	enum { PAGES = 256 };
+	char name[32];
+
+	snprintf(name, sizeof(name), "/touch-%d", getpid());
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	volatile char *p = fd >= 0 && ftruncate(fd, PAGES * 4096) == 0
+			       ? mmap(0, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+			       : MAP_FAILED;
+	if (p == MAP_FAILED) {
+		printf("shmring: cannot set up the first-touch benchmark\n");
+		exit(1);
+	}
+	uint64_t t0 = instret();
+	for (int i = 0; i < PAGES; i++)
+		p[i * 4096] = 1;
+	uint64_t t1 = instret();
+	printf("bench: first write to a page of a shared-memory object: %llu instructions\n",
+	       (unsigned long long)((t1 - t0) / PAGES));
+	munmap((void *)p, PAGES * 4096);
+	close(fd);
+	shm_unlink(name);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "bench") == 0) {
+		bench_first_touch();
 		bench_one(1);
 		bench_one(0);
 		return 0;

@@ -203,7 +203,17 @@ static bool hostile_mem(void)
 		     M(MEM_MMAP, 6, 0, PAGE, rw, MEM_MMAP_OBJECT, 12345), ERR_NOENT));
 	CHECK(expect("mmap object, 4 words", mem, M(MEM_MMAP, 4, 0, PAGE, rw, MEM_MMAP_OBJECT),
 		     ERR_INVALID));
-	static const unsigned unknown[] = {0,	  0x107, 0x118,		0x123,
+	CHECK(expect("mprotect, 2 words", mem, M(MEM_MPROTECT, 2, UMMAP_BASE, PAGE), ERR_INVALID));
+	CHECK(expect("mprotect, unaligned", mem, M(MEM_MPROTECT, 3, UMMAP_BASE + 1, PAGE, 1),
+		     ERR_INVALID));
+	CHECK(
+	    expect("mprotect, W and X", mem, M(MEM_MPROTECT, 3, UMMAP_BASE, PAGE, 6), ERR_INVALID));
+	CHECK(expect("mprotect, unmapped", mem, M(MEM_MPROTECT, 3, UMMAP_END - PAGE, PAGE, 1),
+		     ERR_NOMEM));
+	CHECK(expect("mprotect, the kernel", mem, M(MEM_MPROTECT, 3, KADDR, PAGE, 1), ERR_NOMEM));
+	CHECK(expect("mprotect, length -1", mem, M(MEM_MPROTECT, 3, UMMAP_BASE, -1ull, 1),
+		     ERR_NOMEM));
+	static const unsigned unknown[] = {0,	  0x107, 0x119,		0x123,
 					   0x200, 0x300, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", mem, M(unknown[i], 1, 0), ERR_UNSUPPORTED));
@@ -525,10 +535,11 @@ static uint64_t nasty(struct rng *r)
 	}
 }
 
-static const unsigned mem_labels[] = {
-    MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET, MEM_MAP,	      MEM_HEAP_INIT,
-    MEM_POKE,	   MEM_BRK,	   MEM_MMAP,	MEM_MUNMAP,   MEM_STATS,      MEM_VS_STATS,
-    MEM_FRAME,	   MEM_MAP_PAGER,  MEM_VS_MAPS, MEM_SHM_OPEN, MEM_SHM_UNLINK, MEM_SHM_SIZE};
+static const unsigned mem_labels[] = {MEM_VS_CREATE,  MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,
+				      MEM_MAP,	      MEM_HEAP_INIT,  MEM_POKE,	   MEM_BRK,
+				      MEM_MMAP,	      MEM_MUNMAP,     MEM_STATS,   MEM_VS_STATS,
+				      MEM_FRAME,      MEM_MAP_PAGER,  MEM_VS_MAPS, MEM_SHM_OPEN,
+				      MEM_SHM_UNLINK, MEM_SHM_SIZE,   MEM_MPROTECT};
 static const unsigned proc_labels[] = {
     PROC_SPAWN,	  PROC_EXEC,	 PROC_FORK,	  PROC_EXIT,	    PROC_WAIT,
     PROC_KILL,	  PROC_GETPID,	 PROC_LIST,	  PROC_TIMES,	    PROC_SETPGID,
@@ -550,7 +561,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {18, 15, 2};
+	static const unsigned nlabels[] = {19, 15, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -583,6 +594,12 @@ static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned
 	/* A range of the worker's own given to an endpoint nobody serves would hang it there. */
 	if (s == 0 && label == MEM_MAP_PAGER)
 		m.w[3] &= ~(uint64_t)MEM_MMAP_FIXED;
+	/*
+	 * New rights for the worker's own code or stack would end it: from a
+	 * page nothing maps instead (a range must be mapped all through).
+	 */
+	if (s == 0 && label == MEM_MPROTECT)
+		m.w[0] = UMMAP_END - PAGE;
 	/* A named object outlives the worker (it is the name's): none is made here. */
 	if (s == 0 && label == MEM_SHM_OPEN)
 		m.w[0] &= ~(uint64_t)MEM_SHM_CREATE;
@@ -599,7 +616,7 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 		return label == MEM_BRK || label == MEM_MMAP || label == MEM_MUNMAP ||
 		       label == MEM_STATS || label == MEM_VS_STATS || label == MEM_FRAME ||
 		       label == MEM_MAP_PAGER || label == MEM_VS_MAPS || label == MEM_SHM_OPEN ||
-		       label == MEM_SHM_UNLINK || label == MEM_SHM_SIZE;
+		       label == MEM_SHM_UNLINK || label == MEM_SHM_SIZE || label == MEM_MPROTECT;
 	if (nh)
 		return s == 1 && label == PROC_SRV_PUBLISH;
 	if (s == 1)

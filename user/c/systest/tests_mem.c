@@ -261,6 +261,113 @@ static bool mmap_shared(void)
 	return true;
 }
 
+/* A child that touches p (a write if write): its signal, 0 if it got through. */
+static int touch_signal(volatile char *p, bool write)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (write)
+			*p = 7;
+		_exit(*p == 7 || !write ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st) ? -2 : 0;
+}
+
+/*
+ * mprotect: the middle of a mapping made read-only, then none, then
+ * read-write again keeps its bytes; each right taken away faults (in a
+ * child); pages shared copy-on-write after fork stay so when write comes
+ * back; a read-only shared-memory descriptor's mapping cannot get W; and
+ * what mprotect refuses.
+ */
+static bool mprotect_rights(void)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	volatile char *p = mmap(0, 4 * PAGE, rw, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(p != MAP_FAILED);
+	memset((void *)p, 5, 4 * PAGE);
+	CHECK(mprotect((void *)(p + PAGE), 2 * PAGE, PROT_READ) == 0);
+	CHECK(touch_signal(p + PAGE, true) == SIGSEGV && touch_signal(p + PAGE, false) == 0);
+	CHECK(touch_signal(p, true) == 0 && touch_signal(p + 3 * PAGE, true) == 0); /* the ends */
+	CHECK(mprotect((void *)(p + PAGE), PAGE, PROT_NONE) == 0);
+	CHECK(touch_signal(p + PAGE, false) == SIGSEGV && touch_signal(p + 2 * PAGE, false) == 0);
+	CHECK(mprotect((void *)p, 4 * PAGE, rw) == 0); /* over the three pieces at once */
+	CHECK(p[PAGE] == 5 && p[2 * PAGE] == 5);       /* contents kept through PROT_NONE */
+	p[PAGE] = 6;
+	/* Copy-on-write survives: after fork, write comes back to the parent's pages. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 100 && p[0] == 5; i++)
+			usleep(1000);
+		_exit(p[0] == 5 && p[PAGE] == 6 ? 0 : 1); /* the parent's write below is not ours */
+	}
+	CHECK(pid > 0);
+	CHECK(mprotect((void *)p, 4 * PAGE, PROT_READ) == 0 &&
+	      mprotect((void *)p, 4 * PAGE, rw) == 0);
+	p[0] = 9;
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* Refused. */
+	errno = 0;
+	CHECK(mprotect((void *)(p + 1), PAGE, PROT_READ) == -1 && errno == EINVAL);
+	CHECK(mprotect((void *)p, PAGE, PROT_WRITE | PROT_EXEC) == -1 && errno == EINVAL);
+	CHECK(mprotect((void *)p, PAGE, 8) == -1 && errno == EINVAL);
+	CHECK(mprotect((void *)p, 8 * PAGE, PROT_READ) == -1 && errno == ENOMEM); /* beyond */
+	CHECK(mprotect((void *)p, 0, PROT_READ) == -1 && errno == EINVAL);
+	CHECK(mprotect(sbrk(0), PAGE, PROT_READ) == -1 && errno == ENOMEM); /* the heap */
+	char name[32];
+	snprintf(name, sizeof(name), "/mprot-%d", getpid());
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, PAGE) == 0);
+	int ro = shm_open(name, O_RDONLY, 0);
+	void *r = ro >= 0 ? mmap(0, PAGE, PROT_READ, MAP_SHARED, ro, 0) : MAP_FAILED;
+	CHECK(r != MAP_FAILED);
+	CHECK(mprotect(r, PAGE, rw) == -1 && errno == EACCES);
+	CHECK(munmap(r, PAGE) == 0 && close(ro) == 0 && close(fd) == 0 && shm_unlink(name) == 0);
+	CHECK(munmap((void *)p, 4 * PAGE) == 0);
+	return true;
+}
+
+/*
+ * Several processes at once on one shared page (on every hart the boot
+ * has): each adds to a common counter with atomic adds and counts in a
+ * slot of its own; every add and every count is there at the end (the
+ * page is one page, not copies).
+ */
+static bool mmap_shared_coherent(void)
+{
+	enum { KIDS = 3, ADDS = 20000 };
+	volatile uint64_t *s =
+	    mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid[KIDS];
+	int st;
+
+	CHECK(s != MAP_FAILED);
+	for (int k = 0; k < KIDS; k++) {
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			for (int i = 0; i < ADDS; i++) {
+				__atomic_fetch_add(&s[0], 1, __ATOMIC_SEQ_CST);
+				s[1 + k] = (uint64_t)i + 1;
+			}
+			_exit(0);
+		}
+		CHECK(pid[k] > 0);
+	}
+	for (int k = 0; k < KIDS; k++)
+		CHECK(waitpid(pid[k], &st, 0) == pid[k] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(s[0] == (uint64_t)KIDS * ADDS);
+	for (int k = 0; k < KIDS; k++)
+		CHECK(s[1 + k] == ADDS);
+	CHECK(munmap((void *)s, PAGE) == 0);
+	return true;
+}
+
 /*
  * POSIX shared memory: an object made with shm_open and sized with
  * ftruncate is seen by an unrelated process (spawned, it opens the same
@@ -536,6 +643,8 @@ const struct systest mem_tests[] = {
     {"mmap_edges", mmap_edges},
     {"mmap_use", mmap_use},
     {"mmap_shared", mmap_shared},
+    {"mprotect_rights", mprotect_rights},
+    {"mmap_shared_coherent", mmap_shared_coherent},
     {"shm_objects", shm_objects},
     {"shmring_messages", shmring_messages},
     {"fault_around", fault_around},

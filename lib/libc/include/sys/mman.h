@@ -38,5 +38,12 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int shm_open(const char *name, int oflag, mode_t mode);
 int shm_unlink(const char *name);
 int munmap(void *addr, size_t len);
+/*
+ * New rights (PROT_NONE too) for every page of [addr, addr + len), which
+ * must be mapped (not the brk heap): 0, or -1 (EINVAL unaligned, W with X,
+ * unknown bits; ENOMEM a page not mapped; EACCES write to a shared-memory
+ * object opened read-only).
+ */
+int mprotect(void *addr, size_t len, int prot);
 
 #endif
