@@ -19,7 +19,6 @@
 #include "kernel/object.h"
 #include "kernel/thread.h"
 
-
 struct endpoint {
 	struct object obj;
 	struct thread *send_head, *send_tail; /* WAIT_SEND, FIFO */

@@ -28,6 +28,8 @@ static void thread_edges(const struct emit *e, struct thread *t)
 	emit(e, &t->space->obj);
 	if (t->exc_ep)
 		emit(e, &t->exc_ep->obj);
+	if (t->death_note)
+		emit(e, &t->death_note->obj);
 	if (t->blocked_on)
 		emit(e, (struct object *)t->blocked_on); /* an endpoint or a notification */
 	if (t->reply_to)

@@ -2,6 +2,7 @@
 #include "kernel/arch.h"
 #include "kernel/cputime.h"
 #include "kernel/memlayout.h"
+#include "kernel/notify.h"
 #include "kernel/rtc.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -118,6 +119,34 @@ int sys_thread_set_exception(struct thread *t, struct trapframe *tf)
 		object_put(&th->exc_ep->obj);
 	th->exc_ep = ep;
 	th->exc_badge = ARG(2);
+	return ERR_OK;
+}
+
+/*
+ * Signal a notification with bits when the thread dies (at once if it is
+ * dead already); notification 0 stops the watch. A waiter for a child's
+ * end sleeps on it instead of polling SYS_THREAD_INFO.
+ */
+int sys_thread_watch(struct thread *t, struct trapframe *tf)
+{
+	struct thread *th;
+	struct notify *n = NULL;
+	int e = get(t, ARG(0), OBJ_THREAD, RIGHT_READ, &th);
+
+	if (e == ERR_OK && ARG(1) != 0)
+		e = get(t, ARG(1), OBJ_NOTIFY, RIGHT_WRITE, &n);
+	if (e == ERR_OK && n && ARG(2) == 0)
+		e = ERR_INVALID;
+	if (e != ERR_OK)
+		return e;
+	if (n)
+		object_get(&n->obj);
+	if (th->death_note)
+		object_put(&th->death_note->obj);
+	th->death_note = n;
+	th->death_bits = ARG(2);
+	if (n && th->state == TS_DEAD)
+		notify_signal(n, th->death_bits);
 	return ERR_OK;
 }
 

@@ -257,6 +257,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_THREAD_UPCALL] = sys_thread_upcall,
     [SYS_UPCALL_RETURN] = sys_upcall_return,
     [SYS_UPCALL_SAVE] = sys_upcall_save,
+    [SYS_THREAD_WATCH] = sys_thread_watch,
 };
 
 /* Garbage cycles and queued teardowns; two loads when there are none. */

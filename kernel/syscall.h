@@ -72,6 +72,7 @@ int sys_thread_kill(struct thread *t, struct trapframe *tf);
 int sys_thread_upcall(struct thread *t, struct trapframe *tf);
 int sys_upcall_return(struct thread *t, struct trapframe *tf);
 int sys_upcall_save(struct thread *t, struct trapframe *tf);
+int sys_thread_watch(struct thread *t, struct trapframe *tf);
 int sys_thread_set_exception(struct thread *t, struct trapframe *tf);
 int sys_thread_set_ipcbuf(struct thread *t, struct trapframe *tf);
 int sys_thread_info(struct thread *t, struct trapframe *tf);

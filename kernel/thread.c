@@ -4,6 +4,7 @@
 #include "kernel/frames.h"
 #include "kernel/hart.h"
 #include "kernel/ipc.h"
+#include "kernel/notify.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -105,6 +106,8 @@ void thread_destroy(struct thread *t)
 	release_message(&t->in);
 	if (t->exc_ep)
 		object_put(&t->exc_ep->obj);
+	if (t->death_note)
+		object_put(&t->death_note->obj);
 	frame_free(kva_to_pa((void *)(uintptr_t)t->kstack), KSTACK_ORDER);
 	if (q)
 		quota_uncharge(q, KSTACK_SIZE);
@@ -194,6 +197,13 @@ int thread_suspend(struct thread *t)
 	}
 }
 
+/* t is dead now: tell whoever watches (SYS_THREAD_WATCH). */
+static void thread_died(struct thread *t)
+{
+	if (t->death_note)
+		notify_signal(t->death_note, t->death_bits);
+}
+
 void thread_kill(struct thread *t, int status)
 {
 	if (t->state == TS_DEAD)
@@ -206,6 +216,7 @@ void thread_kill(struct thread *t, int status)
 	switch (t->state) {
 	case TS_NEW:
 		t->state = TS_DEAD;
+		thread_died(t);
 		break;
 	case TS_SUSPENDED:
 		sched_ready(t);
@@ -228,6 +239,7 @@ void thread_exit(int status)
 
 	t->exit_status = status;
 	t->state = TS_DEAD;
+	thread_died(t);
 	thread_release_held(t);
 	ipc_thread_exit(t);
 	struct space *s = t->space;

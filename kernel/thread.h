@@ -109,6 +109,8 @@ struct thread {
 	uint64_t fault_gen;	 /* the space's regions_gen when the fault went out */
 	struct endpoint *exc_ep; /* exception endpoint (reference held), or NULL */
 	uint64_t exc_badge;
+	struct notify *death_note; /* signalled with death_bits when it dies (reference held) */
+	uint64_t death_bits;
 
 	/*
 	 * User FP registers (kernel/fpu.h): valid whenever the thread is not in

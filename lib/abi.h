@@ -69,6 +69,7 @@ enum sys {
 	SYS_THREAD_UPCALL        = 50, /* (thread, n 1..63, entry): run entry(n) in it (signals) */
 	SYS_UPCALL_RETURN        = 51, /* (ctx or 0): back to the registers in ctx, or to those the running upcall kept */
 	SYS_UPCALL_SAVE          = 52, /* (ctx): copy the kept registers to ctx and let upcalls nest */
+	SYS_THREAD_WATCH         = 53, /* (thread, notification or 0, bits): signal bits when it dies */
 	SYS_COUNT
 };
 /* clang-format on */

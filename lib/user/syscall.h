@@ -247,6 +247,11 @@ static inline void __attribute__((noreturn)) sys_thread_exit(int status)
 	for (;;)
 		;
 }
+/* Signal notification n with bits when thread t dies (n 0: stop watching). */
+static inline int sys_thread_watch(handle_t t, handle_t n, uint64_t bits)
+{
+	return sys0(SYS_THREAD_WATCH, (uint64_t)t, (uint64_t)n, bits, 0, 0, 0);
+}
 static inline int sys_thread_kill(handle_t t, int status)
 {
 	return sys0(SYS_THREAD_KILL, (uint64_t)t, (uint64_t)(int64_t)status, 0, 0, 0, 0);

@@ -269,11 +269,19 @@ static void run_test(const struct bootinfo *bi, const struct initrd *rd, const s
 	};
 	struct server *s = &servers[SRV_TEST];
 	struct thread_info ti = {0};
+	handle_t ended = 0;
+	uint64_t bits;
 
 	if (server_start(s, rd, name, TEST_QUOTA, PRIO_TEST, g, w->ep_blk ? 3 : 2, &us) != ERR_OK)
 		return;
+	/* Sleep until its thread dies (SYS_THREAD_WATCH); poll only if that cannot be had. */
+	if (sys_notify_create(&ended) == ERR_OK &&
+	    sys_thread_watch(s->p.thread, ended, 1) == ERR_OK)
+		sys_notify_wait(ended, &bits);
 	while (sys_thread_info(s->p.thread, &ti) == ERR_OK && ti.state != THREAD_DEAD)
 		sys_sleep(20 * 1000 * 1000ull);
+	if (ended)
+		sys_handle_close(ended);
 	s->dead_reported = 1;
 	uprintf("root: test %s ended (exit status %ld)\n", name, ti.exit_status);
 }

@@ -52,7 +52,7 @@ static bool quotas(void)
 	handle_t f, weak;
 	OK(sys_frame_alloc_for(q, 2, &f));
 	OK(sys_quota_info(q, &limit, &used));
-	CHECK(used >= 4 * PAGE && used < 5 * PAGE); /* the pages and the frame object */
+	CHECK(used >= 4 * PAGE && used < 5 * PAGE);	     /* the pages and the frame object */
 	CHECK_ERR(sys_frame_alloc_for(q, 6, &s), ERR_QUOTA); /* 64 pages: beyond what is left */
 	OK(sys_handle_dup(q, RIGHT_READ, &weak));
 	CHECK_ERR(sys_frame_alloc_for(weak, 0, &s), ERR_PERM);
@@ -405,6 +405,38 @@ static bool cpu_time(void)
 	return true;
 }
 
+/*
+ * SYS_THREAD_WATCH: a thread's death signals the notification (so a waiter
+ * sleeps instead of polling), at once if it is dead already; 0 stops it.
+ */
+static bool thread_watch(void)
+{
+	handle_t n, recvonly;
+	uint64_t bits = 0;
+	struct uthread s;
+
+	OK(sys_notify_create(&n));
+	OK(spawn(&s, nap, (void *)20000000, 10));
+	OK(sys_thread_watch(s.h, n, 0x40));
+	OK(sys_notify_wait(n, &bits)); /* no polling: woken by the death */
+	CHECK(bits == 0x40);
+	struct thread_info ti = {0};
+	OK(sys_thread_info(s.h, &ti));
+	CHECK(ti.state == THREAD_DEAD);
+	OK(sys_thread_watch(s.h, n, 0x8)); /* dead already: at once */
+	OK(sys_notify_poll(n, &bits));
+	CHECK(bits == 0x8);
+	OK(sys_thread_watch(s.h, 0, 0)); /* stop watching */
+	CHECK_ERR(sys_thread_watch(s.h, n, 0), ERR_INVALID);
+	OK(sys_handle_dup(n, RIGHT_READ, &recvonly));
+	CHECK_ERR(sys_thread_watch(s.h, recvonly, 1), ERR_PERM);
+	CHECK_ERR(sys_thread_watch(n, n, 1), ERR_INVALID); /* not a thread */
+	CHECK(join(&s) == 0);
+	OK(sys_handle_close(recvonly));
+	OK(sys_handle_close(n));
+	return true;
+}
+
 static bool notifications(void)
 {
 	handle_t n;
@@ -449,6 +481,7 @@ const struct test kernel_api_tests[] = {
     {"frames_for_dma", frames_for_dma},
     {"space_mapping", space_mapping},
     {"regions", regions},
+    {"thread_watch", thread_watch},
     {"space_ad_list_and_unmap", space_ad_list_and_unmap},
     {"regions_replace_and_badges", regions_replace_and_badges},
     {"threads", threads},
