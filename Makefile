@@ -266,6 +266,13 @@ $(B)/bench/%: tests/bench/%.c $(HOST_SRCS) $(HOST_HDRS)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -DSTRATA_HOST $< $(HOST_SRCS) -o $@
 
+# The page replacement simulator (tools/pagesim), on lib/replace.c as mem uses it.
+$(B)/host/pagesim: tools/pagesim/main.c lib/replace.c lib/replace.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. tools/pagesim/main.c lib/replace.c -o $@
+all: $(B)/host/pagesim
+
 host-tests: $(HOST_TESTS)
 fuzzers: $(FUZZERS)
 

@@ -23,7 +23,7 @@
 #include "lib/str.h"
 #include "lib/user/syscall.h"
 
-#define LINGER_MAX 64
+#define LINGER_MAX 256
 
 static struct {
 	handle_t h;
@@ -75,6 +75,12 @@ static void frame_let_go(const struct link *l)
 				return;
 			}
 		}
+		/*
+		 * No room to watch it: keep it counted for good rather than
+		 * promise pages that are still in use (mem then promises a
+		 * little less than it could, never more).
+		 */
+		total_committed += l->pages;
 	}
 	sys_handle_close(l->h);
 }

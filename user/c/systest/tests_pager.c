@@ -5,6 +5,7 @@
  * object, and the pager's death; and what mem and the kernel refuse.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -287,6 +288,49 @@ static bool pager_holds_fault(void)
 }
 
 /*
+ * A pager whose backing store is a file (filepager, which reads it through
+ * fs): the mapping shows the file's bytes, as read() gives them; past the
+ * end of the file is SIGBUS, a write SIGSEGV.
+ */
+static bool pager_backed_by_file(void)
+{
+	static char want[64 << 10];
+	const char *path = "/bin/hello";
+	char name[32];
+	handle_t ep;
+	int st;
+
+	int fd = open(path, O_RDONLY);
+	ssize_t size = fd >= 0 ? read(fd, want, sizeof(want)) : -1;
+	CHECK(size > 0 && size < (ssize_t)sizeof(want) && close(fd) == 0);
+	snprintf(name, sizeof(name), "file-%d", getpid());
+	char *argv[] = {"filepager", name, (char *)path, 0};
+	pid_t pager = strata_spawn("filepager", argv, 0);
+	CHECK(pager > 0);
+	for (int i = 0; i < 500 && strata_srv_lookup(name, &ep) != 0; i++)
+		usleep(10000);
+	uint64_t len = ((uint64_t)size + PAGE - 1) / PAGE * PAGE;
+	volatile char *w = strata_pager_map(0, len + PAGE, PROT_READ | PROT_WRITE, 0, ep, 0, 0);
+	CHECK(w != MAP_FAILED);
+	CHECK(memcmp((const void *)w, want, (size_t)size) == 0);
+	for (uint64_t i = (uint64_t)size; i < len; i++)
+		CHECK(w[i] == 0); /* the last page's tail */
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(w[len] == 0 ? 0 : 1); /* past the end of the file */
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+	pid = fork();
+	if (pid == 0) {
+		w[0] = 1; /* read-only backing store */
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	CHECK(munmap((void *)w, len + PAGE) == 0);
+	stop_pager(pager);
+	return true;
+}
+
+/*
  * A process that ends with ranges served by its own endpoint, and with
  * frames from mem, leaves nothing behind (the runner counts the pages).
  */
@@ -331,5 +375,6 @@ const struct systest pager_tests[] = {
     {"pager_serves_process", pager_serves_process},
     {"pager_map_misuse", pager_map_misuse},
     {"pager_holds_fault", pager_holds_fault},
+    {"pager_backed_by_file", pager_backed_by_file},
     {0, 0},
 };

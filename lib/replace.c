@@ -1,0 +1,314 @@
+/* Page replacement policies (replace.h). */
+#include "lib/replace.h"
+
+static const char *const names[RP_KINDS] = {
+    [RP_OPT] = "opt", [RP_FIFO] = "fifo",      [RP_SECOND] = "second", [RP_CLOCK] = "clock",
+    [RP_NRU] = "nru", [RP_LRU] = "lru",	       [RP_NFU] = "nfu",       [RP_AGING] = "aging",
+    [RP_WS] = "ws",   [RP_WSCLOCK] = "wsclock"};
+
+const char *rp_name(enum rp_kind k)
+{
+	return (unsigned)k < RP_KINDS ? names[k] : "?";
+}
+
+int rp_by_name(const char *name)
+{
+	for (int k = 0; k < RP_KINDS; k++) {
+		const char *a = names[k], *b = name;
+		while (*a && *a == *b)
+			a++, b++;
+		if (!*a && !*b)
+			return k;
+	}
+	return -1;
+}
+
+void rp_init(struct rp_set *s, enum rp_kind k, struct rp_frame *frames, unsigned n, uint32_t *index,
+	     unsigned index_cap, uint64_t tau)
+{
+	*s = (struct rp_set){
+	    .kind = k, .f = frames, .n = n, .tau = tau, .index = index, .index_cap = index_cap};
+	for (unsigned i = 0; i < n; i++)
+		frames[i] = (struct rp_frame){.page = RP_NONE};
+	for (unsigned i = 0; i < index_cap; i++)
+		index[i] = 0;
+}
+
+/* ----------------------------------------------------------------- traces */
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int digit(char c, unsigned base)
+{
+	int d = c >= '0' && c <= '9'   ? c - '0'
+		: c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10
+				       : 99;
+	return d < (int)base ? d : -1;
+}
+
+enum rp_line rp_parse_line(const char *line, unsigned long n, uint64_t *page, bool *write)
+{
+	unsigned long i = 0;
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	while (i < n && blank(line[i]))
+		i++;
+	if (i == n || line[i] == '#')
+		return RP_LINE_SKIP;
+	if (n - i > 2 && line[i] == '0' && (line[i + 1] == 'x' || line[i + 1] == 'X') &&
+	    digit(line[i + 2], 16) >= 0) {
+		base = 16;
+		i += 2;
+	}
+	unsigned long first = i;
+	for (int d; i < n && (d = digit(line[i], base)) >= 0; i++) {
+		if (v > (RP_NONE - 1 - (uint64_t)d) / base)
+			return RP_LINE_BAD; /* beyond the largest page number */
+		v = v * base + (uint64_t)d;
+	}
+	if (i == first)
+		return RP_LINE_BAD;
+	while (i < n && blank(line[i]))
+		i++;
+	*write = i < n && (line[i] == 'W' || line[i] == 'w');
+	if (i < n && (line[i] == 'R' || line[i] == 'r' || *write))
+		i++;
+	while (i < n && blank(line[i]))
+		i++;
+	if (i != n)
+		return RP_LINE_BAD;
+	*page = v;
+	return RP_LINE_REF;
+}
+
+/* ----------------------------------------------------------------- the page index */
+
+static unsigned slot_of(const struct rp_set *s, uint64_t page)
+{
+	uint64_t h = page * 0x9e3779b97f4a7c15ull;
+	return (unsigned)(h >> 32) & (s->index_cap - 1);
+}
+
+/* The frame page is in, or -1. */
+static int lookup(const struct rp_set *s, uint64_t page)
+{
+	for (unsigned i = slot_of(s, page);; i = (i + 1) & (s->index_cap - 1)) {
+		if (!s->index[i])
+			return -1;
+		if (s->f[s->index[i] - 1].page == page)
+			return (int)s->index[i] - 1;
+	}
+}
+
+static void index_add(struct rp_set *s, uint64_t page, unsigned frame)
+{
+	unsigned i = slot_of(s, page);
+
+	while (s->index[i])
+		i = (i + 1) & (s->index_cap - 1);
+	s->index[i] = frame + 1;
+}
+
+/* Remove page's entry, moving back the entries after it that may not stay (linear probing). */
+static void index_remove(struct rp_set *s, uint64_t page)
+{
+	unsigned mask = s->index_cap - 1, i = slot_of(s, page);
+
+	while (s->f[s->index[i] - 1].page != page)
+		i = (i + 1) & mask;
+	s->index[i] = 0;
+	for (unsigned j = (i + 1) & mask; s->index[j]; j = (j + 1) & mask) {
+		unsigned home = slot_of(s, s->f[s->index[j] - 1].page);
+		/* Move j back to i if its home is not in (i, j] going round. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			s->index[i] = s->index[j];
+			s->index[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* ----------------------------------------------------------------- victims */
+
+/* The frame with the smallest key (ties: the lowest index). */
+static unsigned min_by(const struct rp_set *s, uint64_t (*key)(const struct rp_frame *))
+{
+	unsigned best = 0;
+
+	for (unsigned i = 1; i < s->n; i++)
+		if (key(&s->f[i]) < key(&s->f[best]))
+			best = i;
+	return best;
+}
+
+static uint64_t key_loaded(const struct rp_frame *f)
+{
+	return f->loaded;
+}
+
+static uint64_t key_last(const struct rp_frame *f)
+{
+	return f->last;
+}
+
+static uint64_t key_count(const struct rp_frame *f)
+{
+	return f->count;
+}
+
+static uint64_t key_later_next(const struct rp_frame *f)
+{
+	return UINT64_MAX - f->next; /* the furthest next use is the smallest key */
+}
+
+static uint64_t key_class(const struct rp_frame *f)
+{
+	return (uint64_t)f->r * 2 + f->m;
+}
+
+/* FIFO order with a second chance: the oldest page not referenced since it was last passed. */
+static unsigned second_chance(struct rp_set *s)
+{
+	for (;;) {
+		unsigned v = min_by(s, key_loaded);
+		if (!s->f[v].r)
+			return v;
+		s->f[v].r = 0;
+		s->f[v].loaded = s->now; /* to the back of the queue */
+		s->now++;		 /* keeps the queue order strict */
+	}
+}
+
+static unsigned clock_hand(struct rp_set *s)
+{
+	for (;;) {
+		struct rp_frame *f = &s->f[s->hand];
+		unsigned v = s->hand;
+		s->hand = (s->hand + 1) % s->n;
+		if (!f->r)
+			return v;
+		f->r = 0;
+	}
+}
+
+/* Working set: a page not used within tau (by the last tick's knowledge), else the oldest. */
+static unsigned ws_victim(struct rp_set *s)
+{
+	unsigned oldest = min_by(s, key_last);
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (!s->f[i].r && s->now - s->f[i].last > s->tau)
+			return i;
+	return oldest;
+}
+
+/*
+ * WSClock: the hand goes round; a referenced page gets its time updated
+ * and is skipped, an old dirty one is written back (counted) and skipped,
+ * an old clean one is the victim. After two full turns without one: the
+ * page under the hand.
+ */
+static unsigned wsclock_victim(struct rp_set *s)
+{
+	for (unsigned step = 0; step < 2 * s->n; step++) {
+		struct rp_frame *f = &s->f[s->hand];
+		unsigned v = s->hand;
+		s->hand = (s->hand + 1) % s->n;
+		if (f->r) {
+			f->r = 0;
+			f->last = s->now;
+		} else if (s->now - f->last > s->tau) {
+			if (!f->m)
+				return v;
+			f->m = 0; /* written back: clean from now on */
+			s->writebacks++;
+		}
+	}
+	unsigned v = s->hand;
+	s->hand = (s->hand + 1) % s->n;
+	return v;
+}
+
+static unsigned victim(struct rp_set *s)
+{
+	switch (s->kind) {
+	case RP_OPT:
+		return min_by(s, key_later_next);
+	case RP_FIFO:
+		return min_by(s, key_loaded);
+	case RP_SECOND:
+		return second_chance(s);
+	case RP_CLOCK:
+		return clock_hand(s);
+	case RP_NRU:
+		return min_by(s, key_class);
+	case RP_LRU:
+		return min_by(s, key_last);
+	case RP_NFU:
+	case RP_AGING:
+		return min_by(s, key_count);
+	case RP_WS:
+		return ws_victim(s);
+	default:
+		return wsclock_victim(s);
+	}
+}
+
+/* ----------------------------------------------------------------- references and ticks */
+
+bool rp_reference(struct rp_set *s, uint64_t page, bool write, uint64_t next_use)
+{
+	int i = lookup(s, page);
+	bool fault = i < 0;
+
+	if (fault) {
+		unsigned v;
+		if (s->used < s->n) {
+			v = s->used++;
+		} else {
+			v = victim(s);
+			if (s->f[v].m)
+				s->writebacks++;
+			index_remove(s, s->f[v].page);
+		}
+		s->f[v] = (struct rp_frame){.page = page, .loaded = s->now};
+		if (s->kind == RP_CLOCK || s->kind == RP_WSCLOCK)
+			s->hand = (v + 1) % s->n; /* the new page was placed under the hand */
+		index_add(s, page, v);
+		s->faults++;
+		i = (int)v;
+	}
+	struct rp_frame *f = &s->f[i];
+	f->r = 1;
+	f->m |= write;
+	f->last = s->now;
+	f->next = next_use;
+	s->now++;
+	return fault;
+}
+
+void rp_tick(struct rp_set *s)
+{
+	for (unsigned i = 0; i < s->used; i++) {
+		struct rp_frame *f = &s->f[i];
+		switch (s->kind) {
+		case RP_NFU:
+			f->count += f->r;
+			break;
+		case RP_AGING:
+			f->count = (f->count >> 1) | ((uint64_t)f->r << 63);
+			break;
+		case RP_NRU:
+		case RP_WS:
+			break;
+		default:
+			continue; /* the others keep R until their hand or queue clears it */
+		}
+		f->r = 0;
+	}
+}

@@ -1,0 +1,102 @@
+/*
+ * Page replacement policies: which resident page to give up when a new one
+ * must come in. The same code runs in the simulator (build/host/pagesim,
+ * tools/pagesim) and is meant for mem's swap: it keeps the resident set in
+ * the caller's storage and is told of each reference (with its R and M
+ * bits, exact in the simulator), of each clock tick (when R bits are
+ * sampled and cleared), and asked for a victim.
+ *
+ *   opt      the page used furthest in the future (needs the future)
+ *   fifo     the page resident longest
+ *   second   FIFO, but a page referenced since it was last passed goes to
+ *            the back once (second chance)
+ *   clock    second chance with a hand over a circle instead of a queue
+ *   nru      the lowest class of (R, M): not referenced and clean first
+ *   lru      the page least recently used (exact)
+ *   nfu      the page with the fewest ticks on which it was referenced
+ *   aging    NFU with the counts shifted right each tick (recent ticks weigh most)
+ *   ws       a page outside the working set (not used for tau references),
+ *            else the oldest by last use
+ *   wsclock  the working set with a clock hand: the first clean page outside
+ *            the working set; dirty ones are cleaned as the hand passes
+ */
+#ifndef STRATA_LIB_REPLACE_H
+#define STRATA_LIB_REPLACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum rp_kind {
+	RP_OPT,
+	RP_FIFO,
+	RP_SECOND,
+	RP_CLOCK,
+	RP_NRU,
+	RP_LRU,
+	RP_NFU,
+	RP_AGING,
+	RP_WS,
+	RP_WSCLOCK,
+	RP_KINDS
+};
+
+#define RP_NONE UINT64_MAX /* no page; no next use */
+
+/* One resident page. */
+struct rp_frame {
+	uint64_t page;	 /* RP_NONE: free */
+	uint64_t loaded; /* when it came in */
+	uint64_t last;	 /* when it was last used (exact, or as of the last tick) */
+	uint64_t count;	 /* NFU: ticks referenced; aging: the shift register */
+	uint64_t next;	 /* OPT: when it is used next */
+	uint8_t r, m;	 /* referenced since the last tick (or hand); modified */
+};
+
+struct rp_set {
+	enum rp_kind kind;
+	struct rp_frame *f; /* n frames, the caller's */
+	unsigned n, used;
+	unsigned hand;	    /* clock, wsclock: the hand; fifo, second: the queue's head */
+	uint64_t now;	    /* references so far */
+	uint64_t tau;	    /* ws, wsclock: the working-set window, in references */
+	uint32_t *index;    /* page -> frame + 1, open addressing, the caller's */
+	unsigned index_cap; /* a power of two, at least 2 n */
+	uint64_t faults, writebacks;
+};
+
+/* The policy's lower-case name, and the policy of a name (-1 if none). */
+const char *rp_name(enum rp_kind k);
+int rp_by_name(const char *name);
+
+/*
+ * An empty set of n frames (n >= 1) for policy k, in the caller's storage:
+ * frames[n] and index[index_cap] (a power of two, at least 2 n). tau is the
+ * working-set window of ws and wsclock (ignored by the others).
+ */
+void rp_init(struct rp_set *s, enum rp_kind k, struct rp_frame *frames, unsigned n, uint32_t *index,
+	     unsigned index_cap, uint64_t tau);
+
+/*
+ * A reference to page (a write if write); next_use is when this page is
+ * referenced again (RP_NONE: never), which only OPT reads. True if it
+ * faulted (the page was not resident: it is now, a victim gone if the set
+ * was full).
+ */
+bool rp_reference(struct rp_set *s, uint64_t page, bool write, uint64_t next_use);
+
+/* A clock tick: R bits are sampled (nfu, aging, ws) and cleared (nru, nfu, aging, ws). */
+void rp_tick(struct rp_set *s);
+
+/* What a line of a trace holds (rp_parse_line). */
+enum rp_line { RP_LINE_REF, RP_LINE_SKIP, RP_LINE_BAD };
+
+/*
+ * One line of a trace (the n bytes at line, without its newline): a page
+ * number, decimal or 0x hexadecimal (below RP_NONE), then optionally R or
+ * W, with blanks around; blank lines and lines starting with # are
+ * skipped. RP_LINE_REF with *page and *write set, RP_LINE_SKIP, or
+ * RP_LINE_BAD.
+ */
+enum rp_line rp_parse_line(const char *line, unsigned long n, uint64_t *page, bool *write);
+
+#endif

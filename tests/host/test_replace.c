@@ -1,0 +1,128 @@
+/* Host tests for lib/replace.c: textbook reference strings, Belady's anomaly, invariants. */
+#include "lib/replace.h"
+
+#include <stdlib.h>
+
+#include "tests/host/check.h"
+
+#define MAXF 64
+
+/* Faults of policy k over refs[0..n) with frames frames, a tick every `tick` references. */
+static uint64_t faults(enum rp_kind k, const uint64_t *refs, const bool *writes, size_t n,
+		       unsigned frames, unsigned tick)
+{
+	static struct rp_frame f[MAXF];
+	static uint32_t index[4 * MAXF];
+	struct rp_set s;
+
+	rp_init(&s, k, f, frames, index, 4 * MAXF, 8);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t next = RP_NONE;
+		for (size_t j = i + 1; j < n && next == RP_NONE; j++)
+			if (refs[j] == refs[i])
+				next = j;
+		rp_reference(&s, refs[i], writes && writes[i], next);
+		if (tick && (i + 1) % tick == 0)
+			rp_tick(&s);
+	}
+	return s.faults;
+}
+
+static void textbook_string(void)
+{
+	static const uint64_t r[] = {7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1};
+	const size_t n = sizeof(r) / sizeof(r[0]);
+
+	CHECK(faults(RP_FIFO, r, NULL, n, 3, 0) == 15);
+	CHECK(faults(RP_LRU, r, NULL, n, 3, 0) == 12);
+	CHECK(faults(RP_OPT, r, NULL, n, 3, 0) == 9);
+	CHECK(faults(RP_FIFO, r, NULL, n, 4, 0) == 10);
+	CHECK(faults(RP_LRU, r, NULL, n, 4, 0) == 8);
+	CHECK(faults(RP_OPT, r, NULL, n, 4, 0) == 8);
+}
+
+/* FIFO faults more with 4 frames than with 3 on the classic string; LRU and OPT never do. */
+static void belady_anomaly(void)
+{
+	static const uint64_t r[] = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
+	const size_t n = sizeof(r) / sizeof(r[0]);
+
+	CHECK(faults(RP_FIFO, r, NULL, n, 3, 0) == 9);
+	CHECK(faults(RP_FIFO, r, NULL, n, 4, 0) == 10);
+	CHECK(faults(RP_LRU, r, NULL, n, 3, 0) == 10 && faults(RP_LRU, r, NULL, n, 4, 0) == 8);
+	CHECK(faults(RP_OPT, r, NULL, n, 3, 0) == 7 && faults(RP_OPT, r, NULL, n, 4, 0) == 6);
+}
+
+/* Aging keeps the page used on recent ticks where FIFO drops it. */
+static void aging_by_hand(void)
+{
+	static const uint64_t r[] = {1, 2, 1, 3, 1};
+
+	CHECK(faults(RP_AGING, r, NULL, 5, 2, 1) == 3);
+	CHECK(faults(RP_NFU, r, NULL, 5, 2, 1) == 3);
+	CHECK(faults(RP_FIFO, r, NULL, 5, 2, 1) == 4);
+}
+
+/* NRU takes a clean page before a dirty one of the same R class. */
+static void nru_prefers_clean(void)
+{
+	static const uint64_t r[] = {1, 2, 3, 1};
+	static const bool w[] = {true, false, false, false};
+
+	/* After the tick R is clear on both: 1 is dirty, 2 clean -> 3 replaces 2, and 1 hits. */
+	CHECK(faults(RP_NRU, r, w, 4, 2, 2) == 3);
+}
+
+static void names(void)
+{
+	for (int k = 0; k < RP_KINDS; k++)
+		CHECK(rp_by_name(rp_name(k)) == k);
+	CHECK(rp_by_name("lru2") == -1 && rp_by_name("") == -1 && rp_by_name("LRU") == -1);
+}
+
+/* On random traces: OPT is least, every policy faults at least once per page, never twice with
+ * room. */
+static void random_invariants(void)
+{
+	enum { N = 600 };
+	static uint64_t r[N];
+	static bool w[N];
+
+	srand(5);
+	for (int round = 0; round < 30; round++) {
+		unsigned pages = 2 + (unsigned)rand() % 40, distinct = 0;
+		bool seen[64] = {false};
+		for (int i = 0; i < N; i++) {
+			/* Some locality: mostly near the last page. */
+			r[i] = rand() % 4 ? (i ? (r[i - 1] + (unsigned)rand() % 3) % pages : 0)
+					  : (unsigned)rand() % pages;
+			w[i] = rand() % 3 == 0;
+			distinct += !seen[r[i]];
+			seen[r[i]] = true;
+		}
+		unsigned frames = 1 + (unsigned)rand() % 12;
+		uint64_t opt = faults(RP_OPT, r, w, N, frames, 16);
+		for (int k = 0; k < RP_KINDS; k++) {
+			uint64_t f = faults(k, r, w, N, frames, 16);
+			CHECK(f >= opt && f >= distinct && f <= N);
+			CHECK(faults(k, r, w, N, 48, 16) == distinct); /* room for all */
+		}
+		CHECK(faults(RP_SECOND, r, w, N, frames, 16) ==
+		      faults(RP_CLOCK, r, w, N, frames, 16));
+		CHECK(faults(RP_LRU, r, w, N, frames + 1, 16) <=
+		      faults(RP_LRU, r, w, N, frames, 16));
+		CHECK(faults(RP_OPT, r, w, N, frames + 1, 16) <= opt);
+	}
+}
+
+int main(void)
+{
+	check_suite = "replace";
+	RUN(textbook_string);
+	RUN(belady_anomaly);
+	RUN(aging_by_hand);
+	RUN(nru_prefers_clean);
+	RUN(names);
+	RUN(random_invariants);
+	return check_done();
+}
