@@ -17,6 +17,7 @@
 #include "lib/libc/strata.h"
 #include "lib/libc/sys.h"
 #include "lib/user/syscall.h"
+#include "lib/user/ustart.h"
 #include "user/c/systest/systest.h"
 
 #define PAGE	  4096ull
@@ -370,11 +371,43 @@ static bool pager_ranges_die_with_process(void)
 	return true;
 }
 
+/*
+ * Many ranges of other pagers in one process: each splits mem's region in
+ * the kernel's table (which grows from 8 entries past 32), up to the 16
+ * links a process has; the 17th is ENOMEM; munmap gives each back (the
+ * table's pieces merge again) and nothing is left (the runner counts).
+ */
+static bool pager_many_ranges(void)
+{
+	enum { LINKS = 16 };
+	handle_t ep;
+	void *r[LINKS];
+
+	CHECK(strata_endpoint(&ep) == 0);
+	for (int i = 0; i < LINKS; i++) {
+		/* Apart from each other, so no two merge: 2 more region entries each. */
+		r[i] = strata_pager_map((void *)(UMMAP_BASE + (uint64_t)(4 * i + 1) * (1 << 20)),
+					PAGE, PROT_READ, MAP_FIXED, ep, (uint64_t)i + 1, 0);
+		CHECK(r[i] != MAP_FAILED);
+	}
+	errno = 0;
+	CHECK(strata_pager_map(0, PAGE, PROT_READ, 0, ep, 99, 0) == MAP_FAILED && errno == ENOMEM);
+	struct mem_map_info info;
+	CHECK(my_mapping(r[7], &info) && info.kind == MEM_KIND_PAGER && info.badge == 8);
+	for (int i = 0; i < LINKS; i++)
+		CHECK(munmap(r[i], PAGE) == 0);
+	CHECK(my_mapping(r[7], &info) == false);
+	void *again = strata_pager_map(0, PAGE, PROT_READ, 0, ep, 1, 0); /* the links are free */
+	CHECK(again != MAP_FAILED && munmap(again, PAGE) == 0);
+	return true;
+}
+
 const struct systest pager_tests[] = {
     {"pager_ranges_die_with_process", pager_ranges_die_with_process},
     {"pager_serves_process", pager_serves_process},
     {"pager_map_misuse", pager_map_misuse},
     {"pager_holds_fault", pager_holds_fault},
     {"pager_backed_by_file", pager_backed_by_file},
+    {"pager_many_ranges", pager_many_ranges},
     {0, 0},
 };
