@@ -689,23 +689,35 @@ int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, b
 	return ERR_OK;
 }
 
-int space_read_ad_list(struct space *s, const uint64_t *vas, unsigned n, uint8_t *out, bool clear)
+int space_check_pages(const uint64_t *vas, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		int err = check_user_range(vas[i], 1);
-		if (err == ERR_OK && !IS_ALIGNED(vas[i], PAGE_SIZE))
-			err = ERR_ALIGN;
 		if (err != ERR_OK)
 			return err;
 	}
+	return ERR_OK;
+}
+
+void space_read_ad_list(struct space *s, const uint64_t *vas, unsigned n, uint8_t *out, bool clear)
+{
+	unsigned cleared = 0;
+	uint64_t last = 0;
+
 	for (unsigned i = 0; i < n; i++) {
 		struct pt_walk w = pt_walk(s->root, vas[i]);
 		out[i] = 0;
 		if (w.mapped && (*w.pte & PTE_U) && w.level == 0 &&
-		    read_leaf_ad(s, vas[i], w.pte, &out[i], clear))
-			space_flush(s, vas[i], 1);
+		    read_leaf_ad(s, vas[i], w.pte, &out[i], clear)) {
+			cleared++;
+			last = vas[i];
+		}
 	}
-	return ERR_OK;
+	/* One flush for all: a round of remote fences per page would cost far more. */
+	if (cleared == 1)
+		space_flush(s, last, 1);
+	else if (cleared)
+		space_flush(s, 0, UINT64_MAX);
 }
 
 void space_unmap_ad(struct space *s, const uint64_t *vas, unsigned n, uint64_t va, unsigned npages,

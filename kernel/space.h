@@ -129,12 +129,14 @@ enum fault_fix space_fix_fault(struct space *s, uint64_t va, unsigned access);
 
 int space_region_add(struct space *s, const struct region *r);
 int space_region_remove(struct space *s, uint64_t base);
-/* space_read_ad for a list of n page addresses (each checked first). */
-int space_read_ad_list(struct space *s, const uint64_t *vas, unsigned n, uint8_t *out, bool clear);
+/* ERR_ALIGN or ERR_RANGE unless each of the n addresses is a user page's. */
+int space_check_pages(const uint64_t *vas, unsigned n);
+/* space_read_ad for a list of n page addresses (checked by space_check_pages). */
+void space_read_ad_list(struct space *s, const uint64_t *vas, unsigned n, uint8_t *out, bool clear);
 /*
- * Unmap the pages of a list (vas, n; checked by space_read_ad_list first)
- * or of a range (va, npages; checked), giving each one's A/D bits as the
- * entry was taken out (0 for a page that was not mapped).
+ * Unmap the pages of a list (vas, n) or of a range (va, npages), both
+ * checked, giving each one's A/D bits as the entry was taken out (0 for a
+ * page that was not mapped).
  */
 void space_unmap_ad(struct space *s, const uint64_t *vas, unsigned n, uint64_t va, unsigned npages,
 		    uint8_t *out);

@@ -356,8 +356,7 @@ int sys_space_protect(struct thread *t, struct trapframe *tf)
 static int ad_unmap(struct thread *t, struct space *s, const uint64_t *vas, unsigned n, uint64_t va,
 		    uint8_t *bits, uint64_t out)
 {
-	int e = vas ? space_read_ad_list(s, vas, n, bits, false)
-		    : space_read_ad(s, va, n, bits, false); /* checks the addresses */
+	int e = vas ? ERR_OK : space_check_range(va, (uint64_t)n * PAGE_SIZE);
 
 	if (e != ERR_OK)
 		return e;
@@ -392,6 +391,8 @@ int sys_space_ad(struct thread *t, struct trapframe *tf)
 		e = ERR_FAULT;
 	if (e == ERR_OK && list)
 		e = copyin(vas, (const void *)(uintptr_t)ARG(1), npages * sizeof(vas[0]));
+	if (e == ERR_OK && list)
+		e = space_check_pages(vas, (unsigned)npages);
 	if (e != ERR_OK)
 		return e;
 	if (flags & AD_UNMAP)
@@ -402,9 +403,9 @@ int sys_space_ad(struct thread *t, struct trapframe *tf)
 	 * copy can block on the caller's pager: hold s across it.
 	 */
 	bool clear = flags & AD_CLEAR;
-	e = list ? space_read_ad_list(s, vas, (unsigned)npages, bits, clear)
-		 : space_read_ad(s, ARG(1), (unsigned)npages, bits, clear);
-	if (e != ERR_OK)
+	if (list)
+		space_read_ad_list(s, vas, (unsigned)npages, bits, clear);
+	else if ((e = space_read_ad(s, ARG(1), (unsigned)npages, bits, clear)) != ERR_OK)
 		return e;
 	thread_hold(t, &s->obj);
 	e = copyout((void *)(uintptr_t)out, bits, npages);

@@ -167,8 +167,10 @@ off_t lseek(int fd, off_t off, int whence)
 
 int close(int fd)
 {
-	if (__strata_shm_slot(fd) >= 0)
-		return __strata_shm_close(__strata_shm_slot(fd));
+	int shm = __strata_shm_slot(fd);
+
+	if (shm >= 0)
+		return __strata_shm_close(shm);
 	if (__strata_fd_kind(fd) == FS_KIND_NONE)
 		return result(-EBADF);
 	if (fd <= 2)
@@ -352,10 +354,10 @@ static void stat_from(struct stat *st)
 
 int fstat(int fd, struct stat *st)
 {
-	int k = __strata_fd_kind(fd);
+	int k = __strata_fd_kind(fd), shm = __strata_shm_slot(fd);
 
-	if (__strata_shm_slot(fd) >= 0)
-		return __strata_shm_fstat(__strata_shm_slot(fd), st);
+	if (shm >= 0)
+		return __strata_shm_fstat(shm, st);
 	if (k == FS_KIND_NONE)
 		return (int)result(-EBADF);
 	if (!fs_ep()) { /* no fs: only the console */
@@ -392,8 +394,10 @@ int lstat(const char *path, struct stat *st)
 
 int ftruncate(int fd, off_t len)
 {
-	if (__strata_shm_slot(fd) >= 0)
-		return __strata_shm_truncate(__strata_shm_slot(fd), len);
+	int shm = __strata_shm_slot(fd);
+
+	if (shm >= 0)
+		return __strata_shm_truncate(shm, len);
 	if (!fs_served(fd))
 		return (int)result(__strata_fd_kind(fd) ? -EINVAL : -EBADF);
 	struct msg m = {.tag = msg_tag(FS_TRUNCATE, 2, 0), .w = {(uint64_t)fd, (uint64_t)len}};

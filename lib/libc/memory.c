@@ -69,12 +69,12 @@ void *sbrk(ptrdiff_t incr)
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	int sharing = flags & (MAP_SHARED | MAP_PRIVATE);
+	int sharing = flags & (MAP_SHARED | MAP_PRIVATE), shm = __strata_shm_slot(fd);
 
-	if (!(flags & MAP_ANONYMOUS) && __strata_shm_slot(fd) >= 0 &&
+	if (!(flags & MAP_ANONYMOUS) && shm >= 0 &&
 	    !(flags & ~(MAP_SHARED | MAP_PRIVATE | MAP_FIXED)) && prot &&
 	    sharing != (MAP_SHARED | MAP_PRIVATE))
-		return __strata_shm_map(__strata_shm_slot(fd), addr, len, prot, flags, off);
+		return __strata_shm_map(shm, addr, len, prot, flags, off);
 	if (!(flags & MAP_ANONYMOUS) && fd >= 0) {
 		errno = ENODEV; /* files are not mapped (yet): only anonymous memory */
 		return MAP_FAILED;

@@ -75,9 +75,8 @@ static int name_msg(struct msg *m, unsigned label, const char *name, unsigned ha
 
 	if (n == 0 || n > PROC_SRV_NAME_MAX)
 		return ERR_INVALID;
-	*m = (struct msg){.w = {n}};
-	unsigned words = msgbytes_put(m, __strata_ipcbuf(), 1, name, n);
-	m->tag = msg_tag(label, words, handles);
+	*m = (struct msg){0};
+	m->tag = msg_tag(label, msgbytes_put_name(m, __strata_ipcbuf(), 0, name, n), handles);
 	return ERR_OK;
 }
 
@@ -168,19 +167,13 @@ static int supply(handle_t reply, uint64_t va, unsigned pages, int prot, handle_
 		answer(reply, &m);
 		return __strata_fail(ERR_INVALID);
 	}
-	struct msg m = {.tag = msg_tag(MSG_FAULT, 2 * pages, 0)};
+	uint64_t items[2 * FAULT_MAX_ITEMS];
 	for (unsigned i = 0; i < pages; i++) {
-		uint64_t w0 = fault_item_va(va + 4096ull * i, (unsigned)prot);
-		uint64_t w1 = fault_item_frame(frame, first + i);
-		if (2 * i < MSG_REG_WORDS)
-			m.w[2 * i] = w0;
-		else
-			b->words[2 * i] = w0;
-		if (2 * i + 1 < MSG_REG_WORDS)
-			m.w[2 * i + 1] = w1;
-		else
-			b->words[2 * i + 1] = w1;
+		items[2 * i] = fault_item_va(va + 4096ull * i, (unsigned)prot);
+		items[2 * i + 1] = fault_item_frame(frame, first + i);
 	}
+	struct msg m = {0}; /* the words go where the kernel takes them: registers, then buffer */
+	m.tag = msg_tag(MSG_FAULT, msgbytes_put(&m, b, 0, items, 16 * pages), 0);
 	int e = answer(reply, &m);
 	return e == ERR_OK ? 0 : __strata_fail(e);
 }

@@ -47,9 +47,7 @@ static int name_msg(struct msg *m, unsigned label, unsigned first, const char *p
 	size_t n = strlen(path + 1);
 	if (n == 0 || n > MEM_SHM_NAME_MAX)
 		return n ? ERR_RANGE : ERR_INVALID;
-	m->w[first] = n;
-	unsigned words = msgbytes_put(m, __strata_ipcbuf(), first + 1, path + 1, n);
-	m->tag = msg_tag(label, words, 0);
+	m->tag = msg_tag(label, msgbytes_put_name(m, __strata_ipcbuf(), first, path + 1, n), 0);
 	return ERR_OK;
 }
 

@@ -33,6 +33,20 @@ unsigned msgbytes_put(struct msg *m, struct ipc_buffer *b, unsigned first, const
  */
 void msgbytes_get(const struct msg *m, struct ipc_buffer *b, unsigned first, void *dst, size_t n);
 
+/*
+ * A name as the /srv and shared-memory protocols carry it: its length in
+ * word `first`, its bytes from word first + 1. Put returns the word count.
+ */
+unsigned msgbytes_put_name(struct msg *m, struct ipc_buffer *b, unsigned first, const char *name,
+			   size_t n);
+/*
+ * The name a received message carries so, into out (max + 1 bytes,
+ * terminated): false unless it is 1..max bytes, all of [A-Za-z0-9._-],
+ * and the message holds them.
+ */
+int msgbytes_get_name(const struct msg *m, struct ipc_buffer *b, unsigned first, char *out,
+		      size_t max);
+
 /* Does a message with tag carry n bytes from word first on? */
 static inline int msgbytes_fit(uint64_t tag, unsigned first, size_t n)
 {

@@ -86,7 +86,7 @@ static void frame_let_go(const struct link *l)
 }
 
 /* Let go of every link no mapping refers to any more. */
-static void links_gc(struct vs *v)
+void lent_gc(struct vs *v)
 {
 	for (unsigned i = 0; i < MAXLINKS; i++) {
 		struct link *l = &v->links[i];
@@ -125,19 +125,18 @@ static void region_take_back(struct vs *v, uint64_t va, uint64_t len)
 static void clear(struct vs *v, uint64_t va, uint64_t len, bool take_back)
 {
 	bool pager = false;
+	uint64_t lo, hi;
 
 	for (unsigned k = 0; k < v->maps.n; k++) {
 		const struct vm_mapping *m = &v->maps.map[k];
-		pager |= m->kind == KIND_PAGER && m->va < va + len && va < m->va + m->len;
+		pager |= m->kind == KIND_PAGER && mapping_clip(m, va, len, &lo, &hi);
 	}
 	/* Faults go to mem first, then the other pager's pages go: none comes back. */
 	if (pager && take_back)
 		region_take_back(v, va, len);
 	for (unsigned k = 0; k < v->maps.n; k++) {
 		const struct vm_mapping *m = &v->maps.map[k];
-		uint64_t lo = m->va > va ? m->va : va;
-		uint64_t hi = m->va + m->len < va + len ? m->va + m->len : va + len;
-		if (kind_lent(m->kind) && lo < hi)
+		if (kind_lent(m->kind) && mapping_clip(m, va, len, &lo, &hi))
 			sys_space_unmap(v->space, lo, hi - lo);
 	}
 	vs_drop_pages(v, va, len);
@@ -147,17 +146,12 @@ static void clear(struct vs *v, uint64_t va, uint64_t len, bool take_back)
 void lent_clear(struct vs *v, uint64_t va, uint64_t len)
 {
 	clear(v, va, len, true);
-	links_gc(v);
+	lent_gc(v);
 }
 
 void lent_clear_range(struct vs *v, uint64_t va, uint64_t len)
 {
 	clear(v, va, len, true);
-}
-
-void lent_gc(struct vs *v)
-{
-	links_gc(v);
 }
 
 /* ----------------------------------------------------------------- requests */
@@ -239,7 +233,7 @@ static int map_pager(struct vs *v, struct msg *m, handle_t ep)
 	uint64_t replaced = fixed ? mapping_pages_in(v, va, len) : 0;
 	if (fixed) {
 		clear(v, va, len, false);
-		links_gc(v);
+		lent_gc(v);
 	}
 	v->committed -= replaced;
 	total_committed -= replaced;

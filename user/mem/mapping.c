@@ -47,9 +47,8 @@ uint64_t mapping_pages_in(const struct vs *v, uint64_t va, uint64_t len)
 	/* Another pager's ranges are committed by nobody here. */
 	for (unsigned k = 0; k < v->maps.n; k++) {
 		const struct vm_mapping *m = &v->maps.map[k];
-		uint64_t lo = m->va > va ? m->va : va;
-		uint64_t hi = m->va + m->len < va + len ? m->va + m->len : va + len;
-		if (m->kind == KIND_PAGER && lo < hi)
+		uint64_t lo, hi;
+		if (m->kind == KIND_PAGER && mapping_clip(m, va, len, &lo, &hi))
 			pages -= (hi - lo) / PAGE;
 	}
 	return pages;

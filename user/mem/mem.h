@@ -154,6 +154,15 @@ struct vs {
 /* The bytes file mappings of v fill from, and how many there are. */
 static inline const uint8_t *vs_file_data(const struct vs *v, uint64_t *size);
 
+/* The part of mapping m inside [va, va + len) in [*lo, *hi): false if they do not meet. */
+static inline bool mapping_clip(const struct vm_mapping *m, uint64_t va, uint64_t len, uint64_t *lo,
+				uint64_t *hi)
+{
+	*lo = m->va > va ? m->va : va;
+	*hi = m->va + m->len < va + len ? m->va + m->len : va + len;
+	return *lo < *hi;
+}
+
 /* The mapping containing va (the heap counts as one), copied to *out. */
 bool mapping_find(const struct vs *v, uint64_t va, struct vm_mapping *out);
 /* Does [va, va + len) overlap a mapping or the heap? */

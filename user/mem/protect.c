@@ -28,9 +28,8 @@ static bool pieces_of(const struct vs *v, uint64_t va, uint64_t len, struct piec
 	*n = 0;
 	for (unsigned k = 0; k < v->maps.n; k++) {
 		const struct vm_mapping *m = &v->maps.map[k];
-		uint64_t lo = m->va > va ? m->va : va;
-		uint64_t hi = m->va + m->len < va + len ? m->va + m->len : va + len;
-		if (lo >= hi)
+		uint64_t lo, hi;
+		if (!mapping_clip(m, va, len, &lo, &hi))
 			continue;
 		p[(*n)++] = (struct piece){*m, lo, hi};
 		covered += hi - lo;

@@ -162,19 +162,7 @@ int shared_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, struct p
 /* A name from w[first] (length) and the bytes after it: 1..MEM_SHM_NAME_MAX of [A-Za-z0-9._-]. */
 static int name_get(const struct msg *m, unsigned first, char *out)
 {
-	uint64_t n = msg_words(m->tag) > first ? (first < MSG_REG_WORDS ? m->w[first] : 0) : 0;
-
-	if (n == 0 || n > MEM_SHM_NAME_MAX || !msgbytes_fit(m->tag, first + 1, n))
-		return ERR_INVALID;
-	msgbytes_get(m, IPCBUF, first + 1, out, n);
-	out[n] = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		char c = out[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return ERR_INVALID;
-	}
-	return ERR_OK;
+	return msgbytes_get_name(m, IPCBUF, first, out, MEM_SHM_NAME_MAX) ? ERR_OK : ERR_INVALID;
 }
 
 static int find_name(const char *name)

@@ -109,7 +109,7 @@ static void handle(struct msg *m)
 	 * other that came, so they cannot pile up.
 	 */
 	bool publish = label == PROC_SRV_PUBLISH && badge != 0 && badge <= PID_MASK &&
-		       !(m->tag & (1ull << 31)) && proc_running((int32_t)badge);
+		       !(m->tag & MSG_FROM_KERNEL) && proc_running((int32_t)badge);
 	handle_t carried = publish && msg_handles(m->tag) == 1 ? IPCBUF->handles[0] : 0;
 	for (unsigned i = carried ? 1 : 0; i < msg_handles(m->tag); i++)
 		if (IPCBUF->handles[i] > 0)

@@ -24,20 +24,7 @@ static struct srv_name {
 /* The name in w0 (its length) and the bytes from word 1; ERR_INVALID unless it is a fine name. */
 static int name_get(const struct msg *m, char *out)
 {
-	uint64_t n = m->w[0];
-
-	if (msg_words(m->tag) < 1 || n == 0 || n > PROC_SRV_NAME_MAX || !msgbytes_fit(m->tag, 1, n))
-		return ERR_INVALID;
-	msgbytes_get(m, IPCBUF, 1, out, n);
-	out[n] = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		char c = out[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-		if (!ok)
-			return ERR_INVALID;
-	}
-	return ERR_OK;
+	return msgbytes_get_name(m, IPCBUF, 0, out, PROC_SRV_NAME_MAX) ? ERR_OK : ERR_INVALID;
 }
 
 static struct srv_name *find(const char *name)
