@@ -13,6 +13,8 @@
 #include "kernel/object.h"
 #include "mm/types.h"
 
+struct rmap_entry;
+
 struct frameobj {
 	struct object obj;
 	paddr_t pa;
@@ -21,7 +23,9 @@ struct frameobj {
 	bool device;	 /* not from the allocator */
 	bool mmio;	 /* device registers: never read or written by the kernel */
 	struct frameobj *next_device;
-	uint64_t maps; /* current user mappings of its pages */
+	uint64_t maps;		 /* current user mappings of its pages */
+	bool rmap_on;		 /* FRAME_RMAP: every mapping is in rmap (kernel/rmap.h) */
+	struct rmap_entry *rmap; /* where its pages are mapped */
 };
 
 static inline uint64_t frameobj_pages(const struct frameobj *f)

@@ -41,11 +41,12 @@ static void thread_edges(const struct emit *e, struct thread *t)
 }
 
 /* Each user leaf PTE holds a reference on the frame object it maps. */
-static void mapping_edge(struct space *s, pte_t *pte, void *ctx)
+static void mapping_edge(struct space *s, uint64_t va, pte_t *pte, void *ctx)
 {
 	struct frameobj *f = frameobj_of(pte_pa(*pte));
 
 	(void)s;
+	(void)va;
 	if (f)
 		emit(ctx, &f->obj);
 }

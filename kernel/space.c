@@ -6,6 +6,7 @@
 #include "kernel/kvm.h"
 #include "kernel/memlayout.h"
 #include "kernel/ptewatch.h"
+#include "kernel/rmap.h"
 #include "kernel/sbi.h"
 #include "kernel/sched.h"
 #include "lib/error.h"
@@ -124,20 +125,21 @@ int space_create(struct quota *q, struct space **out)
 	return ERR_OK;
 }
 
-/* Drop the frame reference a user PTE held. */
-static void release_pte(struct space *s, pte_t pte)
+/* Drop the frame reference (and reverse-map entry) the user PTE at va held. */
+static void release_pte(struct space *s, uint64_t va, pte_t pte)
 {
 	struct frameobj *f = frameobj_of(pte_pa(pte));
 
 	s->resident--;
 	if (f) {
+		rmap_unlink(f, s, va);
 		f->maps--;
 		object_put(&f->obj);
 	}
 }
 
-void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte, void *ctx),
-			 void *ctx)
+void space_for_each_leaf(struct space *s,
+			 void (*fn)(struct space *s, uint64_t va, pte_t *pte, void *ctx), void *ctx)
 {
 	pte_t *l2 = pa_to_kva(s->root);
 
@@ -151,17 +153,20 @@ void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte
 			pte_t *l0 = pa_to_kva(pte_pa(l1[j]));
 			for (unsigned k = 0; k < PT_ENTRIES; k++) {
 				if (pte_is_leaf(l0[k]))
-					fn(s, &l0[k], ctx);
+					fn(s,
+					   ((uint64_t)i << 30) | ((uint64_t)j << 21) |
+					       ((uint64_t)k << 12),
+					   &l0[k], ctx);
 			}
 		}
 	}
 }
 
-static void release_leaf(struct space *s, pte_t *pte, void *ctx)
+static void release_leaf(struct space *s, uint64_t va, pte_t *pte, void *ctx)
 {
 	(void)ctx;
-	ptewatch_leaf(s, PW_TEARDOWN, 0, *pte, 0); /* va unknown here */
-	release_pte(s, *pte);
+	ptewatch_leaf(s, PW_TEARDOWN, va, *pte, 0);
+	release_pte(s, va, *pte);
 	*pte = 0;
 }
 
@@ -379,11 +384,22 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 {
 	struct pt_alloc a = pt_alloc_for(s);
 	pte_t old[FAULT_MAX_ITEMS];
+	struct rmap_entry *rm[FAULT_MAX_ITEMS];
 	unsigned i;
 	int err = ERR_OK;
 
 	if (n > FAULT_MAX_ITEMS)
 		return ERR_INVALID;
+	/* Reverse-map entries first: a mapping never exists without its entry. */
+	for (i = 0; i < n; i++) {
+		rm[i] = NULL;
+		if (items[i].frame->rmap_on && !(rm[i] = rmap_prepare(s, &err))) {
+			while (i-- > 0)
+				if (rm[i])
+					rmap_discard(rm[i]);
+			return err;
+		}
+	}
 	/* Perform, remembering what was there so a failed table allocation can be undone. */
 	for (i = 0; i < n; i++) {
 		struct pt_walk w = pt_walk(s->root, items[i].va);
@@ -408,11 +424,16 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 			else
 				pt_unmap(s->root, items[i].va, PAGE_4K, &a, NULL);
 		}
+		for (i = 0; i < n; i++)
+			if (rm[i])
+				rmap_discard(rm[i]);
 		return err == ERR_NOMEM ? s->pt_err : err;
 	}
 	for (i = 0; i < n; i++) {
 		if (old[i])
-			release_pte(s, old[i]);
+			release_pte(s, items[i].va, old[i]);
+		if (rm[i])
+			rmap_link(items[i].frame, rm[i], s, items[i].va, items[i].page);
 		object_get(&items[i].frame->obj);
 		items[i].frame->maps++;
 		s->resident++;
@@ -512,10 +533,20 @@ int space_map_slice(struct space *s, uint64_t va, struct frameobj *f, uint64_t p
 	int err = ERR_OK;
 
 	for (; i < stop; i++) {
+		struct rmap_entry *rm = NULL;
+		if (f->rmap_on && !(rm = rmap_prepare(s, &err))) {
+			*done = i;
+			return err;
+		}
 		err = pt_map(s->root, va + i * PAGE_SIZE, f->pa + (page + i) * PAGE_SIZE, PAGE_4K,
 			     prot_to_pte(prot), &a);
-		if (err != ERR_OK)
+		if (err != ERR_OK) {
+			if (rm)
+				rmap_discard(rm);
 			break;
+		}
+		if (rm)
+			rmap_link(f, rm, s, va + i * PAGE_SIZE, page + i);
 		ptewatch_leaf(s, PW_MAP, va + i * PAGE_SIZE, 0,
 			      pte_make(f->pa + (page + i) * PAGE_SIZE, prot_to_pte(prot) | PTE_V));
 		f->maps++;
@@ -581,6 +612,7 @@ static void unmap_slice(struct space *s, uint64_t *va, uint64_t end, uint8_t *ad
 			runs[nruns++] = (struct frame_run){f, 0};
 		}
 		runs[nruns - 1].n++;
+		rmap_unlink(f, s, cur);
 		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
 		pte_t old = 0;
 		pt_unmap_take(s->root, cur, PAGE_4K, &a, &old);
@@ -731,6 +763,22 @@ void space_unmap_ad(struct space *s, const uint64_t *vas, unsigned n, uint64_t v
 	}
 	for (uint64_t cur = va, end = va + (uint64_t)npages * PAGE_SIZE; !vas && cur < end;)
 		unmap_slice(s, &cur, end, out, va);
+}
+
+uint8_t space_take_ad(struct space *s, uint64_t va, bool clear, bool unmap)
+{
+	uint8_t bits = 0;
+
+	if (unmap) {
+		uint64_t cur = va;
+		unmap_slice(s, &cur, va + PAGE_SIZE, &bits, va);
+		return bits;
+	}
+	struct pt_walk w = pt_walk(s->root, va);
+	if (w.mapped && w.level == 0 && (*w.pte & PTE_U) &&
+	    read_leaf_ad(s, va, w.pte, &bits, clear))
+		space_flush(s, va, 1);
+	return bits;
 }
 
 void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8_t *bits)

@@ -56,7 +56,8 @@ int space_create(struct quota *q, struct space **out);
  */
 bool space_destroy(struct space *s);
 /* Call fn for every user leaf PTE of s (the whole table: for teardown and checks). */
-void space_for_each_leaf(struct space *s, void (*fn)(struct space *s, pte_t *pte, void *ctx),
+void space_for_each_leaf(struct space *s,
+			 void (*fn)(struct space *s, uint64_t va, pte_t *pte, void *ctx),
 			 void *ctx);
 /* Finish the queued teardowns. Call only at a safe point (no borrowed pointers). */
 void space_reap(void);
@@ -112,6 +113,8 @@ void space_protect_slice(struct space *s, uint64_t *va, uint64_t end, unsigned p
 /* out[i] = PAGE_MAPPED|PAGE_A|PAGE_D of page i; clears A and D if clear. */
 int space_read_ad(struct space *s, uint64_t va, unsigned npages, uint8_t *out, bool clear);
 /* OR the A/D bits reported in bits[] back into the still-mapped pages. */
+/* One page's A/D bits (ad_bits), cleared with clear, or the page unmapped with unmap. */
+uint8_t space_take_ad(struct space *s, uint64_t va, bool clear, bool unmap);
 void space_restore_ad(struct space *s, uint64_t va, unsigned npages, const uint8_t *bits);
 /* What space_fix_fault made of a page fault. */
 enum fault_fix {

@@ -1,6 +1,7 @@
 /* System calls on quotas, frames, address spaces and regions. */
 #include "kernel/frames.h"
 #include "kernel/memlayout.h"
+#include "kernel/rmap.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
@@ -120,7 +121,7 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 	struct quota *q = my_quota(t);
 
 	if (order > BUDDY_MAX_ORDER ||
-	    (flags & ~(uint64_t)(FRAME_ZEROED | FRAME_DEVICE | FRAME_QUOTA)))
+	    (flags & ~(uint64_t)(FRAME_ZEROED | FRAME_DEVICE | FRAME_QUOTA | FRAME_RMAP)))
 		return ERR_INVALID;
 	if (flags & FRAME_QUOTA) {
 		/* Charged to a quota the caller manages: a loader pays with its child's. */
@@ -139,6 +140,7 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 	int e = frameobj_alloc(q, (unsigned)order, false, &f);
 	if (e != ERR_OK)
 		return e;
+	f->rmap_on = flags & FRAME_RMAP;
 	memwatch_check();
 	/*
 	 * Always zeroed: a frame must never show what its last owner left in
@@ -414,6 +416,52 @@ int sys_space_ad(struct thread *t, struct trapframe *tf)
 	for (unsigned i = 0; e != ERR_OK && clear && list && i < npages; i++)
 		space_restore_ad(s, vas[i], 1, &bits[i]);
 	return e;
+}
+
+/*
+ * SYS_FRAME_AD: the A/D bits of pages of a FRAME_RMAP frame, gathered from
+ * every space that maps them (kernel/rmap.h), cleared or the pages unmapped
+ * everywhere in the same step. Only the frame's manager may: it is how a
+ * pager takes a shared page back.
+ */
+int sys_frame_ad(struct thread *t, struct trapframe *tf)
+{
+	struct frameobj *f;
+	uint8_t bits[AD_MAX_PAGES];
+	uint64_t page = ARG(1), npages = ARG(2), out = ARG(3), flags = ARG(4), count = 0;
+	int e = get(t, ARG(0), OBJ_FRAME, RIGHT_MANAGE, &f);
+
+	if (e == ERR_OK && (flags & ~(uint64_t)(AD_CLEAR | AD_UNMAP)))
+		e = ERR_INVALID;
+	if (e == ERR_OK && (npages == 0 || npages > AD_MAX_PAGES || page >= frameobj_pages(f) ||
+			    npages > frameobj_pages(f) - page))
+		e = ERR_RANGE;
+	if (e == ERR_OK && !user_range_ok(out, npages))
+		e = ERR_FAULT;
+	if (e == ERR_OK && !f->rmap_on)
+		e = ERR_STATE;
+	if (e != ERR_OK)
+		return e;
+	/* The bits of pages taken away cannot be put back: make sure they can be written out. */
+	memset(bits, 0, npages);
+	thread_hold(t, &f->obj);
+	e = copyout((void *)(uintptr_t)out, bits, npages);
+	if (e != ERR_OK)
+		return e;
+	struct rmap_entry *r;
+	if (flags & AD_UNMAP) {
+		while ((r = rmap_next(f, page, npages, NULL)) != NULL) {
+			bits[r->page - page] |= space_take_ad(r->s, r->va, false, true);
+			count++;
+		}
+	} else {
+		for (r = rmap_next(f, page, npages, NULL); r; r = rmap_next(f, page, npages, r)) {
+			bits[r->page - page] |= space_take_ad(r->s, r->va, flags & AD_CLEAR, false);
+			count++;
+		}
+	}
+	RET(1, count);
+	return copyout((void *)(uintptr_t)out, bits, npages);
 }
 
 int sys_region_add(struct thread *t, struct trapframe *tf)

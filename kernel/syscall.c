@@ -219,6 +219,7 @@ static const syscall_fn table[SYS_COUNT] = {
     [SYS_SPACE_UNMAP] = sys_space_unmap,
     [SYS_SPACE_PROTECT] = sys_space_protect,
     [SYS_SPACE_AD] = sys_space_ad,
+    [SYS_FRAME_AD] = sys_frame_ad,
     [SYS_REGION_ADD] = sys_region_add,
     [SYS_REGION_REMOVE] = sys_region_remove,
     [SYS_THREAD_CREATE] = sys_thread_create,

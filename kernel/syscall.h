@@ -59,6 +59,7 @@ int sys_space_map(struct thread *t, struct trapframe *tf);
 int sys_space_unmap(struct thread *t, struct trapframe *tf);
 int sys_space_protect(struct thread *t, struct trapframe *tf);
 int sys_space_ad(struct thread *t, struct trapframe *tf);
+int sys_frame_ad(struct thread *t, struct trapframe *tf);
 int sys_region_add(struct thread *t, struct trapframe *tf);
 int sys_region_remove(struct thread *t, struct trapframe *tf);
 int sys_mem_watch(struct thread *t, struct trapframe *tf);

@@ -70,6 +70,7 @@ enum sys {
 	SYS_UPCALL_RETURN        = 51, /* (ctx or 0): back to the registers in ctx, or to those the running upcall kept */
 	SYS_UPCALL_SAVE          = 52, /* (ctx): copy the kept registers to ctx and let upcalls nest */
 	SYS_THREAD_WATCH         = 53, /* (thread, notification or 0, bits): signal bits when it dies */
+	SYS_FRAME_AD             = 54, /* (frame, page, npages, out, AD_CLEAR|AD_UNMAP): FRAME_RMAP pages' bits in every space -> a1 = mappings */
 	SYS_COUNT
 };
 /* clang-format on */
@@ -132,6 +133,7 @@ enum obj_type {
 	(1u << 1)	      /* handle gets RIGHT_DEVICE (DMA); a2 = system handle with MANAGE    \
 			       */
 #define FRAME_QUOTA (1u << 2) /* charged to a3 = a quota handle with MANAGE, not the caller's */
+#define FRAME_RMAP  (1u << 3) /* the kernel keeps where its pages are mapped (SYS_FRAME_AD) */
 
 /* SYS_SPACE_AD result bits per page */
 #define PAGE_MAPPED (1u << 0)

@@ -207,6 +207,21 @@ static inline int sys_space_ad_list(handle_t s, const uint64_t *vas, unsigned n,
 	return sys0(SYS_SPACE_AD, (uint64_t)s, (uint64_t)vas, n, (uint64_t)out,
 		    (uint64_t)(flags | AD_LIST), 0);
 }
+/*
+ * The A/D bits of pages [page, page + npages) of a FRAME_RMAP frame, ORed
+ * over every space that maps each one (out[i]), with AD_CLEAR cleared
+ * everywhere or with AD_UNMAP unmapped everywhere: *mappings is how many
+ * mappings it met (may be NULL).
+ */
+static inline int sys_frame_ad(handle_t f, uint64_t page, unsigned npages, uint8_t *out, int flags,
+			       uint64_t *mappings)
+{
+	struct sysret r =
+	    syscall7(SYS_FRAME_AD, (uint64_t)f, page, npages, (uint64_t)out, (uint64_t)flags, 0, 0);
+	if (mappings)
+		*mappings = r.r[0];
+	return (int)r.err;
+}
 /* A region whose base is at offset `offset` of what the pager pages; flags: REGION_REPLACE. */
 static inline int sys_region_map(handle_t s, uint64_t va, uint64_t len, handle_t ep, uint64_t badge,
 				 unsigned maxprot_flags, uint64_t offset)

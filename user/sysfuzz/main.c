@@ -392,6 +392,7 @@ static const uint8_t argk[SYS_COUNT][7] = {
     [SYS_FRAME_PHYS] = {H(OBJ_FRAME), H(OBJ_SYSTEM)},
     [SYS_REPLY_TO] = {H(OBJ_REPLY), K_TAG, K_ANY, K_ANY, K_ANY, K_ANY, K_ANY},
     [SYS_THREAD_UPCALL] = {H(OBJ_THREAD), K_NUM, K_ADDR},
+    [SYS_FRAME_AD] = {H(OBJ_FRAME), K_NUM, K_NUM, K_ADDR, K_NUM},
 };
 
 /* Calls whose first check is the handle in a0: a closed one must give ERR_BADHANDLE. */

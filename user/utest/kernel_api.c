@@ -190,6 +190,62 @@ static bool space_ad_list_and_unmap(void)
 	return true;
 }
 
+/*
+ * SYS_FRAME_AD: a FRAME_RMAP frame's pages are found in every space that
+ * maps them; their bits are gathered, cleared or the pages taken back in one
+ * call, and a space that goes takes its entries with it.
+ */
+static bool frame_ad_everywhere(void)
+{
+	handle_t f, plain, weak, other;
+	uint64_t va = uvm_reserve(3 * PAGE), n = 0;
+	uint8_t ad[2], mine[3];
+	volatile uint64_t *p = (uint64_t *)va;
+
+	OK(sys_frame_alloc(1, FRAME_RMAP, &f));
+	OK(sys_space_create(uenv.quota, &other));
+	OK(sys_space_map(uenv.space, va, f, 0, 1, PROT_R | PROT_W));
+	OK(sys_space_map(uenv.space, va + PAGE, f, 0, 1,
+			 PROT_R | PROT_W)); /* the same page again */
+	OK(sys_space_map(uenv.space, va + 2 * PAGE, f, 1, 1, PROT_R));
+	OK(sys_space_map(other, 0x40000000, f, 0, 1, PROT_R));
+	OK(sys_frame_ad(f, 0, 2, ad, AD_CLEAR, &n));
+	CHECK(n == 4);
+	p[0] = 7;
+	OK(sys_frame_ad(f, 0, 2, ad, 0, &n));
+	CHECK(n == 4 && ad[0] == (PAGE_MAPPED | PAGE_A | PAGE_D) && ad[1] == PAGE_MAPPED);
+	OK(sys_frame_ad(f, 0, 1, ad, AD_CLEAR, &n));
+	CHECK(n == 3 && (ad[0] & PAGE_D));
+	OK(sys_frame_ad(f, 0, 1, ad, 0, &n));
+	CHECK(ad[0] == PAGE_MAPPED); /* cleared in every space */
+	/* Misuse changes nothing. */
+	OK(sys_frame_alloc(0, 0, &plain));
+	CHECK_ERR(sys_frame_ad(plain, 0, 1, ad, 0, 0), ERR_STATE);
+	CHECK_ERR(sys_frame_ad(f, 0, 1, ad, 8, 0), ERR_INVALID);
+	CHECK_ERR(sys_frame_ad(f, 1, 2, ad, 0, 0), ERR_RANGE);
+	CHECK_ERR(sys_frame_ad(f, 0, 0, ad, 0, 0), ERR_RANGE);
+	CHECK_ERR(sys_frame_ad(f, 0, 2, (uint8_t *)0xffffffc000001000ull, AD_UNMAP, 0), ERR_FAULT);
+	OK(sys_handle_dup(f, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP, &weak));
+	CHECK_ERR(sys_frame_ad(weak, 0, 1, ad, AD_UNMAP, 0), ERR_PERM);
+	OK(sys_space_ad(uenv.space, va, 3, mine, 0));
+	CHECK(mine[0] & mine[1] & mine[2] & PAGE_MAPPED);
+	/* A space that goes takes its entry along. */
+	OK(sys_handle_close(other));
+	OK(sys_frame_ad(f, 0, 1, ad, 0, &n));
+	CHECK(n == 2);
+	p[0] = 8;
+	OK(sys_frame_ad(f, 0, 2, ad, AD_UNMAP, &n));
+	CHECK(n == 3 && (ad[0] & PAGE_D) && ad[1] == PAGE_MAPPED);
+	OK(sys_space_ad(uenv.space, va, 3, mine, 0));
+	CHECK(mine[0] == 0 && mine[1] == 0 && mine[2] == 0);
+	OK(sys_frame_ad(f, 0, 2, ad, 0, &n));
+	CHECK(n == 0 && ad[0] == 0 && ad[1] == 0);
+	OK(sys_handle_close(weak));
+	OK(sys_handle_close(plain));
+	OK(sys_handle_close(f));
+	return true;
+}
+
 static bool space_mapping(void)
 {
 	handle_t f, nox;
@@ -483,6 +539,7 @@ const struct test kernel_api_tests[] = {
     {"regions", regions},
     {"thread_watch", thread_watch},
     {"space_ad_list_and_unmap", space_ad_list_and_unmap},
+    {"frame_ad_everywhere", frame_ad_everywhere},
     {"regions_replace_and_badges", regions_replace_and_badges},
     {"threads", threads},
     {"kill_races_with_blocking", kill_races_with_blocking},

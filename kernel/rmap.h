@@ -1,0 +1,42 @@
+/*
+ * The reverse map: for a frame allocated with FRAME_RMAP, every place a
+ * space maps one of its pages. A pager that shares a page among many
+ * spaces (fs's page cache, a shared object) can then take it back from all
+ * of them and learn whether any wrote it, in one call (SYS_FRAME_AD),
+ * without keeping its own list of mappings.
+ *
+ * Only such frames pay for it: one entry per mapped page, charged to the
+ * quota of the space that maps it (as its page tables are), made before the
+ * PTE is written so a mapping never exists without its entry.
+ */
+#ifndef STRATA_KERNEL_RMAP_H
+#define STRATA_KERNEL_RMAP_H
+
+#include <stdint.h>
+
+#include "kernel/frameobj.h"
+
+struct space;
+
+struct rmap_entry {
+	struct space *s;
+	uint64_t va;
+	uint64_t page; /* in the frame */
+	struct rmap_entry *next;
+};
+
+/* An entry for a mapping about to be made in s (charged to s's quota), or NULL: *err says why. */
+struct rmap_entry *rmap_prepare(struct space *s, int *err);
+/* Give back an entry rmap_prepare made that was not used. */
+void rmap_discard(struct rmap_entry *e);
+/* Record that s maps page `page` of f at va, with an entry from rmap_prepare. */
+void rmap_link(struct frameobj *f, struct rmap_entry *e, struct space *s, uint64_t va,
+	       uint64_t page);
+/* s no longer maps f's page at va (nothing to do if f keeps no reverse map). */
+void rmap_unlink(struct frameobj *f, struct space *s, uint64_t va);
+/* The first mapping of a page of f in [page, page + npages) after `after` (NULL: from the start).
+ */
+struct rmap_entry *rmap_next(const struct frameobj *f, uint64_t page, uint64_t npages,
+			     const struct rmap_entry *after);
+
+#endif
