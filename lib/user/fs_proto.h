@@ -50,7 +50,20 @@
 #define FS_WINDOW_PAGES 16 /* the largest window: 64 KiB */
 #define FS_FDS_MAX	64 /* descriptors per process: fds 0..63 */
 #define FS_BADGE_PROC	(1ull << 62)
-#define FS_IMAGE_MAX	(64ull << 20) /* the largest program FS_PROC_IMAGE loads */
+#define FS_BADGE_MEM	(1ull << 61) /* mem's handle: FS_MEM_* */
+/*
+ * A mapping object's id, which is also the badge of the regions fs pages
+ * for it (mem mints them from an unbadged handle): FS_MAP_ID_FLAG |
+ * generation << 12 | slot + 1. fs maps a page with the rights the fault
+ * asked for (R, R|W or R|X): the region's rights bound them.
+ */
+#define FS_MAP_ID_FLAG	   (1ull << 60)
+#define FS_MAP_ID_MASK	   (FS_MAP_ID_FLAG | 0xffffffffffull)
+#define FS_MAP_WRITE	   1u
+#define FS_SYNC_ASYNC	   1u /* msync MS_ASYNC: start the writes */
+#define FS_SYNC_INVALIDATE 2u /* msync MS_INVALIDATE: nothing to drop, there is one cache */
+#define FS_SYNC_SYNC	   4u /* msync MS_SYNC: wait for them */
+#define FS_IMAGE_MAX	   (64ull << 20) /* the largest program FS_PROC_IMAGE loads */
 
 /* clang-format off */
 enum fs_label {
@@ -110,6 +123,17 @@ enum fs_label {
 	 * open-file descriptions, pipes, pages, saved replies.
 	 */
 	FS_STATS   = 0x315,
+	/*
+	 * w0 = fd, w1 = FS_MAP_WRITE if the mapping will be shared and
+	 * writable -> the mapping object's id (FS_MAP_ID_*), w1 = the file's
+	 * size. The descriptor must be a regular file opened for reading
+	 * (-EACCES), and for FS_MAP_WRITE also for writing (-EACCES); -ENODEV
+	 * if its file system cannot map files. The id is what mmap gives mem
+	 * (MEM_MMAP with MEM_MMAP_FILE): one object per file, whatever the
+	 * descriptor, so every mapping of a file sees the same pages: the page
+	 * cache's, which read and write use too.
+	 */
+	FS_MAP     = 0x316,
 
 	/* From proc only (FS_BADGE_PROC). */
 	/*
@@ -144,6 +168,25 @@ enum fs_label {
 	 * process, which POSIX says interrupts such a call.
 	 */
 	FS_PROC_INTERRUPT = 0x384,
+
+	/*
+	 * From mem only (FS_BADGE_MEM), about the mapping objects of FS_MAP.
+	 * A mapping of an object is a reference mem holds: fs keeps the file
+	 * (even unlinked) while mem has one.
+	 */
+	/* w0 = id, w1 = FS_MAP_WRITE or 0 -> 0: mem maps it (-EACCES: W never granted). */
+	FS_MEM_REF   = 0x390,
+	/* w0 = id -> 0: one mapping fewer. */
+	FS_MEM_UNREF = 0x391,
+	/*
+	 * w0 = id, w1 = byte offset -> 0, w1 = page in the frame, handles[0] =
+	 * the cache frame holding that page (READ|MAP|EXEC|GRANT, never WRITE):
+	 * for a MAP_PRIVATE mapping, which maps it read-only and copies it on
+	 * write. -ENXIO at or beyond the end of the file.
+	 */
+	FS_MEM_PAGE  = 0x392,
+	/* w0 = id, w1 = offset, w2 = bytes, w3 = FS_SYNC_* -> 0: msync of a shared mapping. */
+	FS_MEM_SYNC  = 0x393,
 };
 /* clang-format on */
 
@@ -202,6 +245,8 @@ enum fs_seek { FS_SEEK_SET = 0, FS_SEEK_CUR = 1, FS_SEEK_END = 2 };
 #define FS_ENAMETOOLONG 91
 #define FS_ENOTEMPTY	90
 #define FS_ENOSYS	88
+#define FS_ENXIO	6
+#define FS_ENODEV	19
 
 struct fs_stat {
 	uint64_t ino;
@@ -244,6 +289,8 @@ struct fs_stats {
 	 * — fs gives clean pages back under pressure.
 	 */
 	uint64_t cache_pages;
+	uint64_t map_objects; /* files mapped (or about to be): FS_MAP objects */
+	uint64_t map_faults;  /* faults fs served for MAP_SHARED ranges */
 };
 
 #endif

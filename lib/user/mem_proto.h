@@ -160,6 +160,16 @@ enum mem_label {
 	 * to split; ERR_PERM: W on a shared-memory object opened read-only.
 	 */
 	MEM_MPROTECT   = 0x118,
+	/*
+	 * Client (msync). w0 = address, w1 = length, w2 = MEM_MS_* flags:
+	 * the dirty pages of the file mappings in the range (MAP_SHARED) go to
+	 * the file's disk — started (ASYNC) or done (SYNC); INVALIDATE has
+	 * nothing to drop, mappings and read/write share one cache. Private
+	 * and anonymous mappings have nothing to write. ERR_INVALID:
+	 * unaligned address, length 0, unknown flags, ASYNC and SYNC together;
+	 * ERR_NOMEM: part of the range is not mapped; ERR_IO: a write failed.
+	 */
+	MEM_MSYNC      = 0x119,
 
 	/* Anyone. -> struct mem_stats in words 0.. (msgbytes). */
 	MEM_STATS      = 0x120,
@@ -192,6 +202,20 @@ enum mem_label {
 
 /* MEM_MMAP with MEM_MMAP_OBJECT: the object was opened read-only: W never allowed (mprotect) */
 #define MEM_MMAP_RDONLY (1u << 3)
+/*
+ * MEM_MMAP: map the file whose fs mapping object is w4 (FS_MAP's id) from
+ * byte w5 (6 words, page aligned). With MEM_MMAP_SHARED the range is fs's
+ * to page (stores reach the file; W needs an FS_MAP with FS_MAP_WRITE),
+ * else it is private: the file's pages read-only until written, then a copy
+ * of the process's own (committed like anonymous memory). ERR_NOENT: no
+ * such object; ERR_PERM: shared W not granted; beyond the end of the file
+ * a touch is SIGBUS.
+ */
+#define MEM_MMAP_FILE (1u << 4)
+
+#define MEM_MS_ASYNC	  1u
+#define MEM_MS_INVALIDATE 2u
+#define MEM_MS_SYNC	  4u
 
 #define MEM_SHM_CREATE	 (1u << 0)
 #define MEM_SHM_EXCL	 (1u << 1)
@@ -222,13 +246,15 @@ struct mem_stats {
 
 /* What a mapping is (struct mem_map_info's kind). */
 enum mem_map_kind {
-	MEM_KIND_ANON,	 /* anonymous, private */
-	MEM_KIND_FILE,	 /* bytes of the program file, then zeros */
-	MEM_KIND_STACK,	 /* the stack */
-	MEM_KIND_HEAP,	 /* the brk heap */
-	MEM_KIND_FRAME,	 /* a frame mem lent to a pager (MEM_FRAME) */
-	MEM_KIND_PAGER,	 /* served by another pager (MEM_MAP_PAGER) */
-	MEM_KIND_SHARED, /* anonymous, shared with forked children */
+	MEM_KIND_ANON,	       /* anonymous, private */
+	MEM_KIND_FILE,	       /* bytes of the program file, then zeros */
+	MEM_KIND_STACK,	       /* the stack */
+	MEM_KIND_HEAP,	       /* the brk heap */
+	MEM_KIND_FRAME,	       /* a frame mem lent to a pager (MEM_FRAME) */
+	MEM_KIND_PAGER,	       /* served by another pager (MEM_MAP_PAGER) */
+	MEM_KIND_SHARED,       /* anonymous, shared with forked children */
+	MEM_KIND_FILE_SHARED,  /* a file, MAP_SHARED (fs pages it; badge: its fs object) */
+	MEM_KIND_FILE_PRIVATE, /* a file, MAP_PRIVATE (copy-on-write over fs's pages) */
 };
 
 struct mem_map_info {

@@ -81,8 +81,22 @@ struct fs_backend {
 	int64_t (*read)(void *fs, uint64_t ino, uint64_t off, void *buf, uint64_t n);
 	/* n bytes from buf into file ino at off (a hole before off reads as zeros): n. */
 	int64_t (*write)(void *fs, uint64_t ino, uint64_t off, const void *buf, uint64_t n);
-	/* Make file ino size bytes long (cut, or grow with zeros). */
+	/*
+	 * Make file ino size bytes long (cut, or grow with zeros). Pages it
+	 * cuts are taken back from every process mapping them.
+	 */
 	int (*truncate)(void *fs, uint64_t ino, uint64_t size);
+	/*
+	 * For mapping (map.c): the page of memory that holds bytes [off, off +
+	 * 4096) of file ino (off page aligned) — the very page read and write
+	 * use — as *frame (fs's handle: the caller neither keeps nor closes it)
+	 * and *page, its index in that frame. With make, a hole gets its page
+	 * (zeros) now; without, -FS_ENOENT unless the page is in memory.
+	 * -FS_ENXIO at or beyond the page holding the end of the file.
+	 * NULL: this file system cannot map files (-FS_ENODEV for FS_MAP).
+	 */
+	int (*map_page)(void *fs, uint64_t ino, uint64_t off, bool make, handle_t *frame,
+			uint64_t *page);
 	/*
 	 * Directory entries of dir from position *pos (0: the start, then
 	 * whatever the backend stores there) into buf as struct fs_dirent

@@ -110,6 +110,7 @@ int64_t do_proc_exit(struct msg *m)
 		if (c->fd[fd])
 			fd_close(c, fd);
 	sys_space_unmap(uenv.space, (uint64_t)c->win, c->win_bytes);
+	map_client_gone(c->pid);
 	*c = (struct client){0};
 	fs_stats.tables--;
 	return 0;

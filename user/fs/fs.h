@@ -12,6 +12,7 @@
  *   path.c     mounts, path walks and the namespace calls (unlink, mkdir, ...)
  *   pipe.c     pipes and the requests waiting on them
  *   page.c     pages of memory for file data and pipes
+ *   map.c      mapped files: the objects mem maps, the faults of shared mappings
  *   image.c    programs loaded for proc (FS_PROC_IMAGE)
  *   backend.h  the interface a file system implements; ramfs.c is one
  */
@@ -34,7 +35,8 @@
 #define PIPE_PAGES    4
 #define PIPE_SIZE     (PIPE_PAGES * 4096u)
 #define PAGE	      4096ull
-#define FS_NO_REPLY   INT64_MIN /* a handler saved the reply: nothing to send now */
+#define FS_NO_REPLY   INT64_MIN	      /* a handler saved the reply: nothing to send now */
+#define FS_RAW_REPLY  (INT64_MIN + 1) /* the handler made the whole reply in *m */
 #define FS_IPCBUF     ((struct ipc_buffer *)USTART_IPCBUF)
 #define FS_MOUNT_PATH 64
 
@@ -91,7 +93,8 @@ struct pipe {
 
 extern struct client clients[FS_CLIENTS];
 extern struct fs_stats fs_stats;
-extern unsigned fs_reply_words; /* words of the reply being made: 1, or 2..3 with w1, w2 set */
+extern unsigned fs_reply_words;	  /* words of the reply being made: 1, or 2..3 with w1, w2 set */
+extern unsigned fs_reply_handles; /* handles it carries (in FS_IPCBUF): 0 or 1 */
 
 /* ---- main.c */
 int64_t fs_now(void); /* seconds since boot */
@@ -100,6 +103,8 @@ int64_t fs_now(void); /* seconds since boot */
 int page_init(void);
 void *page_alloc(unsigned order);
 void page_free(void *p, unsigned order);
+/* The frame of page p (page_alloc's), kept by fs, to be mapped elsewhere (taken back at free). */
+handle_t page_frame(const void *p);
 
 /* ---- client.c */
 int client_init(void);
@@ -156,6 +161,12 @@ int64_t do_fstat(struct client *c, struct msg *m);
 int64_t do_truncate(struct client *c, struct msg *m);
 int64_t do_fsync(struct client *c, struct msg *m);
 int64_t do_readdir(struct client *c, struct msg *m);
+
+/* ---- map.c: mapped files */
+int64_t do_map(struct client *c, struct msg *m);
+int64_t map_mem_request(unsigned label, struct msg *m);
+void map_fault(struct msg *m); /* a kernel fault message in, its reply out */
+void map_client_gone(int32_t pid);
 
 /* ---- pipe.c */
 int64_t do_pipe(struct client *c, struct msg *m);

@@ -14,6 +14,7 @@
 
 struct fs_stats fs_stats;
 unsigned fs_reply_words = 1;
+unsigned fs_reply_handles;
 
 int64_t fs_now(void)
 {
@@ -37,6 +38,8 @@ static handler_fn handler_for(unsigned label)
 	switch (label) {
 	case FS_OPEN:
 		return do_open;
+	case FS_MAP:
+		return do_map;
 	case FS_CLOSE:
 		return do_close;
 	case FS_READ:
@@ -93,6 +96,7 @@ static bool is_fd_request(unsigned label)
 	case FS_FSTAT:
 	case FS_TRUNCATE:
 	case FS_READDIR:
+	case FS_MAP:
 	case FS_DUP:
 	case FS_FDINFO:
 	case FS_SETFD:
@@ -127,10 +131,17 @@ static int64_t handle(struct msg *m)
 	uint64_t badge = m->badge;
 
 	fs_reply_words = 1;
-	if (m->tag & (1ull << 31))
-		return -FS_EINVAL; /* no kernel message is ours */
+	fs_reply_handles = 0;
+	if (m->tag & MSG_FROM_KERNEL) {
+		if (label != MSG_FAULT || !(badge & FS_MAP_ID_FLAG))
+			return -FS_EINVAL; /* no other kernel message is ours */
+		map_fault(m);
+		return FS_RAW_REPLY;
+	}
 	if (badge == FS_BADGE_PROC)
 		return proc_request(label, m);
+	if (badge == FS_BADGE_MEM)
+		return map_mem_request(label, m);
 	/* root, before it powers the machine off: everything to the disks. */
 	if (badge == 0 && label == FS_FSYNC && m->w[0] == FS_ALL)
 		return mount_sync_all();
@@ -171,8 +182,10 @@ static void serve(handle_t ep)
 			    .tag = msg_tag(0, 0, 0)}; /* nothing owed now: a plain receive */
 			continue;
 		}
+		if (r == FS_RAW_REPLY)
+			continue; /* m is the reply as it is (a fault's) */
 		uint64_t w1 = fs_reply_words > 1 ? m.w[1] : 0, w2 = fs_reply_words > 2 ? m.w[2] : 0;
-		m = (struct msg){.tag = msg_tag(label, fs_reply_words, 0),
+		m = (struct msg){.tag = msg_tag(label, fs_reply_words, fs_reply_handles),
 				 .w = {(uint64_t)r, w1, w2}};
 	}
 }

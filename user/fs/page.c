@@ -4,6 +4,11 @@
  * reserved at start; freeing unmaps it, which frees the frame, and the slot
  * is reused. So fs holds exactly the pages its files and pipes hold, and
  * gives them back at once (page tables left empty are freed by the kernel).
+ *
+ * The frames keep a reverse map (FRAME_RMAP): a page of a file can be
+ * mapped in processes (map.c), and freeing it first takes it back from
+ * every one of them (SYS_FRAME_AD), so nobody keeps a page the file no
+ * longer has.
  */
 #include "user/fs/fs.h"
 
@@ -17,6 +22,13 @@
 static uint64_t base;
 static uint16_t free_slots[SLOTS]; /* a stack of free slot numbers */
 static unsigned nfree;
+static handle_t frames[SLOTS]; /* each slot's frame */
+static bool lent[SLOTS];       /* page_frame gave the frame out: it may be mapped elsewhere */
+
+static unsigned slot_of(const void *p)
+{
+	return (unsigned)(((uint64_t)p - base) / (SLOT_PAGES * PAGE));
+}
 
 int page_init(void)
 {
@@ -31,13 +43,17 @@ void *page_alloc(unsigned order)
 {
 	handle_t f;
 
-	if (order > 2 || nfree == 0 || sys_frame_alloc(order, FRAME_ZEROED, &f) != ERR_OK)
+	if (order > 2 || nfree == 0 || sys_frame_alloc(order, FRAME_RMAP, &f) != ERR_OK)
 		return 0;
-	uint64_t va = base + (uint64_t)free_slots[nfree - 1] * SLOT_PAGES * PAGE;
+	unsigned slot = free_slots[nfree - 1];
+	uint64_t va = base + (uint64_t)slot * SLOT_PAGES * PAGE;
 	int e = sys_space_map(uenv.space, va, f, 0, 1ull << order, PROT_R | PROT_W);
-	sys_handle_close(f); /* the mapping holds the frame */
-	if (e != ERR_OK)
+	if (e != ERR_OK) {
+		sys_handle_close(f);
 		return 0;
+	}
+	frames[slot] = f;
+	lent[slot] = false;
 	nfree--;
 	fs_stats.pages += 1ull << order;
 	return (void *)va;
@@ -49,7 +65,22 @@ void page_free(void *p, unsigned order)
 
 	if (!p)
 		return;
+	unsigned slot = slot_of(p);
+	if (lent[slot]) {
+		uint8_t bits[SLOT_PAGES];
+		sys_frame_ad(frames[slot], 0, 1u << order, bits, AD_UNMAP, 0);
+	}
 	sys_space_unmap(uenv.space, va, PAGE << order);
-	free_slots[nfree++] = (uint16_t)((va - base) / (SLOT_PAGES * PAGE));
+	sys_handle_close(frames[slot]);
+	frames[slot] = 0;
+	free_slots[nfree++] = (uint16_t)slot;
 	fs_stats.pages -= 1ull << order;
+}
+
+handle_t page_frame(const void *p)
+{
+	unsigned slot = slot_of(p);
+
+	lent[slot] = true;
+	return frames[slot];
 }

@@ -319,6 +319,19 @@ static int64_t ram_read(void *fs, uint64_t ino, uint64_t off, void *buf, uint64_
 	return (int64_t)n;
 }
 
+/*
+ * The file grows from its size: bytes past the old end in its last page may
+ * hold what a mapping stored there (a page is mapped whole), and must read
+ * as zeros now that they are in the file.
+ */
+static void zero_past_end(struct rinode *i)
+{
+	uint64_t tail = i->size % PAGE, pg = i->index && tail ? i->index[i->size / PAGE] : 0;
+
+	if (pg)
+		memset((uint8_t *)pg + tail, 0, PAGE - tail);
+}
+
 static int64_t ram_write(void *fs, uint64_t ino, uint64_t off, const void *buf, uint64_t n)
 {
 	struct ramfs *r = fs;
@@ -346,8 +359,11 @@ static int64_t ram_write(void *fs, uint64_t ino, uint64_t off, const void *buf, 
 	}
 	if (done == 0)
 		return -FS_ENOSPC;
-	if (off + done > i->size)
+	if (off + done > i->size) {
+		if (off > i->size)
+			zero_past_end(i);
 		i->size = off + done;
+	}
 	i->mtime = i->ctime = fs_now();
 	return (int64_t)done;
 }
@@ -370,8 +386,33 @@ static int ram_truncate(void *fs, uint64_t ino, uint64_t size)
 		if (size == 0)
 			drop_pages(r, i, 0);
 	}
+	if (size > i->size)
+		zero_past_end(i);
 	i->size = size;
 	i->mtime = i->ctime = fs_now();
+	return 0;
+}
+
+static int ram_map_page(void *fs, uint64_t ino, uint64_t off, bool make, handle_t *frame,
+			uint64_t *page)
+{
+	struct ramfs *r = fs;
+	struct rinode *i = inode(r, ino);
+
+	if (!i)
+		return -FS_EIO;
+	if (off >= (i->size + PAGE - 1) / PAGE * PAGE)
+		return -FS_ENXIO;
+	uint64_t *slot = i->index ? &i->index[off / PAGE] : 0;
+	if ((!slot || !*slot) && !make)
+		return -FS_ENOENT;
+	if (!i->index && !(i->index = page_get(r)))
+		return -FS_ENOSPC;
+	slot = &i->index[off / PAGE];
+	if (!*slot && !(*slot = (uint64_t)page_get(r)))
+		return -FS_ENOSPC; /* a hole with no page to fill it */
+	*frame = page_frame((void *)*slot);
+	*page = 0;
 	return 0;
 }
 
@@ -459,6 +500,7 @@ const struct fs_backend ramfs_backend = {
     .read = ram_read,
     .write = ram_write,
     .truncate = ram_truncate,
+    .map_page = ram_map_page,
     .readdir = ram_readdir,
     .fsync = ram_fsync,
     .statfs = ram_statfs,

@@ -69,25 +69,51 @@ uint64_t mmap_place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed)
 	return mapping_find_gap(v, UMMAP_BASE, UMMAP_END, len);
 }
 
+#define MMAP_FLAGS                                                                                 \
+	(MEM_MMAP_FIXED | MEM_MMAP_SHARED | MEM_MMAP_OBJECT | MEM_MMAP_RDONLY | MEM_MMAP_FILE)
+
+static bool mmap_args_ok(const struct msg *m, bool named, uint64_t off)
+{
+	uint64_t len = m->w[1], prot = m->w[2], flags = m->w[3];
+	bool object = flags & MEM_MMAP_OBJECT, file = flags & MEM_MMAP_FILE;
+
+	return msg_words(m->tag) == (named ? 6u : 4u) && len != 0 && prot <= 7 &&
+	       !(flags & ~(uint64_t)MMAP_FLAGS) && !(object && file) &&
+	       !((flags & MEM_MMAP_RDONLY) && (!object || (prot & PROT_W))) &&
+	       !((prot & PROT_W) && (prot & PROT_X)) &&
+	       !((flags & MEM_MMAP_FIXED) && !IS_PAGED(m->w[0])) && IS_PAGED(off);
+}
+
+/* The link a new mapping refers to (kind_linked kinds), made or referenced. */
+static int mmap_link(struct vs *v, uint64_t flags, uint64_t id, uint64_t pages, unsigned *link)
+{
+	if (flags & MEM_MMAP_FILE)
+		return file_link(v, id, false, link);
+	int e = (flags & MEM_MMAP_OBJECT) ? shared_link(v, id, link) : lent_shared(v, pages, link);
+	if (e != ERR_OK)
+		return e == ERR_NOENT ? ERR_NOENT : ERR_NOMEM;
+	v->links[*link].read_only = flags & MEM_MMAP_RDONLY;
+	return ERR_OK;
+}
+
 static int do_mmap(struct vs *v, struct msg *m)
 {
 	uint64_t hint = m->w[0], len = m->w[1], prot = m->w[2], flags = m->w[3];
-	bool fixed = flags & MEM_MMAP_FIXED, object = flags & MEM_MMAP_OBJECT;
-	bool shared = object || (flags & MEM_MMAP_SHARED);
-	uint64_t id = object ? m->w[4] : 0, off = object ? IPCBUF->words[5] : 0;
+	bool fixed = flags & MEM_MMAP_FIXED, file = flags & MEM_MMAP_FILE;
+	bool named = file || (flags & MEM_MMAP_OBJECT);
+	bool shared = (flags & MEM_MMAP_OBJECT) || (flags & MEM_MMAP_SHARED);
+	uint64_t id = named ? m->w[4] : 0, off = named ? IPCBUF->words[5] : 0;
 	unsigned link = 0;
 
-	bool read_only = object && (flags & MEM_MMAP_RDONLY);
-
-	if (msg_words(m->tag) != (object ? 6u : 4u) || len == 0 || prot > 7 ||
-	    flags &
-		~(uint64_t)(MEM_MMAP_FIXED | MEM_MMAP_SHARED | MEM_MMAP_OBJECT | MEM_MMAP_RDONLY) ||
-	    (read_only && (prot & PROT_W)) || (!object && (flags & MEM_MMAP_RDONLY)) ||
-	    ((prot & PROT_W) && (prot & PROT_X)) || (fixed && !IS_PAGED(hint)) || !IS_PAGED(off))
+	if (!mmap_args_ok(m, named, off))
 		return ERR_INVALID;
+	if (file && shared)
+		return lent_map_file(v, m, id, off);
 	if (len > UMMAP_END - UMMAP_BASE)
 		return ERR_NOMEM;
 	len = PAGES(len) * PAGE;
+	if (off + len < off)
+		return ERR_INVALID;
 	uint64_t va = mmap_place(v, hint, len, fixed);
 	if (!va)
 		return ERR_NOMEM;
@@ -95,20 +121,18 @@ static int do_mmap(struct vs *v, struct msg *m)
 	if (!vs_commit_ok(v, len / PAGE, replaced) ||
 	    v->maps.n + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP)
 		return ERR_NOMEM;
-	int e = !shared	 ? ERR_OK
-		: object ? shared_link(v, id, &link)
-			 : lent_shared(v, len / PAGE, &link);
+	int e = shared || file ? mmap_link(v, flags, id, len / PAGE, &link) : ERR_OK;
 	if (e != ERR_OK)
-		return e == ERR_NOENT ? ERR_NOENT : ERR_NOMEM;
-	if (shared)
-		v->links[link].read_only = read_only;
+		return e;
 	if (fixed)
 		lent_clear_range(v, va, len);
 	struct vm_mapping map = {.va = va,
 				 .len = len,
 				 .file_off = off,
 				 .prot = (unsigned)prot,
-				 .kind = shared ? KIND_SHARED : KIND_ANON,
+				 .kind = file	  ? KIND_FILEPRIV
+					 : shared ? KIND_SHARED
+						  : KIND_ANON,
 				 .tag = link};
 	mapping_add(v, &map);
 	lent_gc(v);
@@ -158,6 +182,8 @@ int client_request(struct vs *v, struct msg *m)
 		return shared_request(v, m);
 	case MEM_MPROTECT:
 		return protect_request(v, m);
+	case MEM_MSYNC:
+		return file_msync(v, m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

@@ -66,8 +66,8 @@ static void around(struct vs *v, const struct vm_mapping *m, uint64_t va, bool s
 }
 
 /* The page exists: map it, or copy it first if a write finds it shared. */
-static int existing_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p,
-			 unsigned access, struct pager_items *it)
+int fault_existing(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p,
+		   unsigned access, struct pager_items *it)
 {
 	if (pool_refs(p) == 1) {
 		add_item(v, it, va, m->prot, p);
@@ -89,6 +89,7 @@ static int existing_page(struct vs *v, const struct vm_mapping *m, uint64_t va, 
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it)
 {
 	(void)pg;
+	file_after_reply(); /* the last reply is out: the handles it named may go */
 	struct vs *v = vs_find(f->badge);
 	uint64_t va = PAGE_DOWN(f->addr);
 	struct vm_mapping m;
@@ -103,11 +104,13 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 		return lent_fault(v, &m, va, it);
 	if (m.kind == KIND_SHARED)
 		return shared_fault(v, &m, va, it);
+	if (m.kind == KIND_FILEPRIV)
+		return file_fault(v, &m, va, f->access, it);
 	v->c.faults++;
 	total.faults++;
 	pageid_t p = radix_get(&v->pages, va);
 	if (p)
-		return existing_page(v, &m, va, p, f->access, it);
+		return fault_existing(v, &m, va, p, f->access, it);
 	int e = vs_new_page(v, &m, va, &p);
 	if (e != ERR_OK)
 		return e;

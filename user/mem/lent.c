@@ -34,7 +34,7 @@ static struct {
 
 static bool link_in_use(const struct link *l)
 {
-	return l->h || l->shared;
+	return l->h || l->shared || l->fsobj;
 }
 
 static int link_free_slot(const struct vs *v, unsigned *out)
@@ -92,11 +92,13 @@ void lent_gc(struct vs *v)
 		struct link *l = &v->links[i];
 		if (!link_in_use(l) || link_used(v, i))
 			continue;
+		if (l->fsobj)
+			file_unref(l->fsobj);
 		if (l->shared)
 			shared_unref(l->shared - 1);
 		else if (l->pages)
 			frame_let_go(l);
-		else
+		else if (l->h)
 			sys_handle_close(l->h);
 		*l = (struct link){0};
 	}
@@ -136,7 +138,7 @@ static void clear(struct vs *v, uint64_t va, uint64_t len, bool take_back)
 		region_take_back(v, va, len);
 	for (unsigned k = 0; k < v->maps.n; k++) {
 		const struct vm_mapping *m = &v->maps.map[k];
-		if (kind_lent(m->kind) && mapping_clip(m, va, len, &lo, &hi))
+		if (kind_foreign(m->kind) && mapping_clip(m, va, len, &lo, &hi))
 			sys_space_unmap(v->space, lo, hi - lo);
 	}
 	vs_drop_pages(v, va, len);
@@ -204,48 +206,92 @@ static int pager_badge(handle_t h, uint64_t asked, uint64_t *badge)
 	return ERR_OK;
 }
 
+/* Where a range given to another pager goes: [*va, *va + *len), checked for room. */
+static int place_range(struct vs *v, uint64_t hint, uint64_t *len, bool fixed, uint64_t off,
+		       uint64_t *va)
+{
+	if (*len > UMMAP_END - UMMAP_BASE)
+		return ERR_NOMEM;
+	*len = PAGES(*len) * PAGE;
+	if (off + *len < off)
+		return ERR_INVALID;
+	*va = mmap_place(v, hint, *len, fixed);
+	if (!*va || v->maps.n + (fixed ? mapping_split_slots(v, *va, *len) : 0) >= MAXMAP)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+/*
+ * [va, va + len) goes to the pager of link li (its handle and badge set):
+ * the region first, the one step that can fail for want of resources.
+ */
+static int give_range(struct vs *v, uint64_t va, uint64_t len, unsigned prot, bool fixed,
+		      uint64_t off, unsigned li)
+{
+	const struct link *l = &v->links[li];
+	int e = sys_region_map(v->space, va, len, l->h, l->badge, prot | REGION_REPLACE, off);
+
+	if (e != ERR_OK)
+		return e;
+	uint64_t replaced = fixed ? mapping_pages_in(v, va, len) : 0;
+	if (fixed)
+		clear(v, va, len, false);
+	v->committed -= replaced;
+	total_committed -= replaced;
+	struct vm_mapping map = {
+	    .va = va, .len = len, .file_off = off, .prot = prot, .kind = KIND_PAGER, .tag = li};
+	mapping_add(v, &map);
+	lent_gc(v); /* links of what a FIXED mapping replaced */
+	return ERR_OK;
+}
+
 static int map_pager(struct vs *v, struct msg *m, handle_t ep)
 {
 	uint64_t hint = m->w[0], len = m->w[1], prot = m->w[2], flags = m->w[3], off = m->w[4];
 	bool fixed = flags & MEM_MMAP_FIXED;
-	uint64_t badge;
+	uint64_t badge, va;
 	unsigned li;
 
 	if (msg_words(m->tag) != 6 || len == 0 || prot > 7 || flags & ~(uint64_t)MEM_MMAP_FIXED ||
 	    ((prot & PROT_W) && (prot & PROT_X)) || (fixed && !IS_PAGED(hint)) || !IS_PAGED(off))
 		return ERR_INVALID;
 	int e = pager_badge(ep, IPCBUF->words[5], &badge); /* past the register words */
+	if (e == ERR_OK)
+		e = place_range(v, hint, &len, fixed, off, &va);
+	if (e == ERR_OK)
+		e = link_free_slot(v, &li);
 	if (e != ERR_OK)
 		return e;
-	if (len > UMMAP_END - UMMAP_BASE)
-		return ERR_NOMEM;
-	len = PAGES(len) * PAGE;
-	if (off + len < off)
-		return ERR_INVALID;
-	uint64_t va = mmap_place(v, hint, len, fixed);
-	if (!va || v->maps.n + (fixed ? mapping_split_slots(v, va, len) : 0) >= MAXMAP ||
-	    link_free_slot(v, &li) != ERR_OK)
-		return ERR_NOMEM;
-	/* The one step that can fail for want of resources goes first. */
-	e = sys_region_map(v->space, va, len, ep, badge, (unsigned)prot | REGION_REPLACE, off);
-	if (e != ERR_OK)
-		return e;
-	uint64_t replaced = fixed ? mapping_pages_in(v, va, len) : 0;
-	if (fixed) {
-		clear(v, va, len, false);
-		lent_gc(v);
-	}
-	v->committed -= replaced;
-	total_committed -= replaced;
 	v->links[li] = (struct link){.h = ep, .badge = badge};
-	struct vm_mapping map = {.va = va,
-				 .len = len,
-				 .file_off = off,
-				 .prot = (unsigned)prot,
-				 .kind = KIND_PAGER,
-				 .tag = li};
-	mapping_add(v, &map);
+	e = give_range(v, va, len, (unsigned)prot, fixed, off, li);
+	if (e != ERR_OK) {
+		v->links[li] = (struct link){0}; /* the caller closes ep */
+		return e;
+	}
 	*m = (struct msg){.tag = msg_tag(MEM_MAP_PAGER, 1, 0), .w = {va}};
+	return ERR_OK;
+}
+
+int lent_map_file(struct vs *v, struct msg *m, uint64_t id, uint64_t off)
+{
+	uint64_t len = m->w[1], va;
+	unsigned prot = (unsigned)m->w[2], li;
+	bool fixed = m->w[3] & MEM_MMAP_FIXED;
+	int e = place_range(v, m->w[0], &len, fixed, off, &va);
+
+	if (e == ERR_OK)
+		e = file_link(v, id, prot & PROT_W, &li);
+	if (e != ERR_OK)
+		return e;
+	struct link *l = &v->links[li];
+	e = file_pager_handle(id, &l->h, &l->badge);
+	if (e == ERR_OK)
+		e = give_range(v, va, len, prot, fixed, off, li);
+	if (e != ERR_OK) {
+		lent_gc(v); /* the unused link: fs's reference and the handle go */
+		return e;
+	}
+	*m = (struct msg){.tag = msg_tag(MEM_MMAP, 1, 0), .w = {va}};
 	return ERR_OK;
 }
 
@@ -308,6 +354,13 @@ int lent_fork(struct vs *parent, struct vs *child)
 			shared_ref(l->shared - 1);
 			child->links[i] = *l;
 			continue;
+		}
+		if (l->fsobj) {
+			int e = file_ref(l->fsobj, !l->read_only);
+			if (e != ERR_OK)
+				return e;
+			child->links[i].fsobj = l->fsobj;
+			child->links[i].read_only = l->read_only;
 		}
 		if (!l->h)
 			continue;

@@ -6,6 +6,8 @@
  */
 #include "user/mem/mem.h"
 
+#include "lib/user/fs_proto.h"
+
 #include "lib/error.h"
 #include "lib/user/loader.h"
 #include "lib/user/syscall.h"
@@ -37,6 +39,7 @@ static int control(struct pager *pg, struct msg *m)
 	struct vs *v = admin ? 0 : vs_find(m->badge);
 	int e;
 
+	file_after_reply();
 	close_stray_handles(m, admin, v);
 	if (label == MEM_STATS || label == MEM_VS_STATS || label == MEM_VS_MAPS)
 		e = stats_request(admin ? 0 : m->badge, m);
@@ -61,8 +64,14 @@ static int init(const struct ustart *us)
 	    !us->initrd)
 		return ERR_INVALID;
 	uenv = (struct uenv){us->self_space, us->self_thread, us->quota, us->system};
-	env = (struct mem_env){
-	    .self = us->self_space, .quota = us->quota, .system = us->system, .serve = us->serve};
+	env = (struct mem_env){.self = us->self_space,
+			       .quota = us->quota,
+			       .system = us->system,
+			       .serve = us->serve,
+			       .fs = us->fs};
+	/* fs's handle for FS_MEM_*: without fs, files cannot be mapped (mmap says ENOENT). */
+	if (env.fs && sys_handle_mint(env.fs, RIGHT_WRITE, FS_BADGE_MEM, &env.fs_mem) != ERR_OK)
+		env.fs_mem = 0;
 	int e = initrd_map(us->initrd, us->initrd_offset, us->initrd_size, &rd);
 	if (e != ERR_OK)
 		return e;

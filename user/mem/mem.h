@@ -85,15 +85,24 @@ enum map_kind {
 	KIND_FILE,
 	KIND_STACK,
 	KIND_HEAP,
-	KIND_FRAME,  /* a frame lent to the process (MEM_FRAME): its pages, not the pool's */
-	KIND_PAGER,  /* served by another pager (MEM_MAP_PAGER): mem maps nothing there */
-	KIND_SHARED, /* MAP_SHARED | MAP_ANONYMOUS: pages of a shared object (shared.c) */
+	KIND_FRAME,    /* a frame lent to the process (MEM_FRAME): its pages, not the pool's */
+	KIND_PAGER,    /* served by another pager (MEM_MAP_PAGER): mem maps nothing there */
+	KIND_SHARED,   /* MAP_SHARED | MAP_ANONYMOUS: pages of a shared object (shared.c) */
+	KIND_FILEPRIV, /* MAP_PRIVATE of a file: fs's pages read-only, copies once written (file.c)
+			*/
 };
 
 /* Mapping kinds that name a link of their memory space (their tag is its index). */
 static inline bool kind_linked(unsigned kind)
 {
-	return kind == KIND_FRAME || kind == KIND_PAGER || kind == KIND_SHARED;
+	return kind == KIND_FRAME || kind == KIND_PAGER || kind == KIND_SHARED ||
+	       kind == KIND_FILEPRIV;
+}
+
+/* Mapping kinds whose page table may hold frames other than mem's pool pages. */
+static inline bool kind_foreign(unsigned kind)
+{
+	return kind == KIND_FRAME || kind == KIND_PAGER || kind == KIND_FILEPRIV;
 }
 
 /* The mapping kinds whose pages are not mem's pool pages (no radix entries). */
@@ -127,9 +136,10 @@ void image_unref(struct image *im);
 struct link {
 	handle_t h;	 /* KIND_FRAME, KIND_PAGER; 0 for a free link or a shared one */
 	unsigned shared; /* KIND_SHARED: the object's index + 1; 0 otherwise */
-	bool read_only;	 /* KIND_SHARED: from a descriptor opened read-only: never W */
+	bool read_only;	 /* KIND_SHARED, shared files: W was not granted, mprotect may not add it */
 	uint64_t badge;	 /* KIND_PAGER: the region's badge */
 	uint64_t pages;	 /* KIND_FRAME: the frame's size */
+	uint64_t fsobj;	 /* a file's mapping (KIND_PAGER from fs, KIND_FILEPRIV): fs's object id */
 };
 
 struct vs_counters {
@@ -208,6 +218,8 @@ extern uint64_t total_committed;
 
 int lent_frame(struct vs *v, struct msg *m);
 int lent_map_pager(struct vs *v, struct msg *m);
+/* MEM_MMAP of a file, MAP_SHARED: the range goes to fs (id: its mapping object). */
+int lent_map_file(struct vs *v, struct msg *m, uint64_t id, uint64_t off);
 /* Take [va, va + len) away from v: pages, lent frames, other pagers' ranges, mappings. */
 void lent_clear(struct vs *v, uint64_t va, uint64_t len);
 /* The same, keeping every link (one made for a mapping about to be added); then lent_gc. */
@@ -236,7 +248,26 @@ int shared_request(const struct vs *v, struct msg *m);
 /* A link of v to the object with that id (MEM_MMAP_OBJECT), in *link; ERR_NOENT if none. */
 int shared_link(struct vs *v, uint64_t id, unsigned *link);
 
+/* ---- file.c: mapped files (fs's mapping objects) */
+/* A link of v for fs object id, referenced with fs (shared W asked for with write). */
+int file_link(struct vs *v, uint64_t id, bool write, unsigned *link);
+/* Tell fs one mapping of id is gone / one more exists (fork). */
+void file_unref(uint64_t id);
+int file_ref(uint64_t id, bool write);
+/* A new handle to fs's endpoint, badged for object id: the pager of a shared mapping of it. */
+int file_pager_handle(uint64_t id, handle_t *out, uint64_t *badge);
+/* Answer a fault in a KIND_FILEPRIV mapping. */
+int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned access,
+	       struct pager_items *it);
+/* MEM_MSYNC. */
+int file_msync(struct vs *v, struct msg *m);
+/* Close the handles of fs frames mapped by the last reply (once it is sent). */
+void file_after_reply(void);
+
 /* ---- fault.c */
+/* The page p of v exists at va: map it, or copy it first if a write finds it shared. */
+int fault_existing(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p,
+		   unsigned access, struct pager_items *it);
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
 /* Fill a fresh page for va of mapping m (zeros or initrd bytes), and count it. */
 void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p);
@@ -257,7 +288,9 @@ void pressure_stats(struct mem_stats *s);
 /* ---- main.c: what mem was given */
 struct mem_env {
 	handle_t self, quota, system, serve;
-	handle_t con; /* the console, to report memory pressure (0: none) */
+	handle_t con;	 /* the console, to report memory pressure (0: none) */
+	handle_t fs;	 /* fs's endpoint, unbadged: mem mints the badges of file ranges */
+	handle_t fs_mem; /* fs's endpoint with FS_BADGE_MEM: FS_MEM_* requests */
 	const uint8_t *initrd;
 	uint64_t initrd_size;
 };

@@ -44,11 +44,11 @@ static void lower_entries(struct vs *v, const struct piece *p, unsigned prot)
 
 	if (keep == p->m.prot)
 		return; /* only rights added: faults give them */
-	if (kind_lent(p->m.kind))
+	if (!kind_lent(p->m.kind))
+		vs_lower_pages(v, p->lo, p->hi - p->lo, keep);
+	if (kind_foreign(p->m.kind)) /* pages that are not mem's: whatever the table holds */
 		keep ? sys_space_protect(v->space, p->lo, p->hi - p->lo, keep)
 		     : sys_space_unmap(v->space, p->lo, p->hi - p->lo);
-	else
-		vs_lower_pages(v, p->lo, p->hi - p->lo, keep);
 }
 
 /* The mapping for the piece, with the new rights; offsets moved on as for a split. */
@@ -104,9 +104,13 @@ int protect_request(struct vs *v, struct msg *m)
 	len = PAGES(len) * PAGE;
 	if (len > REGION_END - va || !pieces_of(v, va, len, p, &n) || v->maps.n + 2 > MAXMAP)
 		return ERR_NOMEM;
-	for (unsigned i = 0; i < n; i++)
-		if ((prot & PROT_W) && p[i].m.kind == KIND_SHARED && v->links[p[i].m.tag].read_only)
+	for (unsigned i = 0; i < n; i++) {
+		const struct link *l = &v->links[p[i].m.tag];
+		bool kept_read_only = p[i].m.kind == KIND_SHARED ||
+				      (p[i].m.kind == KIND_PAGER && l->fsobj); /* a shared file */
+		if ((prot & PROT_W) && kept_read_only && l->read_only)
 			return ERR_PERM;
+	}
 	int e = change_regions(v, p, n, (unsigned)prot);
 	if (e != ERR_OK)
 		return e;

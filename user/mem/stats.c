@@ -79,10 +79,10 @@ static void mapped_pages(const struct vs *v, uint64_t va, uint64_t len, struct m
 static int maps_request(const struct vs *v, uint64_t index, struct msg *m)
 {
 	static const uint32_t kinds[] = {
-	    [KIND_ANON] = MEM_KIND_ANON,    [KIND_FILE] = MEM_KIND_FILE,
-	    [KIND_STACK] = MEM_KIND_STACK,  [KIND_HEAP] = MEM_KIND_HEAP,
-	    [KIND_FRAME] = MEM_KIND_FRAME,  [KIND_PAGER] = MEM_KIND_PAGER,
-	    [KIND_SHARED] = MEM_KIND_SHARED};
+	    [KIND_ANON] = MEM_KIND_ANON,     [KIND_FILE] = MEM_KIND_FILE,
+	    [KIND_STACK] = MEM_KIND_STACK,   [KIND_HEAP] = MEM_KIND_HEAP,
+	    [KIND_FRAME] = MEM_KIND_FRAME,   [KIND_PAGER] = MEM_KIND_PAGER,
+	    [KIND_SHARED] = MEM_KIND_SHARED, [KIND_FILEPRIV] = MEM_KIND_FILE_PRIVATE};
 	struct vm_mapping map;
 	bool heap = v->heap_base && v->heap_end > v->heap_base;
 
@@ -96,10 +96,9 @@ static int maps_request(const struct vs *v, uint64_t index, struct msg *m)
 	    .va = map.va,
 	    .len = map.len,
 	    .prot = map.prot,
-	    .kind = kinds[map.kind],
-	    .offset = map.kind == KIND_FILE || map.kind == KIND_PAGER || map.kind == KIND_SHARED
-			  ? map.file_off
-			  : 0,
+	    .kind = map.kind == KIND_PAGER && v->links[map.tag].fsobj ? MEM_KIND_FILE_SHARED
+								      : kinds[map.kind],
+	    .offset = map.kind == KIND_FILE || kind_linked(map.kind) ? map.file_off : 0,
 	    .badge = map.kind == KIND_PAGER ? v->links[map.tag].badge : 0,
 	    .shared = shared_pages(v, map.va, map.len),
 	};

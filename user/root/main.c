@@ -299,8 +299,9 @@ static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const 
 	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
 	    {bi->initrd, RIGHT_READ | RIGHT_MAP, F(initrd)},
 	    {w->ep_con, RIGHT_WRITE, F(con)},
+	    {w->ep_fs, RIGHT_WRITE | RIGHT_GRANT, F(fs)}, /* to mint the badges of mapped files */
 	};
-	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, 4, &us);
+	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, 5, &us);
 }
 
 /* fs: its endpoint to serve on; it calls nobody (it prints through the kernel console). */

@@ -180,6 +180,8 @@ int helper_main(int argc, char **argv)
 		free(p); /* the allocator says so and aborts */
 		return 0;
 	}
+	if (strcmp(m, "mmap-peer") == 0 && argc == 3)
+		return mmap_peer(argv[2]);
 	if (strcmp(m, "shm-peer") == 0)
 		return shm_peer(argc, argv);
 	if (strcmp(m, "hold") == 0)

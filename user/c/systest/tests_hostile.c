@@ -213,7 +213,22 @@ static bool hostile_mem(void)
 	CHECK(expect("mprotect, the kernel", mem, M(MEM_MPROTECT, 3, KADDR, PAGE, 1), ERR_NOMEM));
 	CHECK(expect("mprotect, length -1", mem, M(MEM_MPROTECT, 3, UMMAP_BASE, -1ull, 1),
 		     ERR_NOMEM));
-	static const unsigned unknown[] = {0,	  0x107, 0x119,		0x123,
+	CHECK(expect("mmap file, no such object", mem,
+		     M(MEM_MMAP, 6, 0, PAGE, rw, MEM_MMAP_FILE, 12345), ERR_NOENT));
+	CHECK(expect("mmap file, a forged id", mem,
+		     M(MEM_MMAP, 6, 0, PAGE, rw, MEM_MMAP_FILE | MEM_MMAP_SHARED, (1ull << 60) | 1),
+		     ERR_NOENT));
+	CHECK(expect("mmap file and object", mem,
+		     M(MEM_MMAP, 6, 0, PAGE, rw, MEM_MMAP_FILE | MEM_MMAP_OBJECT, 1), ERR_INVALID));
+	CHECK(expect("mmap file, 4 words", mem, M(MEM_MMAP, 4, 0, PAGE, rw, MEM_MMAP_FILE),
+		     ERR_INVALID));
+	CHECK(expect("msync, 2 words", mem, M(MEM_MSYNC, 2, UMMAP_BASE, PAGE), ERR_INVALID));
+	CHECK(expect("msync, sync and async", mem, M(MEM_MSYNC, 3, UMMAP_BASE, PAGE, 5),
+		     ERR_INVALID));
+	CHECK(
+	    expect("msync, unmapped", mem, M(MEM_MSYNC, 3, UMMAP_END - PAGE, PAGE, 4), ERR_NOMEM));
+	CHECK(expect("msync, the kernel", mem, M(MEM_MSYNC, 3, KADDR, PAGE, 4), ERR_NOMEM));
+	static const unsigned unknown[] = {0,	  0x107, 0x11a,		0x123,
 					   0x200, 0x300, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", mem, M(unknown[i], 1, 0), ERR_UNSUPPORTED));
@@ -535,11 +550,11 @@ static uint64_t nasty(struct rng *r)
 	}
 }
 
-static const unsigned mem_labels[] = {MEM_VS_CREATE,  MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,
-				      MEM_MAP,	      MEM_HEAP_INIT,  MEM_POKE,	   MEM_BRK,
-				      MEM_MMAP,	      MEM_MUNMAP,     MEM_STATS,   MEM_VS_STATS,
-				      MEM_FRAME,      MEM_MAP_PAGER,  MEM_VS_MAPS, MEM_SHM_OPEN,
-				      MEM_SHM_UNLINK, MEM_SHM_SIZE,   MEM_MPROTECT};
+static const unsigned mem_labels[] = {MEM_VS_CREATE,  MEM_VS_DESTROY, MEM_VS_FORK,  MEM_VS_RESET,
+				      MEM_MAP,	      MEM_HEAP_INIT,  MEM_POKE,	    MEM_BRK,
+				      MEM_MMAP,	      MEM_MUNMAP,     MEM_STATS,    MEM_VS_STATS,
+				      MEM_FRAME,      MEM_MAP_PAGER,  MEM_VS_MAPS,  MEM_SHM_OPEN,
+				      MEM_SHM_UNLINK, MEM_SHM_SIZE,   MEM_MPROTECT, MEM_MSYNC};
 static const unsigned proc_labels[] = {
     PROC_SPAWN,	  PROC_EXEC,	 PROC_FORK,	  PROC_EXIT,	    PROC_WAIT,
     PROC_KILL,	  PROC_GETPID,	 PROC_LIST,	  PROC_TIMES,	    PROC_SETPGID,
@@ -561,7 +576,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {19, 15, 2};
+	static const unsigned nlabels[] = {20, 15, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -616,7 +631,8 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 		return label == MEM_BRK || label == MEM_MMAP || label == MEM_MUNMAP ||
 		       label == MEM_STATS || label == MEM_VS_STATS || label == MEM_FRAME ||
 		       label == MEM_MAP_PAGER || label == MEM_VS_MAPS || label == MEM_SHM_OPEN ||
-		       label == MEM_SHM_UNLINK || label == MEM_SHM_SIZE || label == MEM_MPROTECT;
+		       label == MEM_SHM_UNLINK || label == MEM_SHM_SIZE || label == MEM_MPROTECT ||
+		       label == MEM_MSYNC;
 	if (nh)
 		return s == 1 && label == PROC_SRV_PUBLISH;
 	if (s == 1)

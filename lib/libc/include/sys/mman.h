@@ -18,14 +18,31 @@
 
 #define MAP_FAILED ((void *)-1)
 
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC	      4
+
 /*
  * Anonymous memory: MAP_PRIVATE | MAP_ANONYMOUS (copy-on-write after fork)
  * or MAP_SHARED | MAP_ANONYMOUS (parent and children forked later share
- * the pages), optionally MAP_FIXED; and shared-memory objects (shm_open,
- * MAP_SHARED). A file's descriptor fails with ENODEV; anything else with
- * EINVAL, as do PROT_NONE and PROT_WRITE with PROT_EXEC.
+ * the pages), optionally MAP_FIXED; shared-memory objects (shm_open,
+ * MAP_SHARED); and files: MAP_SHARED (stores reach the file, and read()
+ * and write() see the same pages at once) or MAP_PRIVATE (copy-on-write
+ * over the file's pages), from a page-aligned offset. A touch beyond the
+ * page holding the end of the file is SIGBUS. Errors: EINVAL (flags,
+ * unaligned offset, length 0, PROT_NONE, PROT_WRITE with PROT_EXEC),
+ * EACCES (a descriptor not open for reading, or MAP_SHARED with
+ * PROT_WRITE on one not open for writing), ENODEV (not a regular file,
+ * or a file system that cannot map), ENOMEM.
  */
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+/*
+ * Write the dirty pages of the file mappings (MAP_SHARED) in [addr, addr +
+ * len) to the file's disk: MS_SYNC waits for them, MS_ASYNC starts them;
+ * MS_INVALIDATE has nothing to do (one page cache). 0, or -1: EINVAL
+ * (unaligned, flags), ENOMEM (not mapped), EIO.
+ */
+int msync(void *addr, size_t len, int flags);
 
 /*
  * POSIX shared memory: an object named "/NAME" (1..31 of [A-Za-z0-9._-]

@@ -1,0 +1,209 @@
+/*
+ * Mapped files (mmap of a descriptor). fs owns a file's pages — one cache:
+ * the pages read() and write() use — and names each mapped file by a
+ * mapping object (FS_MAP). mem keeps the mappings:
+ *
+ *   MAP_SHARED   the range is fs's to page: a region naming fs's endpoint,
+ *                badged with the object and the mapping's rights, so a
+ *                fault costs one IPC, to fs, and a store lands in the
+ *                file's page (a KIND_PAGER mapping, as for any pager).
+ *   MAP_PRIVATE  mem serves the range (KIND_FILEPRIV): a read maps fs's
+ *                page read-only (FS_MEM_PAGE); a write copies it into a
+ *                page of the pool, the process's own from then on
+ *                (anonymous memory: committed at mmap, shared
+ *                copy-on-write at fork, never written to the file).
+ *
+ * Each link to an object holds a reference with fs (FS_MEM_REF, dropped
+ * in lent_gc), so fs keeps the file, even unlinked, while it is mapped.
+ * mem calls fs and never the other way round, so they cannot wait on
+ * each other; fs never blocks on anything mem serves.
+ */
+#include "user/mem/mem.h"
+
+#include "lib/user/fs_proto.h"
+#include "lib/user/syscall.h"
+
+/* Handles to fs frames named in the reply being built: closed once it is sent. */
+static handle_t to_close[AROUND];
+static unsigned nclose;
+
+void file_after_reply(void)
+{
+	while (nclose)
+		sys_handle_close(to_close[--nclose]);
+}
+
+static int err_of_errno(int64_t r)
+{
+	switch (-r) {
+	case FS_ENXIO:
+		return ERR_RANGE;
+	case FS_EACCES:
+		return ERR_PERM;
+	case FS_EBADF:
+		return ERR_NOENT;
+	case FS_ENOMEM:
+	case FS_ENOSPC:
+		return ERR_NOMEM;
+	case FS_EINVAL:
+		return ERR_INVALID;
+	default:
+		return ERR_IO;
+	}
+}
+
+/* An FS_MEM_* call: ERR_OK with the reply in *m, or the error fs gave. */
+static int fs_call(unsigned label, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+		   struct msg *m)
+{
+	*m = (struct msg){.tag = msg_tag(label, 4, 0), .w = {w0, w1, w2, w3}};
+	if (!env.fs_mem || ipc_call(env.fs_mem, m) != ERR_OK)
+		return ERR_PEER;
+	return (int64_t)m->w[0] < 0 ? err_of_errno((int64_t)m->w[0]) : ERR_OK;
+}
+
+int file_ref(uint64_t id, bool write)
+{
+	struct msg m;
+
+	return fs_call(FS_MEM_REF, id, write ? FS_MAP_WRITE : 0, 0, 0, &m);
+}
+
+void file_unref(uint64_t id)
+{
+	struct msg m;
+
+	fs_call(FS_MEM_UNREF, id, 0, 0, 0, &m);
+}
+
+int file_pager_handle(uint64_t id, handle_t *out, uint64_t *badge)
+{
+	*badge = id & FS_MAP_ID_MASK;
+	return sys_handle_mint(env.fs, RIGHT_WRITE, *badge, out) == ERR_OK ? ERR_OK : ERR_NOMEM;
+}
+
+int file_link(struct vs *v, uint64_t id, bool write, unsigned *link)
+{
+	unsigned li;
+
+	if (!(id & FS_MAP_ID_FLAG) || (id & ~FS_MAP_ID_MASK))
+		return ERR_NOENT;
+	for (li = 0; li < MAXLINKS; li++)
+		if (!v->links[li].h && !v->links[li].shared && !v->links[li].fsobj)
+			break;
+	if (li == MAXLINKS)
+		return ERR_NOMEM;
+	int e = file_ref(id, write);
+	if (e != ERR_OK)
+		return e;
+	v->links[li] = (struct link){.fsobj = id, .read_only = !write};
+	*link = li;
+	return ERR_OK;
+}
+
+/* fs's page for byte off of object id: a new handle to its frame, and the page in it. */
+static int file_page(uint64_t id, uint64_t off, handle_t *frame, uint64_t *page)
+{
+	struct msg m;
+	int e = fs_call(FS_MEM_PAGE, id, off, 0, 0, &m);
+
+	if (e == ERR_OK && (msg_handles(m.tag) != 1 || IPCBUF->handles[0] <= 0))
+		e = ERR_PEER;
+	if (e != ERR_OK) {
+		for (unsigned i = 0; i < msg_handles(m.tag); i++)
+			if (IPCBUF->handles[i] > 0)
+				sys_handle_close(IPCBUF->handles[i]);
+		return e;
+	}
+	*frame = IPCBUF->handles[0];
+	*page = m.w[1];
+	return ERR_OK;
+}
+
+/* v's own copy of the file's page at va (fs's frame page), entered in its table. */
+static int private_copy(struct vs *v, const struct vm_mapping *m, uint64_t va, handle_t frame,
+			uint64_t page, struct pager_items *it)
+{
+	pageid_t p;
+	uint64_t dst;
+	int e = vs_new_page(v, m, va, &p);
+
+	if (e != ERR_OK)
+		return e;
+	handle_t pf = pool_frame(p, &dst);
+	e = sys_frame_copy(pf, dst, frame, page, 1);
+	if (e != ERR_OK) {
+		vs_drop_pages(v, va, PAGE);
+		return ERR_IO;
+	}
+	v->c.cow_copies++;
+	total.cow_copies++;
+	pager_items_add(it, va, m->prot, pf, dst);
+	radix_mark_mapped(&v->pages, va);
+	return ERR_OK;
+}
+
+int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned access,
+	       struct pager_items *it)
+{
+	pageid_t p = radix_get(&v->pages, va);
+	handle_t frame;
+	uint64_t page;
+
+	v->c.faults++;
+	total.faults++;
+	if (p)
+		return fault_existing(v, m, va, p, access, it);
+	int e = file_page(v->links[m->tag].fsobj, m->file_off + (va - m->va), &frame, &page);
+	if (e != ERR_OK)
+		return e;
+	if (access & PROT_W) {
+		e = private_copy(v, m, va, frame, page, it);
+		sys_handle_close(frame);
+		return e;
+	}
+	/* Read or run: fs's page itself, read-only, until a write makes a copy. */
+	pager_items_add(it, va, m->prot & ~PROT_W, frame, page);
+	to_close[nclose++] = frame;
+	v->c.file_fills++;
+	total.file_fills++;
+	return ERR_OK;
+}
+
+static bool msync_flags_ok(uint64_t f)
+{
+	return !(f & ~(uint64_t)(MEM_MS_ASYNC | MEM_MS_SYNC | MEM_MS_INVALIDATE)) &&
+	       (f & (MEM_MS_ASYNC | MEM_MS_SYNC)) != (MEM_MS_ASYNC | MEM_MS_SYNC);
+}
+
+int file_msync(struct vs *v, struct msg *m)
+{
+	uint64_t va = m->w[0], len = m->w[1], flags = m->w[2], covered = 0, lo, hi;
+
+	if (msg_words(m->tag) != 3 || !IS_PAGED(va) || len == 0 || !msync_flags_ok(flags))
+		return ERR_INVALID;
+	if (va < REGION_BASE || va >= REGION_END || len > REGION_END - va)
+		return ERR_NOMEM;
+	len = PAGES(len) * PAGE;
+	for (unsigned k = 0; k < v->maps.n; k++)
+		if (mapping_clip(&v->maps.map[k], va, len, &lo, &hi))
+			covered += hi - lo;
+	if (covered != len)
+		return ERR_NOMEM; /* the heap counts as unmapped here, as for mprotect */
+	for (unsigned k = 0; k < v->maps.n; k++) {
+		const struct vm_mapping *mp = &v->maps.map[k];
+		const struct link *l = &v->links[mp->tag];
+		struct msg r;
+		if (mp->kind != KIND_PAGER || !l->fsobj || !mapping_clip(mp, va, len, &lo, &hi))
+			continue;
+		int e = fs_call(FS_MEM_SYNC, l->fsobj, mp->file_off + (lo - mp->va), hi - lo,
+				(flags & MEM_MS_ASYNC ? FS_SYNC_ASYNC : 0) |
+				    (flags & MEM_MS_SYNC ? FS_SYNC_SYNC : 0) |
+				    (flags & MEM_MS_INVALIDATE ? FS_SYNC_INVALIDATE : 0),
+				&r);
+		if (e != ERR_OK)
+			return e;
+	}
+	*m = (struct msg){.tag = msg_tag(MEM_MSYNC, 0, 0)};
+	return ERR_OK;
+}
