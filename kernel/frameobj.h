@@ -26,6 +26,8 @@ struct frameobj {
 	uint64_t maps;		 /* current user mappings of its pages */
 	bool rmap_on;		 /* FRAME_RMAP: every mapping is in rmap (kernel/rmap.h) */
 	struct rmap_entry *rmap; /* where its pages are mapped */
+	uint64_t gone_a,
+	    gone_d; /* bit per page: A, D of mappings gone since SYS_FRAME_AD cleared */
 };
 
 static inline uint64_t frameobj_pages(const struct frameobj *f)

@@ -3,6 +3,7 @@
 #include "kernel/object.h"
 #include "kernel/space.h"
 #include "lib/error.h"
+#include "mm/pt.h"
 #include "mm/slab.h"
 
 struct rmap_entry *rmap_prepare(struct space *s, int *err)
@@ -43,13 +44,18 @@ void rmap_link(struct frameobj *f, struct rmap_entry *e, struct space *s, uint64
 	f->rmap = e;
 }
 
-void rmap_unlink(struct frameobj *f, struct space *s, uint64_t va)
+void rmap_unlink(struct frameobj *f, struct space *s, uint64_t va, pte_t pte)
 {
 	if (!f || !f->rmap_on)
 		return;
 	for (struct rmap_entry **pp = &f->rmap; *pp; pp = &(*pp)->next) {
 		struct rmap_entry *e = *pp;
 		if (e->s == s && e->va == va) {
+			/* What the mapping did outlives it, until the manager asks. */
+			if (pte & PTE_A)
+				f->gone_a |= 1ull << e->page;
+			if (pte & PTE_D)
+				f->gone_d |= 1ull << e->page;
 			*pp = e->next;
 			rmap_discard(e);
 			return;

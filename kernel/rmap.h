@@ -7,7 +7,9 @@
  *
  * Only such frames pay for it: one entry per mapped page, charged to the
  * quota of the space that maps it (as its page tables are), made before the
- * PTE is written so a mapping never exists without its entry.
+ * PTE is written so a mapping never exists without its entry. Such a frame
+ * has at most RMAP_MAX_PAGES pages (a bit each for what departed mappings
+ * did).
  */
 #ifndef STRATA_KERNEL_RMAP_H
 #define STRATA_KERNEL_RMAP_H
@@ -15,8 +17,11 @@
 #include <stdint.h>
 
 #include "kernel/frameobj.h"
+#include "mm/pt.h"
 
 struct space;
+
+#define RMAP_MAX_ORDER 6 /* FRAME_RMAP frames: at most 64 pages */
 
 struct rmap_entry {
 	struct space *s;
@@ -32,8 +37,13 @@ void rmap_discard(struct rmap_entry *e);
 /* Record that s maps page `page` of f at va, with an entry from rmap_prepare. */
 void rmap_link(struct frameobj *f, struct rmap_entry *e, struct space *s, uint64_t va,
 	       uint64_t page);
-/* s no longer maps f's page at va (nothing to do if f keeps no reverse map). */
-void rmap_unlink(struct frameobj *f, struct space *s, uint64_t va);
+/*
+ * s no longer maps f's page at va, whose last PTE was pte (nothing to do
+ * if f keeps no reverse map). Its A and D bits are kept with the frame
+ * (gone_a, gone_d), so a page written through a mapping that is gone
+ * (munmap, exit) is still known to be dirty.
+ */
+void rmap_unlink(struct frameobj *f, struct space *s, uint64_t va, pte_t pte);
 /* The first mapping of a page of f in [page, page + npages) after `after` (NULL: from the start).
  */
 struct rmap_entry *rmap_next(const struct frameobj *f, uint64_t page, uint64_t npages,

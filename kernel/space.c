@@ -132,7 +132,7 @@ static void release_pte(struct space *s, uint64_t va, pte_t pte)
 
 	s->resident--;
 	if (f) {
-		rmap_unlink(f, s, va);
+		rmap_unlink(f, s, va, pte);
 		f->maps--;
 		object_put(&f->obj);
 	}
@@ -405,8 +405,8 @@ int space_apply_items(struct space *s, const struct map_item *items, unsigned n)
 		struct pt_walk w = pt_walk(s->root, items[i].va);
 		old[i] = 0;
 		if (w.mapped && w.level == 0) {
-			old[i] = *w.pte;
-			*w.pte = item_pte(&items[i]);
+			/* Swapped at once: a D bit set meanwhile is the old page's, kept. */
+			old[i] = __atomic_exchange_n(w.pte, item_pte(&items[i]), __ATOMIC_SEQ_CST);
 			ptewatch_leaf(s, PW_REPLACE, items[i].va, old[i], *w.pte);
 			continue;
 		}
@@ -612,10 +612,10 @@ static void unmap_slice(struct space *s, uint64_t *va, uint64_t end, uint8_t *ad
 			runs[nruns++] = (struct frame_run){f, 0};
 		}
 		runs[nruns - 1].n++;
-		rmap_unlink(f, s, cur);
 		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
 		pte_t old = 0;
 		pt_unmap_take(s->root, cur, PAGE_4K, &a, &old);
+		rmap_unlink(f, s, cur, old);
 		if (ad)
 			ad[(cur - ad_base) / PAGE_SIZE] = ad_bits(old);
 		if (!pages++)

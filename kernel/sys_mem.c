@@ -137,6 +137,8 @@ int sys_frame_alloc(struct thread *t, struct trapframe *tf)
 			return e;
 		rights |= RIGHT_DEVICE;
 	}
+	if ((flags & FRAME_RMAP) && order > RMAP_MAX_ORDER)
+		return ERR_INVALID;
 	int e = frameobj_alloc(q, (unsigned)order, false, &f);
 	if (e != ERR_OK)
 		return e;
@@ -431,7 +433,7 @@ int sys_frame_ad(struct thread *t, struct trapframe *tf)
 	uint64_t page = ARG(1), npages = ARG(2), out = ARG(3), flags = ARG(4), count = 0;
 	int e = get(t, ARG(0), OBJ_FRAME, RIGHT_MANAGE, &f);
 
-	if (e == ERR_OK && (flags & ~(uint64_t)(AD_CLEAR | AD_UNMAP)))
+	if (e == ERR_OK && (flags & ~(uint64_t)(AD_CLEAR | AD_UNMAP | AD_OTHERS)))
 		e = ERR_INVALID;
 	if (e == ERR_OK && (npages == 0 || npages > AD_MAX_PAGES || page >= frameobj_pages(f) ||
 			    npages > frameobj_pages(f) - page))
@@ -448,16 +450,24 @@ int sys_frame_ad(struct thread *t, struct trapframe *tf)
 	e = copyout((void *)(uintptr_t)out, bits, npages);
 	if (e != ERR_OK)
 		return e;
-	struct rmap_entry *r;
-	if (flags & AD_UNMAP) {
-		while ((r = rmap_next(f, page, npages, NULL)) != NULL) {
-			bits[r->page - page] |= space_take_ad(r->s, r->va, false, true);
+	struct rmap_entry *r = rmap_next(f, page, npages, NULL);
+	while (r) {
+		/* Unmapping r frees it, and nothing else: find the next one first. */
+		struct rmap_entry *next = rmap_next(f, page, npages, r);
+		if (!((flags & AD_OTHERS) && r->s == t->space)) {
+			bits[r->page - page] |=
+			    space_take_ad(r->s, r->va, flags & AD_CLEAR, flags & AD_UNMAP);
 			count++;
 		}
-	} else {
-		for (r = rmap_next(f, page, npages, NULL); r; r = rmap_next(f, page, npages, r)) {
-			bits[r->page - page] |= space_take_ad(r->s, r->va, flags & AD_CLEAR, false);
-			count++;
+		r = next;
+	}
+	/* And what mappings that are gone did. */
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t bit = 1ull << (page + i);
+		bits[i] |= ((f->gone_a & bit) ? PAGE_A : 0) | ((f->gone_d & bit) ? PAGE_D : 0);
+		if (flags & (AD_CLEAR | AD_UNMAP)) {
+			f->gone_a &= ~bit;
+			f->gone_d &= ~bit;
 		}
 	}
 	RET(1, count);

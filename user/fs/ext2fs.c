@@ -103,6 +103,14 @@ static int64_t e2_readdir(void *fs, uint64_t dir, uint64_t *pos, void *buf, uint
 	return said(vol_readdir(fs, (uint32_t)dir, pos, buf, n));
 }
 
+static int e2_map_page(void *fs, uint64_t ino, uint64_t off, bool make, handle_t *frame,
+		       uint64_t *page)
+{
+	int e = vol_map_page(fs, (uint32_t)ino, off, make, frame, page);
+
+	return e == -FS_EIO ? (int)said(e) : e;
+}
+
 static int e2_fsync(void *fs, uint64_t ino)
 {
 	return ino == FS_ALL ? vol_sync(fs) : vol_fsync(fs, (uint32_t)ino);
@@ -136,6 +144,7 @@ const struct fs_backend ext2_backend = {
     .read = e2_read,
     .write = e2_write,
     .truncate = e2_truncate,
+    .map_page = e2_map_page,
     .readdir = e2_readdir,
     .fsync = e2_fsync,
     .statfs = e2_statfs,

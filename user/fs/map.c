@@ -97,8 +97,12 @@ int64_t do_map(struct client *c, struct msg *m)
 		return -FS_ENODEV; /* directories, pipes, the console */
 	if (acc == FS_O_WRONLY || ((m->w[1] & FS_MAP_WRITE) && acc != FS_O_RDWR))
 		return -FS_EACCES;
-	if (!of->mnt->ops->map_page)
-		return -FS_ENODEV;
+	handle_t probe_frame;
+	uint64_t probe_page;
+	if (!of->mnt->ops->map_page ||
+	    of->mnt->ops->map_page(of->mnt->priv, of->ino, 0, false, &probe_frame, &probe_page) ==
+		-FS_ENODEV)
+		return -FS_ENODEV; /* this file system cannot map, or not this file */
 	int e = of->mnt->ops->stat(of->mnt->priv, of->ino, &st);
 	if (e)
 		return e;

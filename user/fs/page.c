@@ -68,7 +68,7 @@ void page_free(void *p, unsigned order)
 	unsigned slot = slot_of(p);
 	if (lent[slot]) {
 		uint8_t bits[SLOT_PAGES];
-		sys_frame_ad(frames[slot], 0, 1u << order, bits, AD_UNMAP, 0);
+		sys_frame_ad(frames[slot], 0, 1u << order, bits, AD_UNMAP | AD_OTHERS, 0);
 	}
 	sys_space_unmap(uenv.space, va, PAGE << order);
 	sys_handle_close(frames[slot]);

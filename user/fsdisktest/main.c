@@ -527,6 +527,94 @@ static void t_enospc(void)
 }
 
 /* What the host reads after the boot (scripts/check.sh). */
+/* The byte at off of ino (0x100 if it cannot be read). */
+static unsigned byte_at(uint32_t ino, uint64_t off)
+{
+	uint8_t c;
+
+	return vol_read(&vol, ino, off, &c, 1) == 1 ? c : 0x100;
+}
+
+/*
+ * Mapped pages (vol_map_page), as the file server's mmap maps them. The
+ * cache leaves its own space out when it asks the kernel about a page
+ * (AD_OTHERS), so the "processes" here are spaces of their own (other,
+ * other2), and a mapping of this space stands for one that is gone: what a
+ * departed mapping stored is still known to the frame. fsync writes exactly
+ * the pages stored to, and the bytes are on the disk after a remount; a
+ * hole gets its block; truncation takes a page back from every mapping;
+ * eviction takes a mapped page back from every space at once.
+ */
+static void t_mapped(void)
+{
+	struct vol_stats s0, s1;
+	uint32_t ino, big;
+	handle_t f, other, other2;
+	uint64_t pg, va = uvm_reserve(4 * PAGE);
+	const uint64_t at = 0x40000000;
+	uint8_t ad[2];
+	volatile uint8_t *p = (volatile uint8_t *)va;
+
+	MOUNT();
+	CHECK(sys_space_create(uenv.quota, &other) == 0 &&
+	      sys_space_create(uenv.quota, &other2) == 0);
+	CHECK(create("/tmp/mapped", &ino) == 0 && write_pat(ino, 0, 3 * PAGE, 20) == 3 * PAGE);
+	CHECK(vol_truncate(&vol, ino, 5 * PAGE) == 0); /* pages 3 and 4: a hole */
+	CHECK(vol_sync(&vol) == 0);
+	CHECK(vol_map_page(&vol, ino, 5 * PAGE, 1, &f, &pg) == -FS_ENXIO);
+	CHECK(vol_map_page(&vol, ino, 3 * PAGE, 0, &f, &pg) == -FS_ENOENT);
+	CHECK(vol_map_page(&vol, ino, 1, 1, &f, &pg) == -FS_ENODEV);
+	CHECK(vol_map_page(&vol, ino, 0, 1, &f, &pg) == 0);
+	CHECK(sys_space_map(uenv.space, va, f, pg, 1, PROT_R | PROT_W) == 0);
+	CHECK(sys_space_map(other, at, f, pg, 1, PROT_R) == 0);
+	CHECK(sys_space_map(other2, at, f, pg, 1, PROT_R) == 0);
+	CHECK(vol_map_page(&vol, ino, 2 * PAGE, 1, &f, &pg) == 0);
+	CHECK(sys_space_map(uenv.space, va + PAGE, f, pg, 1, PROT_R) == 0);
+	CHECK(sys_space_map(other, at + PAGE, f, pg, 1, PROT_R) == 0);
+	CHECK(vol_map_page(&vol, ino, 3 * PAGE, 1, &f, &pg) == 0); /* the hole gets a block */
+	CHECK(sys_space_map(uenv.space, va + 2 * PAGE, f, pg, 1, PROT_R | PROT_W) == 0);
+	CHECK(sys_space_map(other2, at + 2 * PAGE, f, pg, 1, PROT_R) == 0);
+	CHECK(p[5] == pat(5, 20) && p[PAGE + 7] == pat(2 * PAGE + 7, 20) && p[2 * PAGE] == 0);
+	CHECK(vol_sync(&vol) == 0); /* the hole's new block */
+	vol_stats(&vol, &s0);
+	if (s0.cache.mapped != 3 || s0.cache.dirty != 0)
+		uprintf("    mapped %u, dirty %u\n", s0.cache.mapped, s0.cache.dirty);
+	CHECK(s0.cache.mapped == 3 && s0.cache.dirty == 0);
+	/* Stores through mappings that then go: only the D bits tell, and fsync finds them. */
+	p[5] = 0xab;
+	p[2 * PAGE + 1] = 0xcd;
+	CHECK(sys_space_unmap(uenv.space, va, 3 * PAGE) == 0);
+	CHECK(vol_fsync(&vol, ino) == 0);
+	vol_stats(&vol, &s1);
+	CHECK(s1.cache.writes == s0.cache.writes + 2 && s1.cache.dirty == 0); /* those two */
+	CHECK(vol_fsync(&vol, ino) == 0);
+	vol_stats(&vol, &s0);
+	CHECK(s0.cache.writes == s1.cache.writes); /* nothing written since */
+	/* Truncation takes page 2 back from the space mapping it. */
+	CHECK(vol_truncate(&vol, ino, 2 * PAGE + 10) == 0);
+	CHECK(sys_space_ad(other, at + PAGE, 1, ad, 0) == 0 && (ad[0] & PAGE_MAPPED));
+	CHECK(vol_truncate(&vol, ino, PAGE) == 0);
+	CHECK(sys_space_ad(other, at + PAGE, 1, ad, 0) == 0 && ad[0] == 0);
+	/* Eviction: writing far more than the cache holds takes page 0 back from both spaces. */
+	CHECK(create("/tmp/mapped-big", &big) == 0);
+	CHECK(write_pat(big, 0, 2 * CACHE_PAGES * PAGE, 21) == 2 * CACHE_PAGES * PAGE);
+	CHECK(vol_sync(&vol) == 0 && holds(big, 0, 2 * CACHE_PAGES * PAGE, 21));
+	vol_stats(&vol, &s1);
+	CHECK(sys_space_ad(other, at, 1, ad, 0) == 0 && ad[0] == 0);
+	CHECK(sys_space_ad(other2, at, 1, ad, 0) == 0 && ad[0] == 0);
+	CHECK(s1.cache.taken_back >= 1 && s1.cache.mapped == 0);
+	CHECK(sys_handle_close(other) == 0 && sys_handle_close(other2) == 0);
+	CHECK(vol_close(&vol, ino) == 0 && vol_close(&vol, big) == 0);
+	CHECK(vol_unlink(&vol, "/tmp/mapped-big") == 0);
+	UMOUNT();
+	/* What the mappings stored is on the disk. */
+	MOUNT();
+	CHECK(vol_lookup(&vol, "/tmp/mapped", &ino) == 0);
+	CHECK(byte_at(ino, 5) == 0xab && byte_at(ino, 6) == pat(6, 20));
+	CHECK(vol_unlink(&vol, "/tmp/mapped") == 0);
+	UMOUNT();
+}
+
 static void t_leave_file(void)
 {
 	const char text[] = "written by fsdisktest\n";
@@ -559,6 +647,7 @@ static const struct test tests[] = {
     {"sync", t_sync},
     {"readahead", t_readahead},
     {"enospc", t_enospc},
+    {"mapped", t_mapped},
     {"leave_file", t_leave_file},
 };
 

@@ -221,7 +221,7 @@ static bool frame_ad_everywhere(void)
 	/* Misuse changes nothing. */
 	OK(sys_frame_alloc(0, 0, &plain));
 	CHECK_ERR(sys_frame_ad(plain, 0, 1, ad, 0, 0), ERR_STATE);
-	CHECK_ERR(sys_frame_ad(f, 0, 1, ad, 8, 0), ERR_INVALID);
+	CHECK_ERR(sys_frame_ad(f, 0, 1, ad, 16, 0), ERR_INVALID);
 	CHECK_ERR(sys_frame_ad(f, 1, 2, ad, 0, 0), ERR_RANGE);
 	CHECK_ERR(sys_frame_ad(f, 0, 0, ad, 0, 0), ERR_RANGE);
 	CHECK_ERR(sys_frame_ad(f, 0, 2, (uint8_t *)0xffffffc000001000ull, AD_UNMAP, 0), ERR_FAULT);
@@ -229,6 +229,13 @@ static bool frame_ad_everywhere(void)
 	CHECK_ERR(sys_frame_ad(weak, 0, 1, ad, AD_UNMAP, 0), ERR_PERM);
 	OK(sys_space_ad(uenv.space, va, 3, mine, 0));
 	CHECK(mine[0] & mine[1] & mine[2] & PAGE_MAPPED);
+	/* AD_OTHERS leaves the caller's own mappings alone (a cache that maps its own pages). */
+	p[0] = 9;
+	OK(sys_frame_ad(f, 0, 2, ad, AD_UNMAP | AD_OTHERS, &n));
+	CHECK(n == 1 && ad[0] == PAGE_MAPPED && ad[1] == 0);
+	OK(sys_space_ad(uenv.space, va, 3, mine, 0));
+	CHECK(mine[0] & mine[1] & mine[2] & PAGE_MAPPED);
+	OK(sys_space_map(other, 0x40000000, f, 0, 1, PROT_R));
 	/* A space that goes takes its entry along. */
 	OK(sys_handle_close(other));
 	OK(sys_frame_ad(f, 0, 1, ad, 0, &n));
@@ -240,6 +247,17 @@ static bool frame_ad_everywhere(void)
 	CHECK(mine[0] == 0 && mine[1] == 0 && mine[2] == 0);
 	OK(sys_frame_ad(f, 0, 2, ad, 0, &n));
 	CHECK(n == 0 && ad[0] == 0 && ad[1] == 0);
+	/* A mapping that is gone leaves what it did with the frame, until it is cleared. */
+	OK(sys_space_map(uenv.space, va, f, 1, 1, PROT_R | PROT_W));
+	p[0] = 1;
+	OK(sys_space_unmap(uenv.space, va, PAGE));
+	OK(sys_frame_ad(f, 0, 2, ad, 0, &n));
+	CHECK(n == 0 && ad[0] == 0 && (ad[1] & PAGE_D) && !(ad[1] & PAGE_MAPPED));
+	OK(sys_frame_ad(f, 1, 1, ad, AD_CLEAR | AD_OTHERS, &n));
+	CHECK(ad[0] & PAGE_D);
+	OK(sys_frame_ad(f, 1, 1, ad, 0, &n));
+	CHECK(ad[0] == 0);
+	CHECK_ERR(sys_frame_alloc(7, FRAME_RMAP, &weak), ERR_INVALID); /* at most 64 pages */
 	OK(sys_handle_close(weak));
 	OK(sys_handle_close(plain));
 	OK(sys_handle_close(f));

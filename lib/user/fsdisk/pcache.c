@@ -235,7 +235,7 @@ static int chunk_add(struct pcache *pc)
 		c++;
 	if (c == nchunks)
 		return ERR_FULL;
-	if ((e = sys_frame_alloc(PCACHE_CHUNK_ORDER, FRAME_ZEROED, &f)) != ERR_OK)
+	if ((e = sys_frame_alloc(PCACHE_CHUNK_ORDER, FRAME_RMAP, &f)) != ERR_OK)
 		return e;
 	uint32_t first = c * PCACHE_CHUNK_PAGES;
 	if ((e = sys_space_map(uenv.space, (uint64_t)slot_va(pc, first), f, 0, PCACHE_CHUNK_PAGES,
@@ -250,15 +250,101 @@ static int chunk_add(struct pcache *pc)
 	return ERR_OK;
 }
 
+/* ------------------------------------------------------------ mapped pages */
+
+/* A store through a mapping: page i is dirty now. */
+static void mark_dirty(struct pcache *pc, uint32_t i)
+{
+	spin_lock(&pc->lock);
+	if (!pg(pc, i)->dirty)
+		pc->st.dirty++;
+	pg(pc, i)->dirty = 1;
+	spin_unlock(&pc->lock);
+}
+
+static void count_mapped(struct pcache *pc, int delta, int taken_back)
+{
+	spin_lock(&pc->lock);
+	pc->st.mapped += (uint32_t)delta;
+	pc->st.taken_back += (uint64_t)taken_back;
+	spin_unlock(&pc->lock);
+}
+
+static void unmark_mapped(struct pcache *pc, uint32_t i)
+{
+	pg(pc, i)->mapped = 0;
+	count_mapped(pc, -1, 0);
+}
+
+/*
+ * What the spaces mapping page i did with it (PAGE_A, PAGE_D, ORed over all
+ * of them), the bits cleared everywhere, or with unmap the page taken back
+ * from every one. A D bit makes the page dirty; a page no space maps any
+ * more is not mapped.
+ */
+static uint8_t mapped_bits(struct pcache *pc, uint32_t i, int unmap)
+{
+	uint8_t bits = 0;
+	uint64_t maps = 0;
+
+	if (sys_frame_ad(pc->chunks[i / PCACHE_CHUNK_PAGES], i % PCACHE_CHUNK_PAGES, 1, &bits,
+			 (unmap ? AD_UNMAP : AD_CLEAR) | AD_OTHERS, &maps) != ERR_OK)
+		return PAGE_A; /* cannot tell: keep it as it is */
+	if (bits & PAGE_D)
+		mark_dirty(pc, i);
+	if (unmap || !maps)
+		unmark_mapped(pc, i);
+	return bits;
+}
+
+/* May mapped page i be evicted? Not if used since the last look; else it is taken back. */
+static int take_back(struct pcache *pc, uint32_t i)
+{
+	if (mapped_bits(pc, i, 0) & PAGE_A)
+		return 0; /* a second chance: the next look finds A clear unless it is used again */
+	if (pg(pc, i)->mapped) {
+		mapped_bits(pc, i, 1);
+		count_mapped(pc, 0, 1);
+	}
+	return !pg(pc, i)->dirty;
+}
+
 /* The oldest clean page nobody holds and no job uses, or 0; index + 1. */
 static uint32_t find_victim(struct pcache *pc)
 {
 	for (uint32_t i = pc->lru_head; i; i = pg(pc, i - 1)->next) {
 		struct pc_page *p = pg(pc, i - 1);
-		if (!p->held && !p->dirty && (p->state == PC_VALID || p->state == PC_FAILED))
+		if (p->held || p->dirty || (p->state != PC_VALID && p->state != PC_FAILED))
+			continue;
+		if (!p->mapped || take_back(pc, i - 1))
 			return i;
 	}
 	return 0;
+}
+
+int pcache_map(struct pcache *pc, uint64_t blk, uint32_t ino, handle_t *frame, uint32_t *page)
+{
+	uint8_t *buf = pcache_get(pc, blk, PCACHE_PAGE, 0);
+
+	if (!buf)
+		return ERR_IO;
+	uint32_t i = (uint32_t)((uint64_t)(buf - pc->base) / PCACHE_PAGE);
+	if (!pg(pc, i)->mapped)
+		count_mapped(pc, 1, 0);
+	pg(pc, i)->mapped = 1;
+	pg(pc, i)->tag = ino;
+	pcache_put(pc, buf, 0);
+	*frame = pc->chunks[i / PCACHE_CHUNK_PAGES];
+	*page = i % PCACHE_CHUNK_PAGES;
+	return ERR_OK;
+}
+
+void pcache_unmap(struct pcache *pc, uint64_t blk)
+{
+	uint32_t i = hash_find(pc, blk);
+
+	if (i && pg(pc, i - 1)->mapped)
+		mapped_bits(pc, i - 1, 1);
 }
 
 static int writeback(struct pcache *pc, int all, uint32_t ino, uint32_t max);
@@ -436,6 +522,12 @@ static int writeback(struct pcache *pc, int all, uint32_t ino, uint32_t max)
 	uint32_t n = 0;
 	uint64_t bits;
 
+	/* Stores through mappings first: their D bits make pages dirty. */
+	for (uint32_t i = pc->lru_head; i; i = pg(pc, i - 1)->next) {
+		struct pc_page *p = pg(pc, i - 1);
+		if (p->mapped && (all || p->tag == ino))
+			mapped_bits(pc, i - 1, 0);
+	}
 	spin_lock(&pc->lock);
 	pc->write_errors = 0;
 	for (uint32_t i = pc->lru_head; i && n < max; i = pg(pc, i - 1)->next) {

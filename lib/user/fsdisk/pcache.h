@@ -52,6 +52,7 @@ struct pc_page {
 	uint16_t held;	     /* get()s not put() yet */
 	uint8_t state;	     /* [L] enum pc_state */
 	uint8_t dirty;	     /* [L] */
+	uint8_t mapped;	     /* given out by pcache_map: processes may map it (see below) */
 };
 
 enum pc_state {
@@ -72,6 +73,8 @@ struct pcache_stats {
 	uint32_t pages, dirty;	/* pages in use, of them dirty */
 	uint32_t frames, limit; /* pages in frames now, the most there may be */
 	uint32_t tables;	/* 2 MiB page tables of ours that map those frames */
+	uint32_t mapped;	/* pages given out for mapping, perhaps mapped now */
+	uint64_t taken_back;	/* mapped pages taken back from every space to evict them */
 };
 
 struct pc_worker {
@@ -155,6 +158,27 @@ void pcache_tag(struct pcache *pc, uint64_t blk, uint32_t bsize, uint32_t ino);
  * tagged ino or 0). 0, or ERR_IO if a write failed (that page stays dirty).
  */
 int pcache_writeback(struct pcache *pc, uint32_t ino);
+
+/*
+ * Mapping. A page of file data can be mapped into processes (the file
+ * server's mmap): pcache_map gives out the frame of its chunk (chunks keep
+ * a reverse map, FRAME_RMAP) and marks the page mapped. Such a page is
+ * never reused for another block while any space maps it: eviction first
+ * reads its A bit in every space (a page used since the last look gets a
+ * second chance), then takes it back from all of them at once
+ * (SYS_FRAME_AD with AD_UNMAP). Its D bits are dirtiness the cache does not
+ * see otherwise: write-back gathers them (and clears them everywhere)
+ * before it picks the dirty pages, so a store through a mapping reaches
+ * the disk and a page nobody wrote is not written.
+ */
+/*
+ * The page of block blk (bsize 4096), read if need be, marked mapped and
+ * tagged as data of ino: *frame (the chunk's, the cache's handle) and
+ * *page, its index in that frame. 0, or ERR_IO / ERR_FULL.
+ */
+int pcache_map(struct pcache *pc, uint64_t blk, uint32_t ino, handle_t *frame, uint32_t *page);
+/* Take the page of block blk back from every space that maps it (its block is being cut). */
+void pcache_unmap(struct pcache *pc, uint64_t blk);
 
 /* Drop every clean page nobody holds and free the frames left empty. */
 void pcache_trim(struct pcache *pc);

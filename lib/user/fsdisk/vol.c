@@ -522,9 +522,106 @@ static void tag_data(struct vol *v, uint32_t ino, uint64_t off, uint64_t len)
 	}
 }
 
+/* Bytes a mapping may have stored past the end of the file, in its last page, are not data. */
+static void zero_past_end(struct vol *v, uint32_t ino, uint64_t size)
+{
+	uint32_t bs = v->fs.bsize, blk = 0, from = (uint32_t)(size % bs);
+
+	if (bs != PCACHE_PAGE || !from || ext2_bmap(&v->fs, ino, size / bs, 1, &blk) || !blk)
+		return;
+	uint8_t *b = pcache_get(&v->pc, blk, bs, 0);
+	if (!b)
+		return;
+	int dirty = 0;
+	for (uint32_t k = from; k < bs && !dirty; k++)
+		dirty = b[k] != 0;
+	if (dirty)
+		memset(b + from, 0, bs - from);
+	pcache_put(&v->pc, b, dirty);
+}
+
+/* The file grows from its size to at least end: what lay past its old end reads as zeros. */
+static void before_growing(struct vol *v, uint32_t ino, uint64_t end)
+{
+	struct ext2_inode in;
+
+	if (!ext2_iget(&v->fs, ino, &in) && end > ext2_isize(&in))
+		zero_past_end(v, ino, ext2_isize(&in));
+}
+
+/* The file shrinks to size: its pages past the new end leave every mapping first. */
+static void before_cutting(struct vol *v, uint32_t ino, uint64_t size)
+{
+	struct ext2_inode in;
+	uint32_t bs = v->fs.bsize, blk[32];
+
+	if (bs != PCACHE_PAGE || ext2_iget(&v->fs, ino, &in))
+		return;
+	uint64_t from = (size + bs - 1) / bs, to = (ext2_isize(&in) + bs - 1) / bs;
+	while (from < to) {
+		uint32_t n = to - from > 32 ? 32 : (uint32_t)(to - from);
+		if (ext2_bmap(&v->fs, ino, from, n, blk))
+			return;
+		for (uint32_t k = 0; k < n; k++)
+			if (blk[k])
+				pcache_unmap(&v->pc, blk[k]);
+		from += n;
+	}
+}
+
+static long map_hole(struct vol *v, uint32_t ino, uint64_t off, uint64_t size)
+{
+	static const uint8_t zeros[PCACHE_PAGE];
+	uint64_t n = size - off < PCACHE_PAGE ? size - off : PCACHE_PAGE;
+
+	return ext2_write(&v->fs, ino, off, zeros, n);
+}
+
+static int map_page(struct vol *v, uint32_t ino, uint64_t off, int make, handle_t *frame,
+		    uint64_t *page)
+{
+	struct ext2_inode in;
+	uint32_t blk = 0, pg;
+	int e;
+
+	if (v->fs.bsize != PCACHE_PAGE || off % PCACHE_PAGE)
+		return -FS_ENODEV;
+	if ((e = ext2_iget(&v->fs, ino, &in)))
+		return (int)ext2_res(v, e);
+	uint64_t size = ext2_isize(&in);
+	if (off >= (size + PCACHE_PAGE - 1) / PCACHE_PAGE * PCACHE_PAGE)
+		return -FS_ENXIO;
+	if ((e = ext2_bmap(&v->fs, ino, off / PCACHE_PAGE, 1, &blk)))
+		return (int)ext2_res(v, e);
+	if (!blk && !make)
+		return -FS_ENOENT;
+	if (!blk) {
+		long r = map_hole(v, ino, off, size);
+		if (r < 0)
+			return (int)ext2_res(v, r);
+		if ((e = ext2_bmap(&v->fs, ino, off / PCACHE_PAGE, 1, &blk)) || !blk)
+			return fail(v, -FS_EIO, "a hole filled for mapping has no block");
+	}
+	if (pcache_map(&v->pc, blk, ino, frame, &pg) != ERR_OK)
+		return fail(v, -FS_EIO, "the disk failed to read a page to map");
+	*page = pg;
+	return 0;
+}
+
+int vol_map_page(struct vol *v, uint32_t ino, uint64_t off, int make, handle_t *frame,
+		 uint64_t *page)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = map_page(v, ino, off, make, frame, page);
+	fsd_mutex_unlock(&v->lock);
+	return e;
+}
+
 long vol_write(struct vol *v, uint32_t ino, uint64_t off, const void *buf, size_t len)
 {
 	fsd_mutex_lock(&v->lock);
+	if (len)
+		before_growing(v, ino, off);
 	long r = ext2_write(&v->fs, ino, off, buf, len);
 	if (r > 0)
 		tag_data(v, ino, off, (uint64_t)r);
@@ -536,6 +633,8 @@ long vol_write(struct vol *v, uint32_t ino, uint64_t off, const void *buf, size_
 int vol_truncate(struct vol *v, uint32_t ino, uint64_t size)
 {
 	fsd_mutex_lock(&v->lock);
+	before_cutting(v, ino, size);
+	before_growing(v, ino, size);
 	int e = (int)ext2_res(v, ext2_truncate(&v->fs, ino, size));
 	fsd_mutex_unlock(&v->lock);
 	return e;

@@ -130,6 +130,17 @@ int vol_unlink(struct vol *v, const char *path);
 int vol_rename(struct vol *v, const char *from, const char *to);
 int vol_statfs(struct vol *v, struct fs_statfs *st);
 
+/*
+ * For mapping (the server's mmap): the cache page holding bytes [off, off +
+ * 4096) of file ino (off page aligned), as the cache's frame and the page
+ * in it (pcache_map). With make, a hole gets its block now (zeros);
+ * without, -FS_ENOENT for a hole. -FS_ENXIO at or beyond the page holding
+ * the end of the file; -FS_ENODEV if blocks are not 4 KiB (a page must be
+ * one block); -FS_ENOSPC, -FS_EIO.
+ */
+int vol_map_page(struct vol *v, uint32_t ino, uint64_t off, int make, handle_t *frame,
+		 uint64_t *page);
+
 /* Write inode ino's data and all metadata to the disk and flush it. */
 int vol_fsync(struct vol *v, uint32_t ino);
 /* Write everything to the disk and flush it. */
