@@ -265,8 +265,12 @@ static int collect(const uint8_t *p, size_t len, const struct ehdr *h, uint64_t 
 	return ERR_OK;
 }
 
-static int parse(const uint8_t *p, size_t len, uint64_t user_top, uint64_t page_size,
-		 struct elf_image *out, char *err, size_t errlen)
+/*
+ * p holds the first len bytes of a file of file_len bytes: the headers must
+ * lie in those, the segments in the file.
+ */
+static int parse(const uint8_t *p, size_t len, uint64_t file_len, uint64_t user_top,
+		 uint64_t page_size, struct elf_image *out, char *err, size_t errlen)
 {
 	static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
 	struct ehdr h;
@@ -284,7 +288,7 @@ static int parse(const uint8_t *p, size_t len, uint64_t user_top, uint64_t page_
 	r = check_ehdr(p, len, &h, err, errlen);
 	if (r != ERR_OK)
 		return r;
-	r = collect(p, len, &h, user_top, page_size, out, err, errlen);
+	r = collect(p, file_len, &h, user_top, page_size, out, err, errlen);
 	if (r != ERR_OK)
 		return r;
 	sort_segments(out);
@@ -298,8 +302,8 @@ static int parse(const uint8_t *p, size_t len, uint64_t user_top, uint64_t page_
 	return ERR_OK;
 }
 
-int elf_parse(const void *data, size_t len, uint64_t user_top, uint64_t page_size,
-	      struct elf_image *out, char *err, size_t errlen)
+int elf_parse_head(const void *data, size_t len, uint64_t file_len, uint64_t user_top,
+		   uint64_t page_size, struct elf_image *out, char *err, size_t errlen)
 {
 	int r;
 
@@ -310,8 +314,17 @@ int elf_parse(const void *data, size_t len, uint64_t user_top, uint64_t page_siz
 	memset(out, 0, sizeof(*out));
 	if (!data && len)
 		return fail(err, errlen, ERR_INVALID, "no input");
-	r = parse(data, len, user_top, page_size, out, err, errlen);
+	if (len > file_len)
+		return fail(err, errlen, ERR_INVALID, "%llu bytes of a file of %llu", ull(len),
+			    ull(file_len));
+	r = parse(data, len, file_len, user_top, page_size, out, err, errlen);
 	if (r != ERR_OK)
 		memset(out, 0, sizeof(*out)); /* nothing half-filled on failure */
 	return r;
+}
+
+int elf_parse(const void *data, size_t len, uint64_t user_top, uint64_t page_size,
+	      struct elf_image *out, char *err, size_t errlen)
+{
+	return elf_parse_head(data, len, len, user_top, page_size, out, err, errlen);
 }

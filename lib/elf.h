@@ -42,5 +42,13 @@ struct elf_image {
  */
 int elf_parse(const void *data, size_t len, uint64_t user_top, uint64_t page_size,
 	      struct elf_image *out, char *err, size_t errlen);
+/*
+ * The same from the head of a file: data holds its first len bytes, the
+ * file has file_len: the ELF and program headers must lie in those len
+ * bytes (ERR_TRUNCATED otherwise), the segments in the file. A loader that
+ * maps segments from the file itself needs no more than its head.
+ */
+int elf_parse_head(const void *data, size_t len, uint64_t file_len, uint64_t user_top,
+		   uint64_t page_size, struct elf_image *out, char *err, size_t errlen);
 
 #endif

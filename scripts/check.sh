@@ -165,6 +165,8 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 	shell_session kill-init 1 EXIT_STATUS=143 MUST_NOT_MATCH='^never$' | report
 	# A pager started from the shell serves a range of another shell-started program.
 	shell_session pager 1 | report
+	# Two copies of a program from the disk: ps shows each mapping the page cache's text pages.
+	shell_session text 2 | report
 	# Up and Down bring back lines entered before; a program's "\r\n" reaches the terminal as it is.
 	local hist
 	hist=$(shell_session history 1)

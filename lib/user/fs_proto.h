@@ -60,6 +60,7 @@
 #define FS_MAP_ID_FLAG	   (1ull << 60)
 #define FS_MAP_ID_MASK	   (FS_MAP_ID_FLAG | 0xffffffffffull)
 #define FS_MAP_WRITE	   1u
+#define FS_MEM_PAGES_MAX   4  /* pages one FS_MEM_PAGE gives: the handles a message carries */
 #define FS_SYNC_ASYNC	   1u /* msync MS_ASYNC: start the writes */
 #define FS_SYNC_INVALIDATE 2u /* msync MS_INVALIDATE: nothing to drop, there is one cache */
 #define FS_SYNC_SYNC	   4u /* msync MS_SYNC: wait for them */
@@ -168,6 +169,18 @@ enum fs_label {
 	 * process, which POSIX says interrupts such a call.
 	 */
 	FS_PROC_INTERRUPT = 0x384,
+	/*
+	 * A program to map rather than read (PROC_SPAWN/PROC_EXEC): path,
+	 * handles[0] = a frame (READ|WRITE|MAP) for the head of the file ->
+	 * w0 = the file's mapping object (as FS_MAP makes), w1 = its size; the
+	 * first min(size, frame bytes) bytes are in the frame. proc holds a
+	 * reference on the object until FS_PROC_UNMAP (mem takes its own with
+	 * MEM_IMAGE_FILE). -EACCES not a regular file, -ENOEXEC too large,
+	 * -ENODEV a file system that cannot map (proc reads the file instead).
+	 */
+	FS_PROC_MAP = 0x385,
+	/* w0 = an id of FS_PROC_MAP -> 0: proc's reference goes. */
+	FS_PROC_UNMAP = 0x386,
 
 	/*
 	 * From mem only (FS_BADGE_MEM), about the mapping objects of FS_MAP.
@@ -179,10 +192,13 @@ enum fs_label {
 	/* w0 = id -> 0: one mapping fewer. */
 	FS_MEM_UNREF = 0x391,
 	/*
-	 * w0 = id, w1 = byte offset -> 0, w1 = page in the frame, handles[0] =
-	 * the cache frame holding that page (READ|MAP|EXEC|GRANT, never WRITE):
-	 * for a MAP_PRIVATE mapping, which maps it read-only and copies it on
-	 * write. -ENXIO at or beyond the end of the file.
+	 * w0 = id, w1 = byte offset, w2 = pages wanted (1..FS_MEM_PAGES_MAX)
+	 * -> w0 = n pages given (1..w2), handles[0..n-1] = the cache frames
+	 * holding them (READ|MAP|EXEC|GRANT, never WRITE), w1..wn = the page
+	 * in each frame: the page at the offset (made if it is a hole) and
+	 * those after it that are in memory already. For MAP_PRIVATE mappings
+	 * and program files, which map them read-only and copy on write.
+	 * -ENXIO at or beyond the end of the file.
 	 */
 	FS_MEM_PAGE  = 0x392,
 	/* w0 = id, w1 = offset, w2 = bytes, w3 = FS_SYNC_* -> 0: msync of a shared mapping. */

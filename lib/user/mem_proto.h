@@ -80,6 +80,15 @@ enum mem_label {
 	 * MEM_VS_RESET lets go of it. ERR_RANGE: bytes 0 or beyond the frame.
 	 */
 	MEM_IMAGE      = 0x107,
+	/*
+	 * Admin. w0 = vs, w1 = fs's mapping object of a program file (FS_PROC_MAP),
+	 * w2 = its size: as MEM_IMAGE, but the program's pages come from fs's
+	 * page cache: pages read or run are the cache's own (shared by every
+	 * process running the program), a page written or holding the end of
+	 * a segment is a copy. mem takes a reference on the object (proc keeps
+	 * its own). ERR_NOENT: no such object; ERR_RANGE: size 0.
+	 */
+	MEM_IMAGE_FILE = 0x108,
 
 	/*
 	 * Client. w0 = new end of the heap, or 0 to ask -> w0 = the end.
@@ -264,7 +273,7 @@ struct mem_map_info {
 	uint64_t badge;	   /* pager ranges: the object's badge */
 	uint64_t resident; /* pages mapped now (the kernel's page table says) */
 	uint64_t dirty;	   /* of those, pages written since they were mapped or last cleaned */
-	uint64_t shared;   /* of those, pages mem also maps in another space */
+	uint64_t shared;   /* of those, pages mem also maps in another space, or the page cache's */
 };
 
 struct mem_vs_stats {
@@ -274,6 +283,7 @@ struct mem_vs_stats {
 	uint64_t limit;	    /* its commit limit */
 	uint64_t faults;
 	uint64_t zero_fills, file_fills, cow_copies, cow_shared;
+	uint64_t file; /* pages of fs's page cache mapped here (not in resident): text, files */
 };
 
 #endif

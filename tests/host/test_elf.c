@@ -707,6 +707,35 @@ static void sentences(void)
 	CHECK(elf_parse(m.b, m.len, USER_TOP, PAGE, &im, err, 0) == ERR_PERM);
 }
 
+/*
+ * elf_parse_head: only the head of the file is there; headers must lie in
+ * it, segments in the whole file (which the parser never reads).
+ */
+static void head_only(void)
+{
+	struct img m;
+	struct elf_image im;
+	char err[160];
+	const size_t head = 64 + 2 * 56;
+	uint8_t *copy;
+
+	img_std(&m);
+	copy = malloc(head); /* exactly the headers: ASan catches a read past them */
+	memcpy(copy, m.b, head);
+	CHECK(elf_parse_head(copy, head, m.len, USER_TOP, PAGE, &im, err, sizeof(err)) == ERR_OK);
+	CHECK(im.nseg == 2 && seg_is(&im.seg[1], 0x11200, 0x1000, 0x200, 0x40, RW));
+	/* A segment past the end of the file, though the head is whole. */
+	CHECK(elf_parse_head(copy, head, 0x220, USER_TOP, PAGE, &im, err, sizeof(err)) ==
+	      ERR_TRUNCATED);
+	CHECK(im.nseg == 0 && err[0]);
+	/* Program headers past the head. */
+	CHECK(elf_parse_head(copy, head - 1, m.len, USER_TOP, PAGE, &im, err, sizeof(err)) ==
+	      ERR_TRUNCATED);
+	CHECK(elf_parse_head(copy, head, head - 1, USER_TOP, PAGE, &im, err, sizeof(err)) ==
+	      ERR_INVALID);
+	free(copy);
+}
+
 int main(void)
 {
 	check_suite = "elf";
@@ -737,5 +766,6 @@ int main(void)
 	RUN(bad_arguments);
 	RUN(every_truncation);
 	RUN(sentences);
+	RUN(head_only);
 	return check_done();
 }

@@ -93,7 +93,7 @@ struct pipe {
 
 extern struct client clients[FS_CLIENTS];
 extern struct fs_stats fs_stats;
-extern unsigned fs_reply_words;	  /* words of the reply being made: 1, or 2..3 with w1, w2 set */
+extern unsigned fs_reply_words;	  /* words of the reply being made: 1, or 2..5 with w1.. set */
 extern unsigned fs_reply_handles; /* handles it carries (in FS_IPCBUF): 0 or 1 */
 
 /* ---- main.c */
@@ -116,6 +116,7 @@ int64_t do_proc_interrupt(struct msg *m);
 
 /* ---- image.c */
 int64_t do_proc_image(struct msg *m);
+int64_t do_proc_map(struct msg *m);
 
 /* ---- fd.c */
 struct ofile *ofile_new(uint8_t kind, uint32_t flags);
@@ -167,6 +168,9 @@ int64_t do_map(struct client *c, struct msg *m);
 int64_t map_mem_request(unsigned label, struct msg *m);
 void map_fault(struct msg *m); /* a kernel fault message in, its reply out */
 void map_client_gone(int32_t pid);
+/* A reference for proc on the mapping object of (mnt, ino) (FS_PROC_MAP): *id. */
+int map_proc_ref(struct mount *mnt, uint64_t ino, uint64_t *id);
+int map_proc_unref(uint64_t id);
 
 /* ---- pipe.c */
 int64_t do_pipe(struct client *c, struct msg *m);

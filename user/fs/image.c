@@ -24,7 +24,10 @@ static int image_file(const struct msg *m, struct walk *w, struct fs_stat *st)
 	return e;
 }
 
-/* Read the whole file into the frame (bytes long); the frame handle is closed. */
+/*
+ * Read the first size bytes of the file into the frame (bytes long, 0: the
+ * whole frame); the frame handle is closed.
+ */
 static int64_t read_into(struct walk *w, uint64_t size, handle_t frame, uint64_t bytes)
 {
 	uint64_t pages = 0, pa = 0, got = 0;
@@ -32,7 +35,7 @@ static int64_t read_into(struct walk *w, uint64_t size, handle_t frame, uint64_t
 
 	if (sys_frame_info(frame, &pages, &pa) != ERR_OK || bytes > pages * PAGE)
 		r = -FS_EINVAL;
-	else if (size > bytes)
+	else if (size > (bytes ? bytes : pages * PAGE))
 		r = -FS_EFBIG;
 	uint64_t va = r == 0 ? uvm_reserve(pages * PAGE) : 0;
 	if (r == 0 &&
@@ -66,4 +69,36 @@ int64_t do_proc_image(struct msg *m)
 	if (frame)
 		sys_handle_close(frame);
 	return e ? e : -FS_EINVAL;
+}
+
+/*
+ * FS_PROC_MAP: a program mapped from the page cache (its text shared by
+ * every process that runs it): its mapping object, and its head read into
+ * proc's frame for proc to check the ELF headers.
+ */
+int64_t do_proc_map(struct msg *m)
+{
+	static struct walk w;
+	struct fs_stat st;
+	handle_t frame = msg_handles(m->tag) == 1 ? FS_IPCBUF->handles[0] : 0;
+	uint64_t id = 0, pages = 0, pa = 0;
+	int e = frame && msg_words(m->tag) > FS_PATH_WORD ? image_file(m, &w, &st) : -FS_EINVAL;
+
+	if (e == 0 && sys_frame_info(frame, &pages, &pa) != ERR_OK)
+		e = -FS_EINVAL;
+	if (e == 0)
+		e = map_proc_ref(w.mnt, w.ino, &id);
+	if (e) {
+		if (frame)
+			sys_handle_close(frame);
+		return e;
+	}
+	int64_t r = read_into(&w, st.size < pages * PAGE ? st.size : pages * PAGE, frame, 0);
+	if (r < 0) {
+		map_proc_unref(id);
+		return r;
+	}
+	m->w[1] = st.size;
+	fs_reply_words = 2;
+	return (int64_t)id;
 }

@@ -119,6 +119,10 @@ static int64_t proc_request(unsigned label, struct msg *m)
 		return do_proc_interrupt(m);
 	case FS_PROC_IMAGE:
 		return do_proc_image(m);
+	case FS_PROC_MAP:
+		return do_proc_map(m);
+	case FS_PROC_UNMAP:
+		return map_proc_unref(m->w[0]);
 	default:
 		return -FS_ENOSYS;
 	}
@@ -184,9 +188,11 @@ static void serve(handle_t ep)
 		}
 		if (r == FS_RAW_REPLY)
 			continue; /* m is the reply as it is (a fault's) */
-		uint64_t w1 = fs_reply_words > 1 ? m.w[1] : 0, w2 = fs_reply_words > 2 ? m.w[2] : 0;
-		m = (struct msg){.tag = msg_tag(label, fs_reply_words, fs_reply_handles),
-				 .w = {(uint64_t)r, w1, w2}};
+		struct msg reply = {.tag = msg_tag(label, fs_reply_words, fs_reply_handles),
+				    .w = {(uint64_t)r}};
+		for (unsigned i = 1; i < fs_reply_words && i < MSG_REG_WORDS; i++)
+			reply.w[i] = m.w[i];
+		m = reply;
 	}
 }
 

@@ -82,6 +82,39 @@ static struct mapobj *obj_for(struct mount *mnt, uint64_t ino)
 	return free;
 }
 
+/* Can files of mnt be mapped, this one in particular? */
+static bool mappable(struct mount *mnt, uint64_t ino)
+{
+	handle_t frame;
+	uint64_t page;
+
+	return mnt->ops->map_page &&
+	       mnt->ops->map_page(mnt->priv, ino, 0, false, &frame, &page) != -FS_ENODEV;
+}
+
+int map_proc_ref(struct mount *mnt, uint64_t ino, uint64_t *id)
+{
+	if (!mappable(mnt, ino))
+		return -FS_ENODEV;
+	struct mapobj *o = obj_for(mnt, ino);
+	if (!o)
+		return -FS_ENOMEM;
+	o->refs++;
+	*id = id_of(o);
+	return 0;
+}
+
+int map_proc_unref(uint64_t id)
+{
+	struct mapobj *o = obj_of(id);
+
+	if (!o || !o->refs)
+		return -FS_EINVAL;
+	o->refs--;
+	obj_maybe_free(o);
+	return 0;
+}
+
 /* w0 = fd, w1 = FS_MAP_WRITE or 0 -> id, w1 = size. */
 int64_t do_map(struct client *c, struct msg *m)
 {
@@ -97,12 +130,8 @@ int64_t do_map(struct client *c, struct msg *m)
 		return -FS_ENODEV; /* directories, pipes, the console */
 	if (acc == FS_O_WRONLY || ((m->w[1] & FS_MAP_WRITE) && acc != FS_O_RDWR))
 		return -FS_EACCES;
-	handle_t probe_frame;
-	uint64_t probe_page;
-	if (!of->mnt->ops->map_page ||
-	    of->mnt->ops->map_page(of->mnt->priv, of->ino, 0, false, &probe_frame, &probe_page) ==
-		-FS_ENODEV)
-		return -FS_ENODEV; /* this file system cannot map, or not this file */
+	if (!mappable(of->mnt, of->ino))
+		return -FS_ENODEV;
 	int e = of->mnt->ops->stat(of->mnt->priv, of->ino, &st);
 	if (e)
 		return e;
@@ -135,12 +164,36 @@ static int obj_page(const struct mapobj *o, uint64_t off, handle_t *frame, uint6
 	return o->mnt->ops->map_page(o->mnt->priv, o->ino, off, true, frame, page);
 }
 
+/* FS_MEM_PAGE: the page at w1 (made if need be) and up to w2 - 1 after it that are in memory. */
+static int64_t mem_pages(const struct mapobj *o, struct msg *m)
+{
+	uint64_t off = m->w[1], want = m->w[2] ? m->w[2] : 1, page;
+	handle_t frame;
+	unsigned n = 0;
+
+	if (want > FS_MEM_PAGES_MAX)
+		return -FS_EINVAL;
+	int e = obj_page(o, off, &frame, &page);
+	while (e == 0) {
+		FS_IPCBUF->handles[n] = frame;
+		FS_IPCBUF->handle_rights[n] = RIGHT_READ | RIGHT_MAP | RIGHT_EXEC | RIGHT_GRANT;
+		m->w[1 + n++] = page;
+		off += PAGE;
+		e = n < want
+			? o->mnt->ops->map_page(o->mnt->priv, o->ino, off, false, &frame, &page)
+			: 1;
+	}
+	if (n == 0)
+		return e;
+	fs_reply_words = 1 + n;
+	fs_reply_handles = n;
+	return n;
+}
+
 /* FS_MEM_*: mem's requests about mapping objects. */
 int64_t map_mem_request(unsigned label, struct msg *m)
 {
 	struct mapobj *o = obj_of(m->w[0]);
-	handle_t frame;
-	uint64_t page;
 
 	if (!o)
 		return -FS_EBADF;
@@ -159,17 +212,8 @@ int64_t map_mem_request(unsigned label, struct msg *m)
 		o->refs--;
 		obj_maybe_free(o);
 		return 0;
-	case FS_MEM_PAGE: {
-		int e = obj_page(o, m->w[1], &frame, &page);
-		if (e)
-			return e;
-		FS_IPCBUF->handles[0] = frame;
-		FS_IPCBUF->handle_rights[0] = RIGHT_READ | RIGHT_MAP | RIGHT_EXEC | RIGHT_GRANT;
-		m->w[1] = page;
-		fs_reply_words = 2;
-		fs_reply_handles = 1;
-		return 0;
-	}
+	case FS_MEM_PAGE:
+		return mem_pages(o, m);
 	case FS_MEM_SYNC:
 		if (m->w[3] & ~(uint64_t)(FS_SYNC_ASYNC | FS_SYNC_INVALIDATE | FS_SYNC_SYNC))
 			return -FS_EINVAL;

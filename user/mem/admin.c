@@ -194,6 +194,16 @@ static int do_poke(struct msg *m)
 	return ERR_OK;
 }
 
+/* v's program file is im from now on. */
+static int set_image(struct vs *v, struct image *im, struct msg *m)
+{
+	if (v->image)
+		image_unref(v->image);
+	v->image = im;
+	reply_empty(m);
+	return ERR_OK;
+}
+
 /* MEM_IMAGE: w0 = vs, w1 = bytes, handles[0] = the frame. */
 static int do_image(struct msg *m)
 {
@@ -207,13 +217,21 @@ static int do_image(struct msg *m)
 		return !v && frame && msg_words(m->tag) == 2 ? ERR_NOENT : ERR_INVALID;
 	}
 	int e = image_new(frame, m->w[1], &im);
-	if (e != ERR_OK)
-		return e;
-	if (v->image)
-		image_unref(v->image);
-	v->image = im;
-	reply_empty(m);
-	return ERR_OK;
+	return e == ERR_OK ? set_image(v, im, m) : e;
+}
+
+/* MEM_IMAGE_FILE: w0 = vs, w1 = fs's mapping object, w2 = bytes. */
+static int do_image_file(struct msg *m)
+{
+	struct vs *v = vs_find(m->w[0]);
+	struct image *im;
+
+	if (msg_words(m->tag) != 3)
+		return ERR_INVALID;
+	if (!v)
+		return ERR_NOENT;
+	int e = image_new_file(m->w[1], m->w[2], &im);
+	return e == ERR_OK ? set_image(v, im, m) : e;
 }
 
 int admin_request(struct msg *m)
@@ -240,6 +258,8 @@ int admin_request(struct msg *m)
 		return do_poke(m);
 	case MEM_IMAGE:
 		return do_image(m);
+	case MEM_IMAGE_FILE:
+		return do_image_file(m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

@@ -16,11 +16,19 @@
 
 struct vs_counters total;
 
-void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p)
+int fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p)
 {
-	uint64_t off = va - m->va;
+	uint64_t off = va - m->va, limit;
+	uint64_t id = file_object(v, m, &limit);
 
-	if (m->kind == KIND_FILE && off < m->file_size) {
+	if (id && off < limit) {
+		int e =
+		    file_fill(id, m->file_off + off, limit - off < PAGE ? limit - off : PAGE, p);
+		if (e != ERR_OK)
+			return e;
+		v->c.file_fills++;
+		total.file_fills++;
+	} else if (m->kind == KIND_FILE && off < m->file_size) {
 		uint64_t n = m->file_size - off < PAGE ? m->file_size - off : PAGE;
 		uint64_t size;
 		memcpy(pool_addr(p), vs_file_data(v, &size) + m->file_off + off, n);
@@ -30,6 +38,7 @@ void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t 
 		v->c.zero_fills++;
 		total.zero_fills++;
 	}
+	return ERR_OK;
 }
 
 static void add_item(struct vs *v, struct pager_items *it, uint64_t va, unsigned prot, pageid_t p)
@@ -104,7 +113,8 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 		return lent_fault(v, &m, va, it);
 	if (m.kind == KIND_SHARED)
 		return shared_fault(v, &m, va, it);
-	if (m.kind == KIND_FILEPRIV)
+	uint64_t limit;
+	if (file_object(v, &m, &limit))
 		return file_fault(v, &m, va, f->access, it);
 	v->c.faults++;
 	total.faults++;

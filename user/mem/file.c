@@ -21,6 +21,7 @@
 #include "user/mem/mem.h"
 
 #include "lib/user/fs_proto.h"
+#include "lib/str.h"
 #include "lib/user/syscall.h"
 
 /* Handles to fs frames named in the reply being built: closed once it is sent. */
@@ -101,72 +102,119 @@ int file_link(struct vs *v, uint64_t id, bool write, unsigned *link)
 	return ERR_OK;
 }
 
-/* fs's page for byte off of object id: a new handle to its frame, and the page in it. */
-static int file_page(uint64_t id, uint64_t off, handle_t *frame, uint64_t *page)
+/* Close the handles a reply of FS_MEM_PAGE carried (on a failure, or those not used). */
+static void close_handles(const struct msg *m, unsigned from)
+{
+	for (unsigned i = from; i < msg_handles(m->tag); i++)
+		if (IPCBUF->handles[i] > 0)
+			sys_handle_close(IPCBUF->handles[i]);
+}
+
+/*
+ * fs's pages for bytes off, off + PAGE, ... of object id, at most want
+ * (1..FS_MEM_PAGES_MAX; those after the first only if fs has them in
+ * memory): new handles to their frames in frame[], the pages in them in
+ * page[]; *got of them.
+ */
+static int file_pages(uint64_t id, uint64_t off, unsigned want, handle_t *frame, uint64_t *page,
+		      unsigned *got)
 {
 	struct msg m;
-	int e = fs_call(FS_MEM_PAGE, id, off, 0, 0, &m);
+	int e = fs_call(FS_MEM_PAGE, id, off, want, 0, &m);
+	unsigned n = (unsigned)m.w[0];
 
-	if (e == ERR_OK && (msg_handles(m.tag) != 1 || IPCBUF->handles[0] <= 0))
+	if (e == ERR_OK && (n < 1 || n > want || msg_handles(m.tag) != n))
 		e = ERR_PEER;
+	for (unsigned i = 0; e == ERR_OK && i < n; i++)
+		if (IPCBUF->handles[i] <= 0)
+			e = ERR_PEER;
 	if (e != ERR_OK) {
-		for (unsigned i = 0; i < msg_handles(m.tag); i++)
-			if (IPCBUF->handles[i] > 0)
-				sys_handle_close(IPCBUF->handles[i]);
+		close_handles(&m, 0);
 		return e;
 	}
-	*frame = IPCBUF->handles[0];
-	*page = m.w[1];
+	for (unsigned i = 0; i < n; i++) {
+		frame[i] = IPCBUF->handles[i];
+		page[i] = m.w[1 + i];
+	}
+	*got = n;
 	return ERR_OK;
 }
 
-/* v's own copy of the file's page at va (fs's frame page), entered in its table. */
-static int private_copy(struct vs *v, const struct vm_mapping *m, uint64_t va, handle_t frame,
-			uint64_t page, struct pager_items *it)
+uint64_t file_object(const struct vs *v, const struct vm_mapping *m, uint64_t *limit)
 {
-	pageid_t p;
-	uint64_t dst;
-	int e = vs_new_page(v, m, va, &p);
+	*limit = UINT64_MAX;
+	if (m->kind == KIND_FILEPRIV)
+		return v->links[m->tag].fsobj;
+	if (m->kind != KIND_FILE || !v->image || !v->image->fsobj)
+		return 0;
+	*limit = m->file_size; /* a segment: its file bytes, then zeros */
+	return v->image->fsobj;
+}
+
+int file_fill(uint64_t id, uint64_t off, uint64_t n, pageid_t p)
+{
+	handle_t frame;
+	uint64_t page, dst;
+	unsigned got;
+	int e = file_pages(id, off, 1, &frame, &page, &got);
 
 	if (e != ERR_OK)
 		return e;
-	handle_t pf = pool_frame(p, &dst);
-	e = sys_frame_copy(pf, dst, frame, page, 1);
-	if (e != ERR_OK) {
-		vs_drop_pages(v, va, PAGE);
-		return ERR_IO;
-	}
-	v->c.cow_copies++;
-	total.cow_copies++;
-	pager_items_add(it, va, m->prot, pf, dst);
-	radix_mark_mapped(&v->pages, va);
-	return ERR_OK;
+	e = sys_frame_copy(pool_frame(p, &dst), dst, frame, page, 1);
+	sys_handle_close(frame);
+	if (n < PAGE)
+		memset((uint8_t *)pool_addr(p) + n, 0, PAGE - n);
+	return e == ERR_OK ? ERR_OK : ERR_IO;
+}
+
+/*
+ * Pages from va on that may be fs's own (read-only): inside m, wholly
+ * within the file's part of it, not v's (no copy of its own).
+ */
+static unsigned cache_run(const struct vs *v, const struct vm_mapping *m, uint64_t va,
+			  uint64_t limit)
+{
+	unsigned n = 0;
+
+	while (n < FS_MEM_PAGES_MAX && va < m->va + m->len && va - m->va + PAGE <= limit &&
+	       (n == 0 || !radix_get(&v->pages, va)))
+		n++, va += PAGE;
+	return n;
 }
 
 int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned access,
 	       struct pager_items *it)
 {
 	pageid_t p = radix_get(&v->pages, va);
-	handle_t frame;
-	uint64_t page;
+	handle_t frame[FS_MEM_PAGES_MAX];
+	uint64_t page[FS_MEM_PAGES_MAX], limit;
+	uint64_t id = file_object(v, m, &limit);
+	unsigned n = cache_run(v, m, va, limit), got;
 
 	v->c.faults++;
 	total.faults++;
 	if (p)
 		return fault_existing(v, m, va, p, access, it);
-	int e = file_page(v->links[m->tag].fsobj, m->file_off + (va - m->va), &frame, &page);
-	if (e != ERR_OK)
-		return e;
-	if (access & PROT_W) {
-		e = private_copy(v, m, va, frame, page, it);
-		sys_handle_close(frame);
+	if ((access & PROT_W) || n == 0) {
+		/* A copy of its own: written, or the end of a segment (file bytes, then zeros). */
+		int e = vs_new_page(v, m, va, &p);
+		if (e == ERR_OK) {
+			uint64_t dst;
+			pager_items_add(it, va, m->prot, pool_frame(p, &dst), dst);
+			radix_mark_mapped(&v->pages, va);
+		}
 		return e;
 	}
-	/* Read or run: fs's page itself, read-only, until a write makes a copy. */
-	pager_items_add(it, va, m->prot & ~PROT_W, frame, page);
-	to_close[nclose++] = frame;
-	v->c.file_fills++;
-	total.file_fills++;
+	/* Read or run: fs's pages themselves, read-only, until a write makes a copy. */
+	int e = file_pages(id, m->file_off + (va - m->va), n, frame, page, &got);
+	if (e != ERR_OK)
+		return e;
+	for (unsigned i = 0; i < got; i++) {
+		pager_items_add(it, va + i * PAGE, m->prot & ~PROT_W, frame[i], page[i]);
+		to_close[nclose++] = frame[i];
+	}
+	v->c.file_fills += got;
+	total.file_fills += got;
 	return ERR_OK;
 }
 

@@ -1,7 +1,9 @@
 /*
  * Program images: a program file proc read from the file system and lends
  * mem in a frame (MEM_IMAGE), so that the program's pages are filled from
- * it on demand as they are from the initrd. An image is shared by the
+ * it on demand as they are from the initrd; or, where the file system can
+ * map, fs's mapping object of the file (MEM_IMAGE_FILE), whose pages are
+ * mapped from the page cache (file.c). An image is shared by the
  * memory spaces that may still fill pages from it — the one it was lent for
  * and every child forked since — and goes back (unmapped, handle closed)
  * when the last of them is reset or destroyed.
@@ -22,7 +24,7 @@ int image_new(handle_t frame, uint64_t size, struct image **out)
 	int e = sys_frame_info(frame, &pages, &pa);
 
 	for (unsigned i = 0; e == ERR_OK && !im && i < NIMAGES; i++)
-		if (!images[i].frame)
+		if (!images[i].refs)
 			im = &images[i];
 	if (e == ERR_OK && !im)
 		e = ERR_FULL;
@@ -37,7 +39,30 @@ int image_new(handle_t frame, uint64_t size, struct image **out)
 		sys_handle_close(frame);
 		return e;
 	}
-	*im = (struct image){frame, (const uint8_t *)va, size, pages * PAGE, 1};
+	*im = (struct image){.frame = frame,
+			     .data = (const uint8_t *)va,
+			     .size = size,
+			     .mapped = pages * PAGE,
+			     .refs = 1};
+	*out = im;
+	return ERR_OK;
+}
+
+int image_new_file(uint64_t id, uint64_t size, struct image **out)
+{
+	struct image *im = 0;
+
+	for (unsigned i = 0; !im && i < NIMAGES; i++)
+		if (!images[i].refs)
+			im = &images[i];
+	if (!im)
+		return ERR_FULL;
+	if (size == 0)
+		return ERR_RANGE;
+	int e = file_ref(id, false);
+	if (e != ERR_OK)
+		return e;
+	*im = (struct image){.fsobj = id, .size = size, .refs = 1};
 	*out = im;
 	return ERR_OK;
 }
@@ -51,7 +76,11 @@ void image_unref(struct image *im)
 {
 	if (--im->refs)
 		return;
-	sys_space_unmap(env.self, (uint64_t)im->data, im->mapped);
-	sys_handle_close(im->frame);
-	im->frame = 0;
+	if (im->fsobj) {
+		file_unref(im->fsobj);
+	} else {
+		sys_space_unmap(env.self, (uint64_t)im->data, im->mapped);
+		sys_handle_close(im->frame);
+	}
+	*im = (struct image){0};
 }

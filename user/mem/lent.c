@@ -138,7 +138,7 @@ static void clear(struct vs *v, uint64_t va, uint64_t len, bool take_back)
 		region_take_back(v, va, len);
 	for (unsigned k = 0; k < v->maps.n; k++) {
 		const struct vm_mapping *m = &v->maps.map[k];
-		if (kind_foreign(m->kind) && mapping_clip(m, va, len, &lo, &hi))
+		if (mapping_foreign(v, m) && mapping_clip(m, va, len, &lo, &hi))
 			sys_space_unmap(v->space, lo, hi - lo);
 	}
 	vs_drop_pages(v, va, len);

@@ -113,16 +113,24 @@ static inline bool kind_lent(unsigned kind)
 
 /* ---- image.c: program files lent by proc (MEM_IMAGE) */
 
-/* A program file in a frame mem maps; shared by the memory spaces that fill pages from it. */
+/*
+ * A program file: in a frame mem maps (read by fs for proc), or fs's
+ * mapping object of the file (its pages come from the page cache, shared
+ * by every process running it). Shared by the memory spaces that fill
+ * pages from it.
+ */
 struct image {
-	handle_t frame; /* 0: free slot */
+	handle_t frame; /* a frame, or 0 */
+	uint64_t fsobj; /* or fs's mapping object, or 0 */
 	const uint8_t *data;
 	uint64_t size, mapped; /* bytes of the file, bytes mem maps */
-	unsigned refs;
+	unsigned refs;	       /* 0: free slot */
 };
 
 /* Take the frame (its handle is kept, or closed on failure) as an image of size bytes. */
 int image_new(handle_t frame, uint64_t size, struct image **out);
+/* An image that is fs's mapping object id, of size bytes (a reference of mem's is taken). */
+int image_new_file(uint64_t id, uint64_t size, struct image **out);
 void image_ref(struct image *im);
 void image_unref(struct image *im);
 
@@ -205,7 +213,7 @@ void vs_drop_pages(struct vs *v, uint64_t va, uint64_t len);
 /* Drop, in every space, the pages of mappings of shared object link value obj (index + 1) at or
  * beyond object offset from. */
 void vs_cut_shared(unsigned obj, uint64_t from);
-/* A new page for va of mapping m, filled (zeros or initrd bytes) and entered in v's table. */
+/* A new page for va of mapping m, filled (zeros, file bytes) and entered in v's table. */
 int vs_new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t *out);
 /* v's own copy of p, the page at va v shares, entered in p's place (p unmapped, unreferenced). */
 int vs_copy_page(struct vs *v, uint64_t va, pageid_t p, pageid_t *out);
@@ -256,7 +264,15 @@ void file_unref(uint64_t id);
 int file_ref(uint64_t id, bool write);
 /* A new handle to fs's endpoint, badged for object id: the pager of a shared mapping of it. */
 int file_pager_handle(uint64_t id, handle_t *out, uint64_t *badge);
-/* Answer a fault in a KIND_FILEPRIV mapping. */
+/*
+ * fs's mapping object m's pages come from (a private file mapping, or a
+ * program file mapped from the cache), or 0; and how many bytes of m are
+ * the file's (the rest is zeros).
+ */
+uint64_t file_object(const struct vs *v, const struct vm_mapping *m, uint64_t *limit);
+/* Copy n bytes of object id from offset off into pool page p (the rest zeroed). */
+int file_fill(uint64_t id, uint64_t off, uint64_t n, pageid_t p);
+/* Answer a fault in a mapping of a file object (file_object not 0). */
 int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned access,
 	       struct pager_items *it);
 /* MEM_MSYNC. */
@@ -269,8 +285,8 @@ void file_after_reply(void);
 int fault_existing(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p,
 		   unsigned access, struct pager_items *it);
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
-/* Fill a fresh page for va of mapping m (zeros or initrd bytes), and count it. */
-void fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p);
+/* Fill a fresh page for va of mapping m (zeros, or bytes of the file), and count it. */
+int fault_fill(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p);
 extern struct vs_counters total;
 
 /* ---- requests: admin.c, client.c, stats.c */
@@ -295,6 +311,12 @@ struct mem_env {
 	uint64_t initrd_size;
 };
 extern struct mem_env env;
+
+/* Does m's page table hold frames other than pool pages (kind_foreign, or a program's text)? */
+static inline bool mapping_foreign(const struct vs *v, const struct vm_mapping *m)
+{
+	return kind_foreign(m->kind) || (m->kind == KIND_FILE && v->image && v->image->fsobj);
+}
 
 static inline const uint8_t *vs_file_data(const struct vs *v, uint64_t *size)
 {

@@ -46,7 +46,7 @@ static void lower_entries(struct vs *v, const struct piece *p, unsigned prot)
 		return; /* only rights added: faults give them */
 	if (!kind_lent(p->m.kind))
 		vs_lower_pages(v, p->lo, p->hi - p->lo, keep);
-	if (kind_foreign(p->m.kind)) /* pages that are not mem's: whatever the table holds */
+	if (mapping_foreign(v, &p->m)) /* pages that are not mem's: whatever the table holds */
 		keep ? sys_space_protect(v->space, p->lo, p->hi - p->lo, keep)
 		     : sys_space_unmap(v->space, p->lo, p->hi - p->lo);
 }

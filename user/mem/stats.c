@@ -43,6 +43,34 @@ static uint64_t shared_pages(const struct vs *v, uint64_t va, uint64_t len)
 	return n;
 }
 
+static void count_page(void *arg, uint64_t va, pageid_t p, bool mapped)
+{
+	(void)va;
+	(void)p;
+	*(uint64_t *)arg += mapped;
+}
+
+static void mapped_pages(const struct vs *v, uint64_t va, uint64_t len, struct mem_map_info *out);
+
+/* Pages of fs's page cache v maps: mapped pages of file mappings that are not v's own copies. */
+static uint64_t file_pages(const struct vs *v)
+{
+	uint64_t n = 0, limit;
+
+	for (unsigned k = 0; k < v->maps.n; k++) {
+		const struct vm_mapping *m = &v->maps.map[k];
+		struct mem_map_info info = {0};
+		uint64_t own = 0;
+		if (!file_object(v, m, &limit) &&
+		    !(m->kind == KIND_PAGER && v->links[m->tag].fsobj))
+			continue;
+		mapped_pages(v, m->va, m->len, &info);
+		radix_each(&v->pages, m->va, m->va + m->len, count_page, &own);
+		n += info.resident > own ? info.resident - own : 0;
+	}
+	return n;
+}
+
 static void space_stats(const struct vs *v, struct mem_vs_stats *s)
 {
 	*s = (struct mem_vs_stats){
@@ -55,6 +83,7 @@ static void space_stats(const struct vs *v, struct mem_vs_stats *s)
 	    .file_fills = v->c.file_fills,
 	    .cow_copies = v->c.cow_copies,
 	    .cow_shared = v->c.cow_shared,
+	    .file = file_pages(v),
 	};
 }
 
@@ -103,6 +132,12 @@ static int maps_request(const struct vs *v, uint64_t index, struct msg *m)
 	    .shared = shared_pages(v, map.va, map.len),
 	};
 	mapped_pages(v, map.va, map.len, &info);
+	uint64_t limit, own = 0;
+	if (file_object(v, &map, &limit) || (map.kind == KIND_PAGER && v->links[map.tag].fsobj)) {
+		/* Pages of the page cache: shared with it (and whoever else maps the file). */
+		radix_each(&v->pages, map.va, map.va + map.len, count_page, &own);
+		info.shared += info.resident > own ? info.resident - own : 0;
+	}
 	uint64_t next = index + 1 < v->maps.n + (heap ? 1 : 0) ? index + 1 : 0;
 	*m = (struct msg){.w = {next}};
 	m->tag = msg_tag(MEM_VS_MAPS, msgbytes_put(m, IPCBUF, 1, &info, sizeof(info)), 0);

@@ -288,7 +288,12 @@ int vs_new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t 
 		pool_unref(p);
 		return ERR_NOMEM;
 	}
-	fault_fill(v, m, va, p);
+	int e = fault_fill(v, m, va, p);
+	if (e != ERR_OK) {
+		radix_set(&v->pages, va, 0);
+		pool_unref(p);
+		return e;
+	}
 	v->resident++;
 	*out = p;
 	return ERR_OK;
@@ -323,6 +328,8 @@ int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, voi
 	pageid_t p = radix_get(&v->pages, va), q = p;
 	int e = ERR_OK;
 
+	if (!p && mapping_foreign(v, m))
+		sys_space_unmap(v->space, va, PAGE); /* a page of the file's, not to be written */
 	if (!p)
 		e = vs_new_page(v, m, va, &q);
 	else if (pool_refs(p) > 1)

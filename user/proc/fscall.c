@@ -91,8 +91,9 @@ void fs_detach(struct process *p)
 		uprintf("proc: fs did not drop the table of pid %d: %s\n", p->pid, err_name(e));
 }
 
-/* FS_PROC_IMAGE with path; w0 as given -> the reply's w0 (a size, bytes, or -errno). */
-static int64_t image_call(const char *path, uint64_t w0, handle_t frame)
+/* FS_PROC_IMAGE (or label) with path; w0 as given -> the reply's w0 (a size, bytes, or -errno). */
+static int64_t path_call(unsigned label, const char *path, uint64_t w0, handle_t frame,
+			 uint64_t *w1)
 {
 	struct msg m = {.w = {w0}};
 	size_t len = strlen(path) + 1;
@@ -100,7 +101,7 @@ static int64_t image_call(const char *path, uint64_t w0, handle_t frame)
 	if (len > FS_PATH_MAX)
 		return -FS_ENAMETOOLONG;
 	unsigned words = msgbytes_put(&m, IPCBUF, FS_PATH_WORD, path, len);
-	m.tag = msg_tag(FS_PROC_IMAGE, words, frame ? 1 : 0);
+	m.tag = msg_tag(label, words, frame ? 1 : 0);
 	if (frame) {
 		IPCBUF->handles[0] = frame;
 		IPCBUF->handle_rights[0] = RIGHT_READ | RIGHT_WRITE | RIGHT_MAP;
@@ -108,7 +109,14 @@ static int64_t image_call(const char *path, uint64_t w0, handle_t frame)
 	int e = ipc_call(env.fs_admin, &m);
 	if (e == ERR_OK && msg_error(m.tag))
 		e = msg_error(m.tag);
+	if (e == ERR_OK && w1)
+		*w1 = m.w[1];
 	return e == ERR_OK ? (int64_t)m.w[0] : -FS_EIO;
+}
+
+static int64_t image_call(const char *path, uint64_t w0, handle_t frame)
+{
+	return path_call(FS_PROC_IMAGE, path, w0, frame, 0);
 }
 
 /* The smallest frame order holding bytes. */
@@ -150,4 +158,27 @@ int fs_image(const char *path, handle_t *frame, uint64_t *size)
 	*frame = f;
 	*size = bytes;
 	return ERR_OK;
+}
+
+int fs_map_image(const char *path, handle_t head, uint64_t *id, uint64_t *size)
+{
+	if (!env.fs_admin)
+		return ERR_NOENT;
+	int64_t r = path_call(FS_PROC_MAP, path, 0, head, size);
+	if (r == -FS_ENOENT || r == -FS_ENOTDIR)
+		return ERR_NOENT;
+	if (r == -FS_ENODEV)
+		return ERR_UNSUPPORTED;
+	if (r < 0)
+		return r == -FS_EIO ? ERR_PEER : r == -FS_ENOMEM ? ERR_NOMEM : ERR_CORRUPT;
+	*id = (uint64_t)r;
+	return ERR_OK;
+}
+
+void fs_unmap_image(uint64_t id)
+{
+	struct msg m = {.tag = msg_tag(FS_PROC_UNMAP, 1, 0), .w = {id}};
+
+	if (env.fs_admin && ipc_call(env.fs_admin, &m) == ERR_OK && (int64_t)m.w[0] < 0)
+		uprintf("proc: fs did not take back a program's mapping object\n");
 }

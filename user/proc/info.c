@@ -35,6 +35,7 @@ static void describe(const struct process *p, struct proc_info *info)
 		info->cow_copies = st.cow_copies;
 		info->committed = st.committed;
 		info->shared = st.shared;
+		info->file = st.file;
 		info->vs = p->vs;
 	}
 }

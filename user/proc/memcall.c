@@ -77,6 +77,13 @@ int mem_image(uint64_t vs, handle_t frame, uint64_t bytes)
 	return mem_call(&m);
 }
 
+int mem_image_file(uint64_t vs, uint64_t id, uint64_t bytes)
+{
+	struct msg m = {.tag = msg_tag(MEM_IMAGE_FILE, 3, 0), .w = {vs, id, bytes}};
+
+	return mem_call(&m);
+}
+
 int mem_vs_destroy(uint64_t vs)
 {
 	struct msg m = {.tag = msg_tag(MEM_VS_DESTROY, 1, 0), .w = {vs}};

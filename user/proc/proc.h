@@ -143,6 +143,8 @@ struct program {
 	/* A program from the file system: a frame of ours holding the file (0: the initrd). */
 	handle_t image;
 	uint64_t image_size, image_va, image_bytes; /* file size; where we map it, how much */
+	/* Or mapped from the page cache: fs's mapping object (proc holds a reference), 0: none. */
+	uint64_t fsobj;
 };
 const char *program_name(const char *path);
 int program_find(const char *path, struct program *prog);
@@ -159,6 +161,8 @@ int mem_vs_reset(uint64_t vs);
 int mem_vs_destroy(uint64_t vs);
 /* Lend mem the frame holding a program file (bytes long) for vs's file mappings. */
 int mem_image(uint64_t vs, handle_t frame, uint64_t bytes);
+/* The program file of vs is fs's mapping object id, of bytes (MEM_IMAGE_FILE). */
+int mem_image_file(uint64_t vs, uint64_t id, uint64_t bytes);
 int mem_map(uint64_t vs, uint64_t va, uint64_t len, unsigned prot_kind, uint64_t off,
 	    uint64_t bytes);
 int mem_heap_init(uint64_t vs, uint64_t base);
@@ -170,6 +174,14 @@ int mem_stats(struct mem_stats *out);
 int fs_attach(struct process *p, int32_t parent, bool spawn);
 /* Read the program file at path (absolute) into a new frame of ours: *frame, *size. */
 int fs_image(const char *path, handle_t *frame, uint64_t *size);
+/*
+ * The program file at path mapped from the page cache: fs's mapping object
+ * (a reference of ours: fs_unmap_image drops it), its size, and its first
+ * bytes (up to a page) in head. ERR_UNSUPPORTED: its file system cannot map
+ * (read it with fs_image); else as fs_image.
+ */
+int fs_map_image(const char *path, handle_t head, uint64_t *id, uint64_t *size);
+void fs_unmap_image(uint64_t id);
 int fs_exec(const struct process *p);
 void fs_interrupt(const struct process *p);
 void fs_detach(struct process *p);

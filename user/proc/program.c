@@ -2,9 +2,12 @@
  * Programs: finding and checking one, and describing it to mem. A program
  * comes from the file system (a path, or a bare name looked up in /bin) or
  * from the initrd (a bare name not in /bin: the servers and what runs
- * before fs). proc never copies program bytes itself: fs reads a program
- * file into a frame proc lends it, and mem fills pages on demand from that
- * frame or from the initrd, so a program costs only the pages it touches.
+ * before fs). proc never copies program bytes itself. A program file is
+ * mapped from fs's page cache where its file system can (FS_PROC_MAP: proc
+ * reads only its head, to check the headers; mem maps its pages from the
+ * cache, so every process running it shares its text); elsewhere fs reads
+ * it into a frame proc lends it. mem fills pages on demand from the cache,
+ * that frame or the initrd, so a program costs only the pages it touches.
  */
 #include "user/proc/proc.h"
 
@@ -38,12 +41,16 @@ const char *program_name(const char *path)
 	return path;
 }
 
-/* Check the ELF image (size bytes at data) proc can load; fills prog->img and heap_base. */
-static int program_check(const uint8_t *data, uint64_t size, struct program *prog)
+/*
+ * Check the ELF image proc can load (its first avail bytes at data, of a
+ * file of size bytes); fills prog->img and heap_base.
+ */
+static int program_check(const uint8_t *data, uint64_t avail, uint64_t size, struct program *prog)
 {
 	char err[96];
 
-	if (elf_parse(data, size, UHEAP_END, PAGE, &prog->img, err, sizeof(err)) != ERR_OK)
+	if (elf_parse_head(data, avail, size, UHEAP_END, PAGE, &prog->img, err, sizeof(err)) !=
+	    ERR_OK)
 		return ERR_CORRUPT;
 	prog->heap_base = 0;
 	for (unsigned i = 0; i < prog->img.nseg; i++) {
@@ -81,10 +88,50 @@ static int program_from_fs(const char *path, struct program *prog)
 	prog->image_va = va;
 	prog->image_bytes = pages * PAGE;
 	prog->file_off = 0;
-	e = program_check((const uint8_t *)va, size, prog);
+	e = program_check((const uint8_t *)va, size, size, prog);
 	if (e != ERR_OK)
 		program_release(prog);
 	return e;
+}
+
+/*
+ * The program file at path mapped from the page cache: only its head is
+ * read (for the headers); mem maps its pages from fs's cache, so every
+ * process running it shares its text. ERR_UNSUPPORTED: not mappable.
+ */
+static int program_from_cache(const char *path, struct program *prog)
+{
+	static uint64_t head_va;
+	handle_t f;
+	uint64_t id, size;
+
+	if (!head_va && !(head_va = uvm_reserve(PAGE)))
+		return ERR_NOMEM;
+	int e = sys_frame_alloc(0, FRAME_ZEROED, &f);
+	if (e != ERR_OK)
+		return e;
+	e = fs_map_image(path, f, &id, &size);
+	if (e == ERR_OK)
+		e = sys_space_map(env.space, head_va, f, 0, 1, PROT_R);
+	sys_handle_close(f); /* the mapping keeps the frame while we read it */
+	if (e != ERR_OK)
+		return e; /* fs_map_image failed: no reference to drop */
+	prog->fsobj = id;
+	prog->image_size = size;
+	e = program_check((const uint8_t *)head_va, size < PAGE ? size : PAGE, size, prog);
+	sys_space_unmap(env.space, head_va, PAGE);
+	if (e != ERR_OK)
+		program_release(prog);
+	/* Headers past the first page (unusual, not wrong): the whole file is read instead. */
+	return e != ERR_OK && size > PAGE ? ERR_UNSUPPORTED : e;
+}
+
+/* A program from the file system: mapped from the cache if its file system can, else read. */
+static int program_from_file(const char *path, struct program *prog)
+{
+	int e = program_from_cache(path, prog);
+
+	return e == ERR_UNSUPPORTED ? program_from_fs(path, prog) : e;
 }
 
 static int program_from_initrd(const char *name, struct program *prog)
@@ -95,13 +142,16 @@ static int program_from_initrd(const char *name, struct program *prog)
 	int e = cpio_find(env.rd.data, env.rd.size, name, &ent, err, sizeof(err));
 	if (e != ERR_OK)
 		return e == ERR_NOENT ? ERR_NOENT : ERR_CORRUPT;
-	e = program_check(ent.data, ent.size, prog);
+	e = program_check(ent.data, ent.size, ent.size, prog);
 	prog->file_off = (uint64_t)((const uint8_t *)ent.data - env.rd.data);
 	return e;
 }
 
 void program_release(struct program *prog)
 {
+	if (prog->fsobj)
+		fs_unmap_image(prog->fsobj); /* mem holds its own reference, if it maps it */
+	prog->fsobj = 0;
 	if (!prog->image)
 		return;
 	sys_space_unmap(env.space, prog->image_va, prog->image_bytes);
@@ -123,14 +173,14 @@ int program_find(const char *path, struct program *prog)
 
 	*prog = (struct program){0};
 	if (path[0] == '/')
-		return program_from_fs(path, prog);
+		return program_from_file(path, prog);
 	path = program_name(path);
 	if (path[0] == '\0' || strchr(path, '/'))
 		return ERR_NOENT; /* relative paths are the C library's to make absolute */
 	if (strlen(path) + 6 <= sizeof(bin)) {
 		str_copy(bin, "/bin/", sizeof(bin));
 		str_copy(bin + 5, path, sizeof(bin) - 5);
-		int e = program_from_fs(bin, prog);
+		int e = program_from_file(bin, prog);
 		if (e != ERR_NOENT)
 			return e;
 	}
@@ -145,7 +195,9 @@ int program_find(const char *path, struct program *prog)
  */
 int program_map(uint64_t vs, const struct program *prog)
 {
-	int e = prog->image ? mem_image(vs, prog->image, prog->image_size) : ERR_OK;
+	int e = prog->fsobj   ? mem_image_file(vs, prog->fsobj, prog->image_size)
+		: prog->image ? mem_image(vs, prog->image, prog->image_size)
+			      : ERR_OK;
 
 	for (unsigned i = 0; e == ERR_OK && i < prog->img.nseg; i++) {
 		const struct elf_segment *s = &prog->img.seg[i];

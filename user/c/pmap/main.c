@@ -14,9 +14,11 @@
 static const char *kind_name(uint32_t kind)
 {
 	static const char *const names[] = {
-	    [MEM_KIND_ANON] = "anon",	 [MEM_KIND_FILE] = "program", [MEM_KIND_STACK] = "stack",
-	    [MEM_KIND_HEAP] = "heap",	 [MEM_KIND_FRAME] = "frame",  [MEM_KIND_PAGER] = "pager",
-	    [MEM_KIND_SHARED] = "shared"};
+	    [MEM_KIND_ANON] = "anon",	     [MEM_KIND_FILE] = "program",
+	    [MEM_KIND_STACK] = "stack",	     [MEM_KIND_HEAP] = "heap",
+	    [MEM_KIND_FRAME] = "frame",	     [MEM_KIND_PAGER] = "pager",
+	    [MEM_KIND_SHARED] = "shared",    [MEM_KIND_FILE_SHARED] = "file",
+	    [MEM_KIND_FILE_PRIVATE] = "file"};
 
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
@@ -67,14 +69,17 @@ int main(int argc, char **argv)
 		}
 		char perm[5] = {m.prot & PROT_READ ? 'r' : '-', m.prot & PROT_WRITE ? 'w' : '-',
 				m.prot & PROT_EXEC ? 'x' : '-',
-				m.kind == MEM_KIND_SHARED || m.kind == MEM_KIND_PAGER ? 's' : 'p',
+				m.kind == MEM_KIND_SHARED || m.kind == MEM_KIND_PAGER ||
+					m.kind == MEM_KIND_FILE_SHARED
+				    ? 's'
+				    : 'p',
 				0};
 		printf("%012lx %012lx %4s %-8s %8lu %8lu %8lu %8lu", (unsigned long)m.va,
 		       (unsigned long)(m.va + m.len), perm, kind_name(m.kind),
 		       (unsigned long)m.len / 1024, (unsigned long)m.resident * 4,
 		       (unsigned long)m.dirty * 4, (unsigned long)m.shared * 4);
-		if (m.kind == MEM_KIND_FILE || m.kind == MEM_KIND_PAGER ||
-		    m.kind == MEM_KIND_SHARED)
+		if (m.kind != MEM_KIND_ANON && m.kind != MEM_KIND_STACK &&
+		    m.kind != MEM_KIND_HEAP && m.kind != MEM_KIND_FRAME)
 			printf(" %lx", (unsigned long)m.offset);
 		if (m.kind == MEM_KIND_PAGER)
 			printf(" (badge %lx)", (unsigned long)m.badge);

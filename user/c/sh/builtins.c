@@ -33,7 +33,10 @@ static const struct builtin builtins[] = {
     {"echo", "[-n] WORD...", "print the words (-n: without a newline)", sh_echo},
     {"status", "", "print the last command's status (also $? in any word)", sh_status},
     {"exit", "[N]", "leave the shell with status N (default: the last status)", sh_exit},
-    {"ps", "", "processes: pid, parent, group, state, resident pages, faults, COW, commit", sh_ps},
+    {"ps", "",
+     "processes: pid, parent, group, state, resident, shared and page-cache pages, faults, COW, "
+     "commit",
+     sh_ps},
     {"free", "", "physical memory, free buddy blocks, commit", sh_free},
     {"vmstat", "", "paging counters of the memory server", sh_vmstat},
     {"kill", "[-SIG] PID...", "send a signal (default TERM; kill -l lists them)", sh_kill},

@@ -35,10 +35,11 @@ static const char *state_name(uint32_t state)
 
 static void ps_row(const struct proc_info *p)
 {
-	printf("%5d %5d %5d %-6s %6lu %6lu %6lu %6lu %6lu %.*s\n", (int)p->pid, (int)p->ppid,
+	printf("%5d %5d %5d %-6s %6lu %6lu %6lu %6lu %6lu %6lu %.*s\n", (int)p->pid, (int)p->ppid,
 	       (int)p->pgid, state_name(p->state), (unsigned long)p->resident,
-	       (unsigned long)p->shared, (unsigned long)p->faults, (unsigned long)p->cow_copies,
-	       (unsigned long)p->committed, (int)sizeof(p->name), p->name);
+	       (unsigned long)p->shared, (unsigned long)p->file, (unsigned long)p->faults,
+	       (unsigned long)p->cow_copies, (unsigned long)p->committed, (int)sizeof(p->name),
+	       p->name);
 }
 
 /* ps: every process proc knows (the servers root started are not among them). */
@@ -49,8 +50,8 @@ int sh_ps(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	printf("%5s %5s %5s %-6s %6s %6s %6s %6s %6s %s\n", "PID", "PPID", "PGID", "STATE", "RES",
-	       "SHR", "FAULTS", "COW", "COMMIT", "NAME");
+	printf("%5s %5s %5s %-6s %6s %6s %6s %6s %6s %6s %s\n", "PID", "PPID", "PGID", "STATE",
+	       "RES", "SHR", "FILE", "FAULTS", "COW", "COMMIT", "NAME");
 	do {
 		next = strata_proc_list(cursor, &p);
 		if (next < 0)
