@@ -191,7 +191,7 @@ USER_ELFS += $(B)/user/mallocbench-picolibc.elf
 INITRD := $(B)/initrd.cpio
 INITRD_FULL := $(B)/initrd-full.cpio
 TEST_INITRD := $(B)/initrd-test.cpio
-BOOT_PROGS := con mem proc fs blk blktest fsdisktest srvcheck
+BOOT_PROGS := con mem proc fs blk blktest fsdisktest fsdiskbench srvcheck
 BOOT_ELFS := $(patsubst %,$(B)/user/%.elf,$(BOOT_PROGS))
 
 $(INITRD): $(BOOT_ELFS) $(B)/user/root.elf scripts/mkinitrd.sh

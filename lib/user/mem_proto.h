@@ -172,7 +172,8 @@ enum mem_label {
 	/*
 	 * Client (msync). w0 = address, w1 = length, w2 = MEM_MS_* flags:
 	 * the dirty pages of the file mappings in the range (MAP_SHARED) go to
-	 * the file's disk — started (ASYNC) or done (SYNC); INVALIDATE has
+	 * the file's disk, done when the reply comes (ASYNC as SYNC: fs has
+	 * no write-back it could merely start); INVALIDATE has
 	 * nothing to drop, mappings and read/write share one cache. Private
 	 * and anonymous mappings have nothing to write. ERR_INVALID:
 	 * unaligned address, length 0, unknown flags, ASYNC and SYNC together;

@@ -10,6 +10,7 @@
  * The same program serves as the IPC server child (main's argument is then
  * its endpoint handle instead of the bootinfo address).
  */
+#include "lib/fmt.h"
 #include "lib/user/ipc.h"
 #include "lib/user/loader.h"
 #include "lib/user/syscall.h"
@@ -341,6 +342,64 @@ static void bench_eviction(void)
 	sys_handle_close(f);
 }
 
+/*
+ * The reverse map (FRAME_RMAP, SYS_FRAME_AD): evicting a page that n spaces
+ * map, in one call that unmaps it from all of them and returns its bits,
+ * for n = 1, 4 and 16; and what the map adds to mapping and unmapping a page
+ * (one space, a FRAME_RMAP frame against a plain one).
+ */
+static void bench_rmap(void)
+{
+	static const unsigned counts[] = {1, 4, 16};
+	handle_t f, plain, sp[16];
+	uint8_t ad;
+	uint64_t va = two_pages_in_one_table();
+
+	if (sys_frame_alloc(0, FRAME_RMAP, &f) != ERR_OK || sys_frame_alloc(0, 0, &plain) != ERR_OK)
+		fail("rmap frames", ERR_NOMEM);
+	/* Each space keeps a page in the same table: no figure includes freeing a table. */
+	for (unsigned i = 0; i < 16; i++)
+		if (sys_space_create(uenv.quota, &sp[i]) != ERR_OK ||
+		    sys_space_map(sp[i], 0x40000000 + PAGE, plain, 0, 1, PROT_R) != ERR_OK)
+			fail("rmap spaces", ERR_NOMEM);
+	for (unsigned c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		uint64_t total = 0;
+		for (int r = 0; r < EVICT_ROUNDS; r++) {
+			for (unsigned i = 0; i < counts[c]; i++)
+				if (sys_space_map(sp[i], 0x40000000, f, 0, 1, PROT_R | PROT_W) !=
+				    ERR_OK)
+					fail("rmap map", ERR_NOMEM);
+			uint64_t t0 = instret();
+			sys_frame_ad(f, 0, 1, &ad, AD_UNMAP, 0);
+			total += instret() - t0;
+		}
+		char what[80];
+		fmt_snprintf(what, sizeof(what),
+			     "evict a page mapped in %u space%s (SYS_FRAME_AD, AD_UNMAP)",
+			     counts[c], counts[c] == 1 ? "" : "s");
+		report(what, total, EVICT_ROUNDS, "instructions per eviction");
+	}
+	/* The table's last page stays mapped: the figures do not include a table. */
+	sys_space_map(uenv.space, va + 511 * PAGE, plain, 0, 1, PROT_R);
+	handle_t frames[2] = {plain, f};
+	uint64_t pair[2] = {0, 0};
+	for (int k = 0; k < 2; k++) {
+		for (int r = 0; r < EVICT_ROUNDS * 8; r++) {
+			uint64_t t0 = instret();
+			sys_space_map(uenv.space, va, frames[k], 0, 1, PROT_R);
+			sys_space_unmap(uenv.space, va, PAGE);
+			pair[k] += instret() - t0;
+		}
+	}
+	report("map + unmap a page, plain frame", pair[0], EVICT_ROUNDS * 8, "instructions");
+	report("map + unmap a page, FRAME_RMAP frame", pair[1], EVICT_ROUNDS * 8, "instructions");
+	sys_space_unmap(uenv.space, va + 511 * PAGE, PAGE);
+	for (unsigned i = 0; i < 16; i++)
+		sys_handle_close(sp[i]);
+	sys_handle_close(f);
+	sys_handle_close(plain);
+}
+
 int main(uint64_t arg)
 {
 	if (arg != BOOTINFO_VA)
@@ -357,6 +416,7 @@ int main(uint64_t arg)
 		bench_ipc();
 		bench_faults(1, "page fault resolved by a user pager, 1 page per reply");
 		bench_faults(16, "page fault resolved by a user pager, 16 pages per reply");
+		bench_rmap();
 		bench_local_unmap();
 		bench_eviction();
 	}

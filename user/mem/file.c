@@ -143,6 +143,8 @@ static int file_pages(uint64_t id, uint64_t off, unsigned want, handle_t *frame,
 uint64_t file_object(const struct vs *v, const struct vm_mapping *m, uint64_t *limit)
 {
 	*limit = UINT64_MAX;
+	if (m->kind != KIND_FILEPRIV && m->kind != KIND_FILE)
+		return 0; /* the common case, first */
 	if (m->kind == KIND_FILEPRIV)
 		return v->links[m->tag].fsobj;
 	if (m->kind != KIND_FILE || !v->image || !v->image->fsobj)

@@ -11,12 +11,17 @@
  *   - malloc + touch of 4 MiB, per page (demand-zero through mem);
  *   - user/c/mallocbench, the allocator's figures, run twice: with
  *     Strata's allocator and with picolibc's (mallocbench-picolibc);
- *   - user/c/shmring bench: shared-memory rings against pipes.
+ *   - user/c/shmring bench: shared-memory rings against pipes;
+ *   - mapped files: the first touch of a page of a 4 MiB file on the disk,
+ *     MAP_SHARED (fs pages it) and MAP_PRIVATE (mem maps fs's pages, or
+ *     copies them when written), per page, the file's pages in the cache.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +115,46 @@ static void run(const char *name, const char *arg)
 	}
 }
 
+/* Map the file fd (4 MiB) with flags and touch every page (a store if write): per page. */
+static void bench_map_touch(int fd, int flags, int write, const char *what)
+{
+	uint64_t total = 0;
+
+	for (int r = 0; r < 2; r++) {
+		uint64_t t0 = instret();
+		volatile char *p = mmap(0, MIB4, PROT_READ | PROT_WRITE, flags, fd, 0);
+		if (p == MAP_FAILED) {
+			printf("sysbench: mmap failed\n");
+			exit(1);
+		}
+		for (size_t i = 0; i < MIB4; i += PAGE)
+			write ? (void)(p[i] = 1) : (void)p[i];
+		total += instret() - t0;
+		munmap((void *)p, MIB4);
+	}
+	report(what, total, 2 * MIB4 / PAGE, "instructions");
+}
+
+static void bench_mapped_file(void)
+{
+	static char page[PAGE];
+	int fd = open("/home/sysbench.map", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	for (size_t i = 0; fd >= 0 && i < MIB4; i += PAGE)
+		if (write(fd, page, PAGE) != (ssize_t)PAGE)
+			fd = -1;
+	if (fd < 0 || fsync(fd) != 0) {
+		printf("sysbench: cannot make the file to map\n");
+		exit(1);
+	}
+	bench_map_touch(fd, MAP_SHARED, 0, "mapped file, MAP_SHARED, first read of a page");
+	bench_map_touch(fd, MAP_SHARED, 1, "mapped file, MAP_SHARED, first write of a page");
+	bench_map_touch(fd, MAP_PRIVATE, 0, "mapped file, MAP_PRIVATE, first read of a page");
+	bench_map_touch(fd, MAP_PRIVATE, 1, "mapped file, MAP_PRIVATE, first write of a page");
+	close(fd);
+	unlink("/home/sysbench.map");
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t boot = instret();
@@ -126,6 +171,7 @@ int main(int argc, char **argv)
 	run("mallocbench", NULL);
 	run("mallocbench-picolibc", NULL);
 	run("shmring", "bench");
+	bench_mapped_file();
 	printf("sysbench: done\n");
 	return 0;
 }

@@ -38,9 +38,10 @@
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 /*
  * Write the dirty pages of the file mappings (MAP_SHARED) in [addr, addr +
- * len) to the file's disk: MS_SYNC waits for them, MS_ASYNC starts them;
- * MS_INVALIDATE has nothing to do (one page cache). 0, or -1: EINVAL
- * (unaligned, flags), ENOMEM (not mapped), EIO.
+ * len) to the file's disk: MS_SYNC waits for them, and so does MS_ASYNC
+ * (allowed: the writes are done when it returns); MS_INVALIDATE has nothing
+ * to do (one page cache). 0, or -1: EINVAL (unaligned, flags), ENOMEM (not
+ * mapped), EIO.
  */
 int msync(void *addr, size_t len, int flags);
 
