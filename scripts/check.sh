@@ -418,10 +418,11 @@ fsdisk_boots() { # DISK-PREFIX
 	fi
 	# systest's mmap_file_reaches_disk stored these bytes only through a mapping (root partition).
 	root_partition "$d" "$part"
-	if [ "$(debugfs -R 'cat /home/mmap.txt' "$part" 2>/dev/null)" = "written through a mapping" ]; then
-		echo "ok - fsdisk/host_reads_mapped_file" | report
+	if [ "$(debugfs -R 'cat /home/mmap.txt' "$part" 2>/dev/null)" = "written through a mapping" ] &&
+		[ "$(debugfs -R 'cat /home/msync.txt' "$part" 2>/dev/null)" = "synced through a mapping" ]; then
+		echo "ok - fsdisk/host_reads_mapped_files" | report
 	else
-		echo "not ok - fsdisk/host_reads_mapped_file" | report
+		echo "not ok - fsdisk/host_reads_mapped_files" | report
 	fi
 	cp build/disk-base.img "$c"
 	printf '\x00\x00' | dd of="$c" bs=1 seek=$(($(partition_start "$c" test) * 512 + 1024 + 56)) \

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
 #define PAGE 4096
@@ -306,6 +307,29 @@ static bool mmap_file_many(void)
 	CHECK(pread(fd, got, sizeof(got), 0) == (ssize_t)sizeof(got));
 	for (int k = 0; k < KIDS; k++)
 		CHECK(got[k] == ADDS && c[k] == ADDS);
+	/*
+	 * And the other way: a child counts up with pwrite() while this process
+	 * watches through its mapping; every value it sees is one written, in
+	 * order, and the last one arrives.
+	 */
+	pid_t w = fork();
+	if (w == 0) {
+		for (uint64_t i = 1; i <= ADDS; i++)
+			if (pwrite(fd, &i, sizeof(i), 8 * KIDS) != (ssize_t)sizeof(i))
+				_exit(1);
+		_exit(0);
+	}
+	CHECK(w > 0);
+	uint64_t last = 0;
+	bool ended = false;
+	while (last < ADDS && !ended) {
+		ended = waitpid(w, &st, WNOHANG) == w; /* then one more look: all must be there */
+		uint64_t now = c[KIDS];
+		CHECK(now >= last && now <= ADDS);
+		last = now;
+	}
+	CHECK(last == ADDS);
+	CHECK((ended || waitpid(w, &st, 0) == w) && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK(munmap((void *)c, PAGE) == 0 && close(fd) == 0 && unlink(name) == 0);
 	return true;
 }
@@ -339,6 +363,67 @@ static bool mmap_file_reaches_disk(void)
 	return true;
 }
 
+/*
+ * The same through msync, the mapping kept: the host compares this file
+ * with what was stored, after the power-off (scripts/check.sh).
+ */
+static bool mmap_file_msync_to_disk(void)
+{
+	static const char text[] = "synced through a mapping\n";
+	const size_t n = sizeof(text) - 1;
+	struct stat sb;
+	const char *name = stat("/home", &sb) == 0 ? "/home/msync.txt" : "/tmp/msync.txt";
+	int fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	CHECK(fd >= 0 && ftruncate(fd, (off_t)n) == 0);
+	char *p = mmap(0, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	memcpy(p, text, n);
+	CHECK(msync(p, n, MS_SYNC) == 0);
+	CHECK(close(fd) == 0 && munmap(p, n) == 0);
+	return true;
+}
+
+/*
+ * Two processes running the same program from the file system share its
+ * text: each maps pages of the page cache (proc_info's file pages), not
+ * copies of its own.
+ */
+static bool exec_shares_text(void)
+{
+	pid_t pid[2];
+	struct proc_info pi;
+	int st;
+
+	for (int k = 0; k < 2; k++) {
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			char *argv[] = {"/bin/systest", "spin", 0};
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		CHECK(pid[k] > 0);
+	}
+	for (int k = 0; k < 2; k++) {
+		uint64_t file = 0;
+		for (int tries = 0; tries < 500 && file == 0; tries++) {
+			int cursor = 0;
+			do {
+				cursor = strata_proc_list(cursor, &pi);
+				if (cursor >= 0 && pi.pid == pid[k])
+					file = pi.file;
+			} while (cursor > 0);
+			if (file == 0)
+				usleep(2000);
+		}
+		CHECK(file > 0);
+	}
+	for (int k = 0; k < 2; k++)
+		CHECK(kill(pid[k], SIGKILL) == 0 && waitpid(pid[k], &st, 0) == pid[k] &&
+		      WIFSIGNALED(st));
+	return true;
+}
+
 /* Run a test body in /tmp, then in /. */
 static bool in_both(bool (*body)(void))
 {
@@ -369,5 +454,7 @@ const struct systest mmap_tests[] = {
     {"mmap_file_errors", mmap_file_errors_both},
     {"mmap_file_many", mmap_file_many_both},
     {"mmap_file_reaches_disk", mmap_file_reaches_disk},
+    {"mmap_file_msync_to_disk", mmap_file_msync_to_disk},
+    {"exec_shares_text", exec_shares_text},
     {0, 0},
 };
