@@ -46,7 +46,9 @@ int fault_resolve(struct thread *t, uint64_t va, unsigned access, uint64_t pc)
 		m->objs[i] = NULL;
 	m->tag = msg_tag(MSG_FAULT, 5, 0) | MSG_FROM_KERNEL;
 	m->words[0] = va;
-	m->words[1] = access;
+	uint64_t ahead = (r->end - ((va & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE)) / PAGE_SIZE;
+	m->words[1] = access | (ahead < FAULT_AHEAD_MAX ? ahead : FAULT_AHEAD_MAX)
+				   << FAULT_AHEAD_SHIFT;
 	m->words[2] = r->offset + (va - r->base);
 	m->words[3] = pc;
 	m->words[4] = t->id;

@@ -197,7 +197,8 @@ struct ipc_buffer {
 /*
  * Fault message, sent by the kernel to a region's pager as if the faulting
  * thread had called it (badge = the region's badge):
- *   label MSG_FAULT, words: [0] address, [1] access (PROT_R/W/X),
+ *   label MSG_FAULT, words: [0] address, [1] access (PROT_R/W/X) and pages
+ *   of the region after the faulting one (fault_msg_access, fault_msg_ahead),
  *   [2] offset of the address in the pager's object (the region's offset,
  *   SYS_REGION_ADD a6, plus the distance from the region's base), [3] pc,
  *   [4] thread id.
@@ -208,6 +209,24 @@ struct ipc_buffer {
  * or with an error tag (msg_error_tag), which raises an exception instead.
  */
 #define MSG_FROM_KERNEL (1ull << 31) /* tag bit set only on messages the kernel sends */
+
+/*
+ * Fault word 1: the access (PROT_R, PROT_W or PROT_X) in bits 0..2, and in
+ * bits 8..15 how many pages of the region follow the faulting page (at most
+ * 255): a pager may map that many more in its reply (fault-around) without
+ * knowing where the region ends.
+ */
+#define FAULT_ACCESS_MASK 7u
+#define FAULT_AHEAD_SHIFT 8
+#define FAULT_AHEAD_MAX	  255u
+static inline unsigned fault_msg_access(uint64_t w1)
+{
+	return (unsigned)w1 & FAULT_ACCESS_MASK;
+}
+static inline unsigned fault_msg_ahead(uint64_t w1)
+{
+	return (unsigned)(w1 >> FAULT_AHEAD_SHIFT) & FAULT_AHEAD_MAX;
+}
 #define MSG_FAULT	0xf001
 #define MSG_EXCEPTION	0xf002
 #define FAULT_MAX_ITEMS 16

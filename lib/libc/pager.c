@@ -130,7 +130,8 @@ int strata_pager_wait(handle_t ep, struct strata_fault *f)
 		if (e == ERR_OK && msg_label(m.tag) == MSG_FAULT && (m.tag & MSG_FROM_KERNEL) &&
 		    msg_words(m.tag) == 5) {
 			*f = (struct strata_fault){.addr = m.w[0],
-						   .access = (unsigned)m.w[1],
+						   .access = fault_msg_access(m.w[1]),
+						   .ahead = fault_msg_ahead(m.w[1]),
 						   .offset = m.w[2],
 						   .thread = m.w[4],
 						   .badge = m.badge};

@@ -63,6 +63,7 @@ int strata_console_foreground(int pgid);
 struct strata_fault {
 	uint64_t addr;	 /* the address the client touched */
 	unsigned access; /* PROT_READ, PROT_WRITE or PROT_EXEC: what it tried */
+	unsigned ahead;	 /* pages of the range after the touched one (at most 255) */
 	uint64_t offset; /* where addr lies in the object the range shows */
 	uint64_t badge;	 /* the range's badge: which object */
 	uint64_t thread; /* the faulting thread's id */

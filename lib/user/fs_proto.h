@@ -60,7 +60,8 @@
 #define FS_MAP_ID_FLAG	   (1ull << 60)
 #define FS_MAP_ID_MASK	   (FS_MAP_ID_FLAG | 0xffffffffffull)
 #define FS_MAP_WRITE	   1u
-#define FS_MEM_PAGES_MAX   4  /* pages one FS_MEM_PAGE gives: the handles a message carries */
+#define FS_MEM_PAGES_MAX   16 /* pages one FS_MEM_PAGE gives */
+#define FS_MEM_FRAMES_MAX  4  /* frames they lie in: the handles a message carries */
 #define FS_SYNC_ASYNC	   1u /* msync MS_ASYNC: start the writes */
 #define FS_SYNC_INVALIDATE 2u /* msync MS_INVALIDATE: nothing to drop, there is one cache */
 #define FS_SYNC_SYNC	   4u /* msync MS_SYNC: wait for them */
@@ -193,12 +194,13 @@ enum fs_label {
 	FS_MEM_UNREF = 0x391,
 	/*
 	 * w0 = id, w1 = byte offset, w2 = pages wanted (1..FS_MEM_PAGES_MAX)
-	 * -> w0 = n pages given (1..w2), handles[0..n-1] = the cache frames
-	 * holding them (READ|MAP|EXEC|GRANT, never WRITE), w1..wn = the page
-	 * in each frame: the page at the offset (made if it is a hole) and
-	 * those after it that are in memory already. For MAP_PRIVATE mappings
-	 * and program files, which map them read-only and copy on write.
-	 * -ENXIO at or beyond the end of the file.
+	 * -> w0 = n pages given (1..w2), handles[0..] = the cache frames they
+	 * lie in (at most FS_MEM_FRAMES_MAX; READ|MAP|EXEC|GRANT, never WRITE),
+	 * word 1 + i = the index of page i's frame among the handles << 32 |
+	 * its page in that frame: the page at the offset (made if it is a
+	 * hole) and those after it that exist. For MAP_PRIVATE mappings and
+	 * program files, which map them read-only and copy on write. -ENXIO
+	 * at or beyond the end of the file.
 	 */
 	FS_MEM_PAGE  = 0x392,
 	/* w0 = id, w1 = offset, w2 = bytes, w3 = FS_SYNC_* -> 0: msync of a shared mapping. */

@@ -149,7 +149,8 @@ int pager_fault_decode(const struct msg *m, struct pager_fault *f)
 		return ERR_INVALID;
 	*f = (struct pager_fault){
 	    .addr = m->w[0],
-	    .access = (unsigned)m->w[1],
+	    .access = fault_msg_access(m->w[1]),
+	    .ahead = fault_msg_ahead(m->w[1]),
 	    .offset = m->w[2],
 	    .pc = m->w[3],
 	    .thread_id = m->w[4],

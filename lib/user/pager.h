@@ -44,6 +44,7 @@ struct pager_object;
 struct pager_fault {
 	uint64_t addr;	    /* faulting address, exact */
 	unsigned access;    /* PROT_R, PROT_W or PROT_X */
+	unsigned ahead;	    /* pages of the region after the faulting one (at most 255) */
 	uint64_t offset;    /* where addr lies in the object: region offset + (addr - base) */
 	uint64_t pc;	    /* faulting pc (after the ecall for kernel copies) */
 	uint64_t thread_id; /* the faulting thread */

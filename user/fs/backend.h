@@ -87,16 +87,18 @@ struct fs_backend {
 	 */
 	int (*truncate)(void *fs, uint64_t ino, uint64_t size);
 	/*
-	 * For mapping (map.c): the page of memory that holds bytes [off, off +
-	 * 4096) of file ino (off page aligned) — the very page read and write
-	 * use — as *frame (fs's handle: the caller neither keeps nor closes it)
-	 * and *page, its index in that frame. With make, a hole gets its page
-	 * (zeros) now; without, -FS_ENOENT unless the page is in memory.
-	 * -FS_ENXIO at or beyond the page holding the end of the file.
-	 * NULL: this file system cannot map files (-FS_ENODEV for FS_MAP).
+	 * For mapping (map.c): the pages of memory that hold file ino from
+	 * byte off (page aligned) on — the very pages read and write use — as
+	 * frame[i] (fs's handle: the caller neither keeps nor closes it) and
+	 * page[i], its index in that frame; up to n of them (n >= 1; a backend
+	 * may give fewer). The first page must be there: with make, a hole
+	 * gets its page (zeros) now; without, -FS_ENOENT. The ones after it
+	 * only while they exist. Returns how many. -FS_ENXIO at or beyond the
+	 * page holding the end of the file. NULL: this file system cannot map
+	 * files (-FS_ENODEV for FS_MAP); -FS_ENODEV from it: not this file.
 	 */
-	int (*map_page)(void *fs, uint64_t ino, uint64_t off, bool make, handle_t *frame,
-			uint64_t *page);
+	int (*map_pages)(void *fs, uint64_t ino, uint64_t off, unsigned n, bool make,
+			 handle_t *frame, uint64_t *page);
 	/*
 	 * Directory entries of dir from position *pos (0: the start, then
 	 * whatever the backend stores there) into buf as struct fs_dirent

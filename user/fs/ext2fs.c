@@ -103,10 +103,10 @@ static int64_t e2_readdir(void *fs, uint64_t dir, uint64_t *pos, void *buf, uint
 	return said(vol_readdir(fs, (uint32_t)dir, pos, buf, n));
 }
 
-static int e2_map_page(void *fs, uint64_t ino, uint64_t off, bool make, handle_t *frame,
-		       uint64_t *page)
+static int e2_map_pages(void *fs, uint64_t ino, uint64_t off, unsigned n, bool make,
+			handle_t *frame, uint64_t *page)
 {
-	int e = vol_map_page(fs, (uint32_t)ino, off, make, frame, page);
+	int e = vol_map_pages(fs, (uint32_t)ino, off, n, make, frame, page);
 
 	return e == -FS_EIO ? (int)said(e) : e;
 }
@@ -144,7 +144,7 @@ const struct fs_backend ext2_backend = {
     .read = e2_read,
     .write = e2_write,
     .truncate = e2_truncate,
-    .map_page = e2_map_page,
+    .map_pages = e2_map_pages,
     .readdir = e2_readdir,
     .fsync = e2_fsync,
     .statfs = e2_statfs,

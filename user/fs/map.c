@@ -25,7 +25,8 @@
 #include "lib/error.h"
 #include "lib/user/syscall.h"
 
-#define MAPOBJS 128
+#define MAPOBJS	   128
+#define MAP_AROUND 16 /* most pages one fault maps (FAULT_MAX_ITEMS) */
 
 struct mapobj {
 	struct mount *mnt; /* NULL: free */
@@ -88,8 +89,8 @@ static bool mappable(struct mount *mnt, uint64_t ino)
 	handle_t frame;
 	uint64_t page;
 
-	return mnt->ops->map_page &&
-	       mnt->ops->map_page(mnt->priv, ino, 0, false, &frame, &page) != -FS_ENODEV;
+	return mnt->ops->map_pages &&
+	       mnt->ops->map_pages(mnt->priv, ino, 0, 1, false, &frame, &page) != -FS_ENODEV;
 }
 
 int map_proc_ref(struct mount *mnt, uint64_t ino, uint64_t *id)
@@ -156,38 +157,53 @@ void map_client_gone(int32_t pid)
 	}
 }
 
-/* The object's page at offset off: its frame and the page in it. */
-static int obj_page(const struct mapobj *o, uint64_t off, handle_t *frame, uint64_t *page)
+/*
+ * The object's pages from offset off on, at most n (1..MAP_AROUND): the
+ * first made if it is a hole, the rest while they exist; their frames and
+ * the page in each. The count, or -errno.
+ */
+static int obj_pages(const struct mapobj *o, uint64_t off, unsigned n, handle_t *frame,
+		     uint64_t *page)
 {
-	if (off % PAGE)
+	if (off % PAGE || n == 0 || n > MAP_AROUND)
 		return -FS_EINVAL;
-	return o->mnt->ops->map_page(o->mnt->priv, o->ino, off, true, frame, page);
+	return o->mnt->ops->map_pages(o->mnt->priv, o->ino, off, n, true, frame, page);
 }
 
-/* FS_MEM_PAGE: the page at w1 (made if need be) and up to w2 - 1 after it that are in memory. */
+/*
+ * FS_MEM_PAGE: the page at w1 (made if need be) and up to w2 - 1 after it
+ * that exist, in at most FS_MEM_FRAMES_MAX distinct frames (a message's
+ * handles): w0 = n, word 1 + i = frame index << 32 | page of page i.
+ */
 static int64_t mem_pages(const struct mapobj *o, struct msg *m)
 {
-	uint64_t off = m->w[1], want = m->w[2] ? m->w[2] : 1, page;
-	handle_t frame;
-	unsigned n = 0;
+	uint64_t want = m->w[2] ? m->w[2] : 1, page[MAP_AROUND], *w = FS_IPCBUF->words;
+	handle_t frame[MAP_AROUND];
+	unsigned nf = 0, i;
 
 	if (want > FS_MEM_PAGES_MAX)
 		return -FS_EINVAL;
-	int e = obj_page(o, off, &frame, &page);
-	while (e == 0) {
-		FS_IPCBUF->handles[n] = frame;
-		FS_IPCBUF->handle_rights[n] = RIGHT_READ | RIGHT_MAP | RIGHT_EXEC | RIGHT_GRANT;
-		m->w[1 + n++] = page;
-		off += PAGE;
-		e = n < want
-			? o->mnt->ops->map_page(o->mnt->priv, o->ino, off, false, &frame, &page)
-			: 1;
+	int n = obj_pages(o, m->w[1], (unsigned)want, frame, page);
+	if (n < 0)
+		return n;
+	for (i = 0; i < (unsigned)n; i++) {
+		unsigned k = 0;
+		while (k < nf && FS_IPCBUF->handles[k] != frame[i])
+			k++;
+		if (k == nf && nf == FS_MEM_FRAMES_MAX)
+			break; /* a fifth frame: the rest another time */
+		if (k == nf) {
+			FS_IPCBUF->handles[nf] = frame[i];
+			FS_IPCBUF->handle_rights[nf++] =
+			    RIGHT_READ | RIGHT_MAP | RIGHT_EXEC | RIGHT_GRANT;
+		}
+		w[1 + i] = (uint64_t)k << 32 | page[i];
+		if (1 + i < MSG_REG_WORDS)
+			m->w[1 + i] = w[1 + i];
 	}
-	if (n == 0)
-		return e;
-	fs_reply_words = 1 + n;
-	fs_reply_handles = n;
-	return n;
+	fs_reply_words = 1 + i;
+	fs_reply_handles = nf;
+	return i;
 }
 
 /* FS_MEM_*: mem's requests about mapping objects. */
@@ -227,25 +243,36 @@ int64_t map_mem_request(unsigned label, struct msg *m)
  * A fault in a range fs pages (MAP_SHARED): map the file's page with the
  * rights the access needs (the region's rights bound them; a page read
  * first and written later faults twice, as mprotect may have changed the
- * rights between). The reply is m, rewritten: the map item, or an error
- * (ERR_RANGE beyond the end of the file: SIGBUS).
+ * rights between), and after it, as far as the region goes (fault word 1
+ * says how far) and up to MAP_AROUND pages, those of the file that are in
+ * memory already. The reply is m, rewritten (words past the fifth in the
+ * IPC buffer): the map items, or an error (ERR_RANGE beyond the end of the
+ * file: SIGBUS).
  */
 void map_fault(struct msg *m)
 {
 	const struct mapobj *o = obj_of(m->badge);
-	unsigned prot = PROT_R | ((unsigned)m->w[1] & (PROT_W | PROT_X));
-	uint64_t va = m->w[0] & ~(PAGE - 1), off = m->w[2] & ~(PAGE - 1), page;
-	handle_t frame;
-	int e = o ? obj_page(o, off, &frame, &page) : -FS_EBADF;
+	unsigned prot = PROT_R | (fault_msg_access(m->w[1]) & (PROT_W | PROT_X));
+	unsigned ahead = fault_msg_ahead(m->w[1]);
+	uint64_t va = m->w[0] & ~(PAGE - 1), off = m->w[2] & ~(PAGE - 1), page[MAP_AROUND];
+	uint64_t *w = FS_IPCBUF->words;
+	handle_t frame[MAP_AROUND];
+	int n = o ? obj_pages(o, off, ahead < MAP_AROUND ? ahead + 1 : MAP_AROUND, frame, page)
+		  : -FS_EBADF;
 
 	fs_stats.map_faults++;
-	if (e) {
-		int err = e == -FS_ENXIO ? ERR_RANGE : e == -FS_EBADF ? ERR_PEER : ERR_IO;
-		if (e == -FS_ENOSPC || e == -FS_ENOMEM)
+	if (n < 0) {
+		int err = n == -FS_ENXIO ? ERR_RANGE : n == -FS_EBADF ? ERR_PEER : ERR_IO;
+		if (n == -FS_ENOSPC || n == -FS_ENOMEM)
 			err = ERR_NOMEM;
 		*m = (struct msg){.tag = msg_error_tag(MSG_FAULT, err)};
 		return;
 	}
-	*m = (struct msg){.tag = msg_tag(MSG_FAULT, 2, 0),
-			  .w = {fault_item_va(va, prot), fault_item_frame(frame, (uint32_t)page)}};
+	for (int i = 0; i < n; i++) {
+		w[2 * i] = fault_item_va(va + (uint64_t)i * PAGE, prot);
+		w[2 * i + 1] = fault_item_frame(frame[i], (uint32_t)page[i]);
+	}
+	*m = (struct msg){.tag = msg_tag(MSG_FAULT, 2 * (unsigned)n, 0)};
+	for (int i = 0; i < MSG_REG_WORDS && i < 2 * n; i++)
+		m->w[i] = w[i];
 }

@@ -393,14 +393,9 @@ static int ram_truncate(void *fs, uint64_t ino, uint64_t size)
 	return 0;
 }
 
-static int ram_map_page(void *fs, uint64_t ino, uint64_t off, bool make, handle_t *frame,
+static int ram_map_page(struct ramfs *r, struct rinode *i, uint64_t off, bool make, handle_t *frame,
 			uint64_t *page)
 {
-	struct ramfs *r = fs;
-	struct rinode *i = inode(r, ino);
-
-	if (!i)
-		return -FS_EIO;
 	if (off >= (i->size + PAGE - 1) / PAGE * PAGE)
 		return -FS_ENXIO;
 	uint64_t *slot = i->index ? &i->index[off / PAGE] : 0;
@@ -414,6 +409,21 @@ static int ram_map_page(void *fs, uint64_t ino, uint64_t off, bool make, handle_
 	*frame = page_frame((void *)*slot);
 	*page = 0;
 	return 0;
+}
+
+static int ram_map_pages(void *fs, uint64_t ino, uint64_t off, unsigned n, bool make,
+			 handle_t *frame, uint64_t *page)
+{
+	struct ramfs *r = fs;
+	struct rinode *i = inode(r, ino);
+	unsigned got = 0;
+
+	if (!i)
+		return -FS_EIO;
+	int e = ram_map_page(r, i, off, make, &frame[0], &page[0]);
+	while (e == 0 && ++got < n)
+		e = ram_map_page(r, i, off + got * PAGE, false, &frame[got], &page[got]);
+	return got ? (int)got : e;
 }
 
 static unsigned kind_of(const struct rinode *i)
@@ -500,7 +510,7 @@ const struct fs_backend ramfs_backend = {
     .read = ram_read,
     .write = ram_write,
     .truncate = ram_truncate,
-    .map_page = ram_map_page,
+    .map_pages = ram_map_pages,
     .readdir = ram_readdir,
     .fsync = ram_fsync,
     .statfs = ram_statfs,

@@ -25,7 +25,7 @@
 #include "lib/user/syscall.h"
 
 /* Handles to fs frames named in the reply being built: closed once it is sent. */
-static handle_t to_close[AROUND];
+static handle_t to_close[FS_MEM_FRAMES_MAX];
 static unsigned nclose;
 
 void file_after_reply(void)
@@ -110,33 +110,45 @@ static void close_handles(const struct msg *m, unsigned from)
 			sys_handle_close(IPCBUF->handles[i]);
 }
 
+/* fs's pages for a run of a file: the frames (new handles of ours) and, per page, frame and page.
+ */
+struct file_run {
+	handle_t frame[FS_MEM_FRAMES_MAX];
+	unsigned nframes, n;
+	uint8_t which[FS_MEM_PAGES_MAX]; /* page i lies in frame[which[i]] ... */
+	uint64_t page[FS_MEM_PAGES_MAX]; /* ... at page[i] */
+};
+
 /*
  * fs's pages for bytes off, off + PAGE, ... of object id, at most want
- * (1..FS_MEM_PAGES_MAX; those after the first only if fs has them in
- * memory): new handles to their frames in frame[], the pages in them in
- * page[]; *got of them.
+ * (1..FS_MEM_PAGES_MAX; those after the first only if the file has them).
  */
-static int file_pages(uint64_t id, uint64_t off, unsigned want, handle_t *frame, uint64_t *page,
-		      unsigned *got)
+static int file_pages(uint64_t id, uint64_t off, unsigned want, struct file_run *r)
 {
 	struct msg m;
 	int e = fs_call(FS_MEM_PAGE, id, off, want, 0, &m);
-	unsigned n = (unsigned)m.w[0];
+	unsigned n = (unsigned)m.w[0], nh = msg_handles(m.tag);
 
-	if (e == ERR_OK && (n < 1 || n > want || msg_handles(m.tag) != n))
+	if (e == ERR_OK && (n < 1 || n > want || nh < 1 || msg_words(m.tag) != 1 + n))
 		e = ERR_PEER;
-	for (unsigned i = 0; e == ERR_OK && i < n; i++)
+	for (unsigned i = 0; e == ERR_OK && i < nh; i++)
 		if (IPCBUF->handles[i] <= 0)
 			e = ERR_PEER;
+	for (unsigned i = 0; e == ERR_OK && i < n; i++) {
+		uint64_t w = 1 + i < MSG_REG_WORDS ? m.w[1 + i] : IPCBUF->words[1 + i];
+		r->which[i] = (uint8_t)(w >> 32);
+		r->page[i] = (uint32_t)w;
+		if (r->which[i] >= nh)
+			e = ERR_PEER;
+	}
 	if (e != ERR_OK) {
 		close_handles(&m, 0);
 		return e;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		frame[i] = IPCBUF->handles[i];
-		page[i] = m.w[1 + i];
-	}
-	*got = n;
+	for (unsigned i = 0; i < nh; i++)
+		r->frame[i] = IPCBUF->handles[i];
+	r->nframes = nh;
+	r->n = n;
 	return ERR_OK;
 }
 
@@ -155,15 +167,15 @@ uint64_t file_object(const struct vs *v, const struct vm_mapping *m, uint64_t *l
 
 int file_fill(uint64_t id, uint64_t off, uint64_t n, pageid_t p)
 {
-	handle_t frame;
-	uint64_t page, dst;
-	unsigned got;
-	int e = file_pages(id, off, 1, &frame, &page, &got);
+	struct file_run r;
+	uint64_t dst;
+	int e = file_pages(id, off, 1, &r);
 
 	if (e != ERR_OK)
 		return e;
-	e = sys_frame_copy(pool_frame(p, &dst), dst, frame, page, 1);
-	sys_handle_close(frame);
+	e = sys_frame_copy(pool_frame(p, &dst), dst, r.frame[r.which[0]], r.page[0], 1);
+	for (unsigned i = 0; i < r.nframes; i++)
+		sys_handle_close(r.frame[i]);
 	if (n < PAGE)
 		memset((uint8_t *)pool_addr(p) + n, 0, PAGE - n);
 	return e == ERR_OK ? ERR_OK : ERR_IO;
@@ -188,10 +200,10 @@ int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned a
 	       struct pager_items *it)
 {
 	pageid_t p = radix_get(&v->pages, va);
-	handle_t frame[FS_MEM_PAGES_MAX];
-	uint64_t page[FS_MEM_PAGES_MAX], limit;
+	struct file_run r;
+	uint64_t limit;
 	uint64_t id = file_object(v, m, &limit);
-	unsigned n = cache_run(v, m, va, limit), got;
+	unsigned n = cache_run(v, m, va, limit);
 
 	v->c.faults++;
 	total.faults++;
@@ -208,15 +220,16 @@ int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned a
 		return e;
 	}
 	/* Read or run: fs's pages themselves, read-only, until a write makes a copy. */
-	int e = file_pages(id, m->file_off + (va - m->va), n, frame, page, &got);
+	int e = file_pages(id, m->file_off + (va - m->va), n, &r);
 	if (e != ERR_OK)
 		return e;
-	for (unsigned i = 0; i < got; i++) {
-		pager_items_add(it, va + i * PAGE, m->prot & ~PROT_W, frame[i], page[i]);
-		to_close[nclose++] = frame[i];
-	}
-	v->c.file_fills += got;
-	total.file_fills += got;
+	for (unsigned i = 0; i < r.n; i++)
+		pager_items_add(it, va + i * PAGE, m->prot & ~PROT_W, r.frame[r.which[i]],
+				r.page[i]);
+	for (unsigned i = 0; i < r.nframes; i++)
+		to_close[nclose++] = r.frame[i];
+	v->c.file_fills += r.n;
+	total.file_fills += r.n;
 	return ERR_OK;
 }
 

@@ -394,6 +394,9 @@ static int hook_fault(struct pager *pg, const struct pager_fault *f, struct page
 
 	if (f->badge != HOOK_BADGE || page == HOOK_NONE)
 		return ERR_PERM;
+	/* The fault says how much of the 8-page region follows the page: fault-around's bound. */
+	if (f->ahead != 7 - page || (f->access & ~(unsigned)(PROT_R | PROT_W | PROT_X)))
+		return ERR_PERM;
 	unsigned prot = (f->access & PROT_W) ? PROT_R | PROT_W : PROT_R;
 	for (unsigned i = 0; i < (page == HOOK_WIDE ? 3u : 1u); i++)
 		pager_items_add(it, va - i * PAGE, prot, frame, (page - i) % 4);

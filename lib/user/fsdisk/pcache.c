@@ -278,42 +278,70 @@ static void unmark_mapped(struct pcache *pc, uint32_t i)
 
 /*
  * What the spaces mapping page i did with it (PAGE_A, PAGE_D, ORed over all
- * of them), the bits cleared everywhere, or with unmap the page taken back
- * from every one. A D bit makes the page dirty; a page no space maps any
- * more is not mapped.
+ * of them, and over mappings gone since the last look), the bits cleared
+ * everywhere, or with unmap the page taken back from every one; *maps: how
+ * many map it (before an unmap). A D bit makes the page dirty.
  */
-static uint8_t mapped_bits(struct pcache *pc, uint32_t i, int unmap)
+static uint8_t mapped_bits(struct pcache *pc, uint32_t i, int unmap, uint64_t *maps)
 {
 	uint8_t bits = 0;
-	uint64_t maps = 0;
 
+	*maps = 1;
 	if (sys_frame_ad(pc->chunks[i / PCACHE_CHUNK_PAGES], i % PCACHE_CHUNK_PAGES, 1, &bits,
-			 (unmap ? AD_UNMAP : AD_CLEAR) | AD_OTHERS, &maps) != ERR_OK)
+			 (unmap ? AD_UNMAP : AD_CLEAR) | AD_OTHERS, maps) != ERR_OK)
 		return PAGE_A; /* cannot tell: keep it as it is */
 	if (bits & PAGE_D)
 		mark_dirty(pc, i);
-	if (unmap || !maps)
-		unmark_mapped(pc, i);
+	if (*maps || (bits & (PAGE_A | PAGE_D)))
+		pg(pc, i)->grace = 0; /* it has been mapped: no longer only given out */
 	return bits;
 }
 
-/* May mapped page i be evicted? Not if used since the last look; else it is taken back. */
+/* Page i's mappings checked (write-back): a page nobody maps and not just given out is not mapped.
+ */
+static void mapped_check(struct pcache *pc, uint32_t i)
+{
+	uint64_t maps;
+
+	mapped_bits(pc, i, 0, &maps);
+	if (!maps && !pg(pc, i)->grace)
+		unmark_mapped(pc, i);
+}
+
+/*
+ * May mapped page i be evicted? Not if used since the last look (a second
+ * chance: the next look finds A clear unless it is used again), nor if it
+ * was given out and is not mapped yet (the reply that maps it may still be
+ * on its way, through mem: a few looks of grace); else it is taken back
+ * from every space. Either way it goes to the end of the list.
+ */
 static int take_back(struct pcache *pc, uint32_t i)
 {
-	if (mapped_bits(pc, i, 0) & PAGE_A)
-		return 0; /* a second chance: the next look finds A clear unless it is used again */
-	if (pg(pc, i)->mapped) {
-		mapped_bits(pc, i, 1);
+	uint64_t maps;
+	uint8_t bits = mapped_bits(pc, i, 0, &maps);
+
+	if ((bits & PAGE_A) || (!maps && pg(pc, i)->grace)) {
+		if (pg(pc, i)->grace && !maps)
+			pg(pc, i)->grace--;
+		lru_touch(pc, i);
+		return 0;
+	}
+	if (maps) {
+		mapped_bits(pc, i, 1, &maps);
 		count_mapped(pc, 0, 1);
 	}
+	unmark_mapped(pc, i);
 	return !pg(pc, i)->dirty;
 }
 
-/* The oldest clean page nobody holds and no job uses, or 0; index + 1. */
+/* The oldest clean page nobody holds and no job uses, or 0; index + 1. Each page looked at once. */
 static uint32_t find_victim(struct pcache *pc)
 {
-	for (uint32_t i = pc->lru_head; i; i = pg(pc, i - 1)->next) {
+	uint32_t next;
+
+	for (uint32_t i = pc->lru_head, left = pc->used; i && left; i = next, left--) {
 		struct pc_page *p = pg(pc, i - 1);
+		next = p->next; /* take_back may move i to the end */
 		if (p->held || p->dirty || (p->state != PC_VALID && p->state != PC_FAILED))
 			continue;
 		if (!p->mapped || take_back(pc, i - 1))
@@ -332,6 +360,7 @@ int pcache_map(struct pcache *pc, uint64_t blk, uint32_t ino, handle_t *frame, u
 	if (!pg(pc, i)->mapped)
 		count_mapped(pc, 1, 0);
 	pg(pc, i)->mapped = 1;
+	pg(pc, i)->grace = PCACHE_MAP_GRACE;
 	pg(pc, i)->tag = ino;
 	pcache_put(pc, buf, 0);
 	*frame = pc->chunks[i / PCACHE_CHUNK_PAGES];
@@ -342,9 +371,12 @@ int pcache_map(struct pcache *pc, uint64_t blk, uint32_t ino, handle_t *frame, u
 void pcache_unmap(struct pcache *pc, uint64_t blk)
 {
 	uint32_t i = hash_find(pc, blk);
+	uint64_t maps;
 
-	if (i && pg(pc, i - 1)->mapped)
-		mapped_bits(pc, i - 1, 1);
+	if (i && pg(pc, i - 1)->mapped) {
+		mapped_bits(pc, i - 1, 1, &maps);
+		unmark_mapped(pc, i - 1);
+	}
 }
 
 static int writeback(struct pcache *pc, int all, uint32_t ino, uint32_t max);
@@ -526,7 +558,7 @@ static int writeback(struct pcache *pc, int all, uint32_t ino, uint32_t max)
 	for (uint32_t i = pc->lru_head; i; i = pg(pc, i - 1)->next) {
 		struct pc_page *p = pg(pc, i - 1);
 		if (p->mapped && (all || p->tag == ino))
-			mapped_bits(pc, i - 1, 0);
+			mapped_check(pc, i - 1);
 	}
 	spin_lock(&pc->lock);
 	pc->write_errors = 0;

@@ -43,6 +43,7 @@
 #define PCACHE_MIN_PAGES   64
 #define PCACHE_MAX_WORKERS 8
 #define PCACHE_WB_BATCH	   64 /* pages written back at once to free a slot */
+#define PCACHE_MAP_GRACE   8  /* see pcache_map */
 
 struct pc_page {
 	uint64_t key;	     /* page index in the partition */
@@ -53,6 +54,7 @@ struct pc_page {
 	uint8_t state;	     /* [L] enum pc_state */
 	uint8_t dirty;	     /* [L] */
 	uint8_t mapped;	     /* given out by pcache_map: processes may map it (see below) */
+	uint8_t grace;	     /* given out, not seen mapped yet: looks of eviction it survives */
 };
 
 enum pc_state {
@@ -166,10 +168,12 @@ int pcache_writeback(struct pcache *pc, uint32_t ino);
  * never reused for another block while any space maps it: eviction first
  * reads its A bit in every space (a page used since the last look gets a
  * second chance), then takes it back from all of them at once
- * (SYS_FRAME_AD with AD_UNMAP). Its D bits are dirtiness the cache does not
- * see otherwise: write-back gathers them (and clears them everywhere)
- * before it picks the dirty pages, so a store through a mapping reaches
- * the disk and a page nobody wrote is not written.
+ * (SYS_FRAME_AD with AD_UNMAP). A page given out but not seen mapped yet
+ * (the reply that maps it may be on its way through mem) survives
+ * PCACHE_MAP_GRACE looks, each after a whole turn of the LRU list. Its D bits are dirtiness the
+ * cache does not see otherwise: write-back gathers them (and clears them everywhere) before it
+ * picks the dirty pages, so a store through a mapping reaches the disk and a page nobody wrote is
+ * not written.
  */
 /*
  * The page of block blk (bsize 4096), read if need be, marked mapped and

@@ -577,44 +577,72 @@ static long map_hole(struct vol *v, uint32_t ino, uint64_t off, uint64_t size)
 	return ext2_write(&v->fs, ino, off, zeros, n);
 }
 
-static int map_page(struct vol *v, uint32_t ino, uint64_t off, int make, handle_t *frame,
-		    uint64_t *page)
+/* The block of file page `index` of ino into *blk, a hole filled first (zeros) if make. */
+static int page_block(struct vol *v, uint32_t ino, uint64_t index, uint64_t size, int make,
+		      uint32_t *blk)
+{
+	int e = ext2_bmap(&v->fs, ino, index, 1, blk);
+
+	if (e)
+		return (int)ext2_res(v, e);
+	if (*blk || !make)
+		return *blk ? 0 : -FS_ENOENT;
+	long r = map_hole(v, ino, index * PCACHE_PAGE, size);
+	if (r < 0)
+		return (int)ext2_res(v, r);
+	if ((e = ext2_bmap(&v->fs, ino, index, 1, blk)) || !*blk)
+		return fail(v, -FS_EIO, "a hole filled for mapping has no block");
+	return 0;
+}
+
+#define MAP_BATCH 16
+
+static int map_pages(struct vol *v, uint32_t ino, uint64_t off, unsigned n, int make,
+		     handle_t *frame, uint64_t *page)
 {
 	struct ext2_inode in;
-	uint32_t blk = 0, pg;
+	uint32_t blk[MAP_BATCH], pg;
+	unsigned got = 0;
 	int e;
 
-	if (v->fs.bsize != PCACHE_PAGE || off % PCACHE_PAGE)
+	if (v->fs.bsize != PCACHE_PAGE || off % PCACHE_PAGE || n == 0)
 		return -FS_ENODEV;
 	if ((e = ext2_iget(&v->fs, ino, &in)))
 		return (int)ext2_res(v, e);
-	uint64_t size = ext2_isize(&in);
-	if (off >= (size + PCACHE_PAGE - 1) / PCACHE_PAGE * PCACHE_PAGE)
+	uint64_t size = ext2_isize(&in), pages = (size + PCACHE_PAGE - 1) / PCACHE_PAGE;
+	if (off / PCACHE_PAGE >= pages)
 		return -FS_ENXIO;
-	if ((e = ext2_bmap(&v->fs, ino, off / PCACHE_PAGE, 1, &blk)))
-		return (int)ext2_res(v, e);
-	if (!blk && !make)
-		return -FS_ENOENT;
-	if (!blk) {
-		long r = map_hole(v, ino, off, size);
-		if (r < 0)
-			return (int)ext2_res(v, r);
-		if ((e = ext2_bmap(&v->fs, ino, off / PCACHE_PAGE, 1, &blk)) || !blk)
-			return fail(v, -FS_EIO, "a hole filled for mapping has no block");
-	}
-	if (pcache_map(&v->pc, blk, ino, frame, &pg) != ERR_OK)
+	if (n > MAP_BATCH)
+		n = MAP_BATCH;
+	if (n > pages - off / PCACHE_PAGE)
+		n = (unsigned)(pages - off / PCACHE_PAGE);
+	if ((e = page_block(v, ino, off / PCACHE_PAGE, size, make, &blk[0])))
+		return e;
+	/* The pages after the first: those with a block, in one walk of the block map. */
+	if (n > 1 && ext2_bmap(&v->fs, ino, off / PCACHE_PAGE + 1, n - 1, blk + 1))
+		n = 1;
+	while (got < n && blk[got] && pcache_map(&v->pc, blk[got], ino, &frame[got], &pg) == ERR_OK)
+		page[got++] = pg;
+	if (got == 0)
 		return fail(v, -FS_EIO, "the disk failed to read a page to map");
-	*page = pg;
-	return 0;
+	return (int)got;
+}
+
+int vol_map_pages(struct vol *v, uint32_t ino, uint64_t off, unsigned n, int make, handle_t *frame,
+		  uint64_t *page)
+{
+	fsd_mutex_lock(&v->lock);
+	int e = map_pages(v, ino, off, n, make, frame, page);
+	fsd_mutex_unlock(&v->lock);
+	return e;
 }
 
 int vol_map_page(struct vol *v, uint32_t ino, uint64_t off, int make, handle_t *frame,
 		 uint64_t *page)
 {
-	fsd_mutex_lock(&v->lock);
-	int e = map_page(v, ino, off, make, frame, page);
-	fsd_mutex_unlock(&v->lock);
-	return e;
+	int e = vol_map_pages(v, ino, off, 1, make, frame, page);
+
+	return e < 0 ? e : 0;
 }
 
 long vol_write(struct vol *v, uint32_t ino, uint64_t off, const void *buf, size_t len)

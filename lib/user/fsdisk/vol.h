@@ -140,6 +140,12 @@ int vol_statfs(struct vol *v, struct fs_statfs *st);
  */
 int vol_map_page(struct vol *v, uint32_t ino, uint64_t off, int make, handle_t *frame,
 		 uint64_t *page);
+/*
+ * The same for up to n pages from off (at most 16): the first as above, the
+ * ones after it while they have blocks (not beyond the end): their count.
+ */
+int vol_map_pages(struct vol *v, uint32_t ino, uint64_t off, unsigned n, int make, handle_t *frame,
+		  uint64_t *page);
 
 /* Write inode ino's data and all metadata to the disk and flush it. */
 int vol_fsync(struct vol *v, uint32_t ino);
