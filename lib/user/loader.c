@@ -74,8 +74,8 @@ static int map_stack(handle_t child, handle_t quota)
 	return e;
 }
 
-int uload_program(const struct initrd *rd, const char *name, handle_t quota, uint64_t arg,
-		  unsigned prio, struct uprocess *p, char *err, size_t errlen)
+int uload_space(const struct initrd *rd, const char *name, handle_t quota, struct uprocess *p,
+		char *err, size_t errlen)
 {
 	struct cpio_entry ent;
 	struct elf_image img;
@@ -92,8 +92,6 @@ int uload_program(const struct initrd *rd, const char *name, handle_t quota, uin
 		e = load_segment(p->space, quota, ent.data, &img.seg[i]);
 	if (e == ERR_OK)
 		e = map_stack(p->space, quota);
-	if (e == ERR_OK)
-		e = sys_thread_create(p->space, img.entry, ULOAD_STACK_TOP, arg, prio, &p->thread);
 	if (e != ERR_OK) {
 		fmt_snprintf(err, errlen, "loading %s: %s", name, err_name(e));
 		if (p->space)
@@ -104,4 +102,22 @@ int uload_program(const struct initrd *rd, const char *name, handle_t quota, uin
 	p->entry = img.entry;
 	p->sp = ULOAD_STACK_TOP;
 	return ERR_OK;
+}
+
+int uload_thread(struct uprocess *p, uint64_t arg, unsigned prio)
+{
+	return sys_thread_create(p->space, p->entry, p->sp, arg, prio, &p->thread);
+}
+
+int uload_program(const struct initrd *rd, const char *name, handle_t quota, uint64_t arg,
+		  unsigned prio, struct uprocess *p, char *err, size_t errlen)
+{
+	int e = uload_space(rd, name, quota, p, err, errlen);
+
+	if (e == ERR_OK && (e = uload_thread(p, arg, prio)) != ERR_OK) {
+		fmt_snprintf(err, errlen, "loading %s: %s", name, err_name(e));
+		sys_handle_close(p->space);
+		p->space = 0;
+	}
+	return e;
 }

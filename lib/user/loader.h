@@ -35,5 +35,15 @@ struct uprocess {
  */
 int uload_program(const struct initrd *rd, const char *name, handle_t quota, uint64_t arg,
 		  unsigned prio, struct uprocess *p, char *err, size_t errlen);
+/*
+ * The same in two steps, for a caller that gives the child handles first
+ * (SYS_HANDLE_GIVE into p->space) and passes one as the thread's argument:
+ * uload_space loads the program and its stack (p->thread stays 0; on
+ * error nothing is left), uload_thread makes the first thread (not
+ * started; on error the caller closes p->space).
+ */
+int uload_space(const struct initrd *rd, const char *name, handle_t quota, struct uprocess *p,
+		char *err, size_t errlen);
+int uload_thread(struct uprocess *p, uint64_t arg, unsigned prio);
 
 #endif

@@ -48,9 +48,9 @@ static int demo_hello(struct demo *d, unsigned window)
 }
 
 /*
- * Start pagerdemo in a new process with its own quota. uload_program makes
- * the first thread before the endpoint is in the child's table, so that
- * thread is replaced by one whose argument is the endpoint's handle there.
+ * Start pagerdemo in a new process with its own quota: the program is
+ * loaded, the endpoint given to it, and then its first thread made with
+ * the endpoint's handle in its table as the argument.
  */
 static int demo_start(struct demo *d, unsigned window)
 {
@@ -62,15 +62,13 @@ static int demo_start(struct demo *d, unsigned window)
 	if (e == ERR_OK)
 		e = sys_endpoint_create(&d->ep);
 	if (e == ERR_OK)
-		e = uload_program(&initrd, "pagerdemo", d->quota, 0, DEMO_PRIO, &d->p, err,
-				  sizeof(err));
+		e = uload_space(&initrd, "pagerdemo", d->quota, &d->p, err, sizeof(err));
 	if (e != ERR_OK)
 		return e;
-	sys_handle_close(d->p.thread);
 	e = sys_handle_give(d->p.space, d->ep, RIGHT_READ | RIGHT_WRITE, &cep);
 	if (e == ERR_OK)
-		e = sys_thread_create(d->p.space, d->p.entry, d->p.sp, (uint64_t)cep, DEMO_PRIO,
-				      &d->thread);
+		e = uload_thread(&d->p, (uint64_t)cep, DEMO_PRIO);
+	d->thread = d->p.thread;
 	if (e == ERR_OK)
 		e = sys_thread_start(d->thread);
 	return e != ERR_OK ? e : demo_hello(d, window);

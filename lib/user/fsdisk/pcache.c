@@ -375,7 +375,13 @@ void pcache_unmap(struct pcache *pc, uint64_t blk)
 
 	if (i && pg(pc, i - 1)->mapped) {
 		mapped_bits(pc, i - 1, 1, &maps);
-		unmark_mapped(pc, i - 1);
+		/*
+		 * Given out and not seen mapped yet: the reply that maps it may
+		 * still land, after this. It stays marked, so eviction takes such
+		 * a mapping back before the slot holds another block.
+		 */
+		if (!pg(pc, i - 1)->grace)
+			unmark_mapped(pc, i - 1);
 	}
 }
 
