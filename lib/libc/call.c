@@ -99,6 +99,29 @@ int strata_vs_stats(uint64_t vs, struct mem_vs_stats *out)
 	return e == ERR_OK ? 0 : __strata_fail(e);
 }
 
+int strata_vs_trace(uint64_t vs)
+{
+	struct msg m = {.tag = msg_tag(MEM_TRACE, 1, 0), .w = {vs}};
+	int e = __strata_call(mem_ep(), &m);
+
+	return e == ERR_OK ? 0 : __strata_fail(e);
+}
+
+int strata_vs_trace_read(uint64_t vs, uint64_t *out, uint64_t *lost)
+{
+	struct msg m = {.tag = msg_tag(MEM_TRACE_READ, 1, 0), .w = {vs}};
+	int e = __strata_call(mem_ep(), &m);
+	uint64_t n = m.w[0];
+
+	if (e == ERR_OK && (n > MEM_TRACE_RECORDS || !msgbytes_fit(m.tag, 2, n * sizeof(out[0]))))
+		e = ERR_CORRUPT;
+	if (e != ERR_OK)
+		return __strata_fail(e);
+	msgbytes_get(&m, __strata_ipcbuf(), 2, out, n * sizeof(out[0]));
+	*lost = m.w[1];
+	return (int)n;
+}
+
 int strata_vs_maps(uint64_t vs, int index, struct mem_map_info *out)
 {
 	struct msg m = {.tag = msg_tag(MEM_VS_MAPS, 2, 0), .w = {vs, (uint64_t)index}};

@@ -43,6 +43,18 @@ int strata_vs_stats(uint64_t vs, struct mem_vs_stats *out);
  */
 int strata_vs_maps(uint64_t vs, int index, struct mem_map_info *out);
 
+/*
+ * Trace the page references of memory space vs (0: stop): its faults and
+ * samples of its A/D bits (MEM_TRACE). 0, or -1 (ENOENT: no such space).
+ */
+int strata_vs_trace(uint64_t vs);
+/*
+ * Take a sample of the traced space and read up to MEM_TRACE_RECORDS
+ * records (page number << 1 | written) into out; *lost: records dropped so
+ * far. The count, or -1 (ENOENT: vs is not traced, or it ended).
+ */
+int strata_vs_trace_read(uint64_t vs, uint64_t *out, uint64_t *lost);
+
 /* Sizes and free counts of the file system path lies in: 0, or -1. */
 int strata_statfs(const char *path, struct fs_statfs *out);
 

@@ -180,6 +180,20 @@ enum mem_label {
 	 * ERR_NOMEM: part of the range is not mapped; ERR_IO: a write failed.
 	 */
 	MEM_MSYNC      = 0x119,
+	/*
+	 * Anyone (vmtrace). w0 = vs to trace (0: stop tracing) -> 0: from now
+	 * on mem records the page references of that space (one at a time;
+	 * a new MEM_TRACE ends the last): its faults, and samples of its
+	 * pages' A/D bits (cleared by each sample). ERR_NOENT: no such vs.
+	 */
+	MEM_TRACE      = 0x11a,
+	/*
+	 * Anyone. w0 = the traced vs -> mem takes a sample, then w0 = n records
+	 * (at most MEM_TRACE_RECORDS), w1 = records lost so far (the ring was
+	 * full), the records from word 2: page number << 1 | 1 if written.
+	 * ERR_NOENT: that vs is not traced (or is gone).
+	 */
+	MEM_TRACE_READ = 0x11b,
 
 	/* Anyone. -> struct mem_stats in words 0.. (msgbytes). */
 	MEM_STATS      = 0x120,
@@ -222,6 +236,8 @@ enum mem_label {
  * a touch is SIGBUS.
  */
 #define MEM_MMAP_FILE (1u << 4)
+
+#define MEM_TRACE_RECORDS (MSG_MAX_WORDS - 2)
 
 #define MEM_MS_ASYNC	  1u
 #define MEM_MS_INVALIDATE 2u

@@ -109,6 +109,7 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 		return ERR_NOENT;
 	if (!(f->access & m.prot))
 		return ERR_PERM;
+	trace_fault(v, va, f->access);
 	if (kind_lent(m.kind))
 		return lent_fault(v, &m, va, it);
 	if (m.kind == KIND_SHARED)

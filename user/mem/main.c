@@ -43,6 +43,8 @@ static int control(struct pager *pg, struct msg *m)
 	close_stray_handles(m, admin, v);
 	if (label == MEM_STATS || label == MEM_VS_STATS || label == MEM_VS_MAPS)
 		e = stats_request(admin ? 0 : m->badge, m);
+	else if (label == MEM_TRACE || label == MEM_TRACE_READ)
+		e = trace_request(m);
 	else if (admin)
 		e = admin_request(m);
 	else if (v)

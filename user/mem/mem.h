@@ -296,6 +296,10 @@ int client_request(struct vs *v, struct msg *m);
 uint64_t mmap_place(const struct vs *v, uint64_t hint, uint64_t len, bool fixed);
 int stats_request(uint64_t badge, struct msg *m);
 
+/* ---- trace.c: reference traces (vmtrace) */
+void trace_fault(const struct vs *v, uint64_t va, unsigned access);
+int trace_request(struct msg *m); /* MEM_TRACE, MEM_TRACE_READ */
+
 /* ---- pressure.c */
 int pressure_start(handle_t system);
 bool pressure_low(void);

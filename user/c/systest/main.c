@@ -15,9 +15,9 @@
 #include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
-static const struct systest *const tables[] = {mem_tests,  proc_tests,	hostile_tests,
-					       fs_tests,   libc_tests,	signal_tests,
-					       time_tests, pager_tests, mmap_tests};
+static const struct systest *const tables[] = {mem_tests,  proc_tests,	 hostile_tests, fs_tests,
+					       libc_tests, signal_tests, time_tests,	pager_tests,
+					       mmap_tests, trace_tests};
 
 int run_child(char *const argv[], unsigned long limit_pages)
 {

@@ -228,7 +228,10 @@ static bool hostile_mem(void)
 	CHECK(
 	    expect("msync, unmapped", mem, M(MEM_MSYNC, 3, UMMAP_END - PAGE, PAGE, 4), ERR_NOMEM));
 	CHECK(expect("msync, the kernel", mem, M(MEM_MSYNC, 3, KADDR, PAGE, 4), ERR_NOMEM));
-	static const unsigned unknown[] = {0,	  0x107, 0x11a,		0x123,
+	CHECK(expect("trace, no such space", mem, M(MEM_TRACE, 1, 1ull << 40), ERR_NOENT));
+	CHECK(expect("trace, 2 words", mem, M(MEM_TRACE, 2, 0, 0), ERR_INVALID));
+	CHECK(expect("trace read, not traced", mem, M(MEM_TRACE_READ, 1, 1ull << 40), ERR_NOENT));
+	static const unsigned unknown[] = {0,	  0x107, 0x11c,		0x123,
 					   0x200, 0x300, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", mem, M(unknown[i], 1, 0), ERR_UNSUPPORTED));
@@ -550,11 +553,11 @@ static uint64_t nasty(struct rng *r)
 	}
 }
 
-static const unsigned mem_labels[] = {MEM_VS_CREATE,  MEM_VS_DESTROY, MEM_VS_FORK,  MEM_VS_RESET,
-				      MEM_MAP,	      MEM_HEAP_INIT,  MEM_POKE,	    MEM_BRK,
-				      MEM_MMAP,	      MEM_MUNMAP,     MEM_STATS,    MEM_VS_STATS,
-				      MEM_FRAME,      MEM_MAP_PAGER,  MEM_VS_MAPS,  MEM_SHM_OPEN,
-				      MEM_SHM_UNLINK, MEM_SHM_SIZE,   MEM_MPROTECT, MEM_MSYNC};
+static const unsigned mem_labels[] = {
+    MEM_VS_CREATE, MEM_VS_DESTROY, MEM_VS_FORK, MEM_VS_RESET,  MEM_MAP,	       MEM_HEAP_INIT,
+    MEM_POKE,	   MEM_BRK,	   MEM_MMAP,	MEM_MUNMAP,    MEM_STATS,      MEM_VS_STATS,
+    MEM_FRAME,	   MEM_MAP_PAGER,  MEM_VS_MAPS, MEM_SHM_OPEN,  MEM_SHM_UNLINK, MEM_SHM_SIZE,
+    MEM_MPROTECT,  MEM_MSYNC,	   MEM_TRACE,	MEM_TRACE_READ};
 static const unsigned proc_labels[] = {
     PROC_SPAWN,	  PROC_EXEC,	 PROC_FORK,	  PROC_EXIT,	    PROC_WAIT,
     PROC_KILL,	  PROC_GETPID,	 PROC_LIST,	  PROC_TIMES,	    PROC_SETPGID,
@@ -576,7 +579,7 @@ struct kit {
 static struct msg random_msg(struct rng *r, int s, const struct kit *k, unsigned *nh)
 {
 	static const unsigned *const labels[] = {mem_labels, proc_labels, con_labels};
-	static const unsigned nlabels[] = {20, 15, 2};
+	static const unsigned nlabels[] = {22, 15, 2};
 	struct msg m = {0};
 	unsigned label, words;
 	uint64_t pick = rnd(r) % 16;
@@ -632,7 +635,7 @@ static bool may_succeed(int s, unsigned label, unsigned nh)
 		       label == MEM_STATS || label == MEM_VS_STATS || label == MEM_FRAME ||
 		       label == MEM_MAP_PAGER || label == MEM_VS_MAPS || label == MEM_SHM_OPEN ||
 		       label == MEM_SHM_UNLINK || label == MEM_SHM_SIZE || label == MEM_MPROTECT ||
-		       label == MEM_MSYNC;
+		       label == MEM_MSYNC || label == MEM_TRACE || label == MEM_TRACE_READ;
 	if (nh)
 		return s == 1 && label == PROC_SRV_PUBLISH;
 	if (s == 1)
