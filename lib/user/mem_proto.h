@@ -191,7 +191,8 @@ enum mem_label {
 	 * Anyone. w0 = the traced vs -> mem takes a sample, then w0 = n records
 	 * (at most MEM_TRACE_RECORDS), w1 = records lost so far (the ring was
 	 * full), the records from word 2: page number << 1 | 1 if written.
-	 * ERR_NOENT: that vs is not traced (or is gone).
+	 * Once the space has ended, what was recorded is still given (no
+	 * sample); ERR_NOENT when none is left, or that vs is not traced.
 	 */
 	MEM_TRACE_READ = 0x11b,
 

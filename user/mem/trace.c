@@ -97,8 +97,10 @@ static int trace_start(struct msg *m)
 }
 
 /*
- * MEM_TRACE_READ: w0 = the traced vs -> a sample is taken, then w0 =
- * records given, w1 = records lost so far, the records from word 2.
+ * MEM_TRACE_READ: w0 = the traced vs -> a sample is taken (while the space
+ * lives), then w0 = records given, w1 = records lost so far, the records
+ * from word 2. Records of a space that ended are still given, until none
+ * is left: then ERR_NOENT, and the trace is over.
  */
 static int trace_read(struct msg *m)
 {
@@ -108,10 +110,14 @@ static int trace_read(struct msg *m)
 
 	if (msg_words(m->tag) != 1)
 		return ERR_INVALID;
-	if (!v || !tr.vs || m->w[0] != tr.vs)
+	if (!tr.vs || m->w[0] != tr.vs)
 		return ERR_NOENT;
-	if (tr.len < MEM_TRACE_RECORDS)
+	if (v && tr.len < MEM_TRACE_RECORDS)
 		sample(v);
+	if (!v && !tr.len) {
+		tr.vs = 0;
+		return ERR_NOENT;
+	}
 	while (n < MEM_TRACE_RECORDS && tr.len) {
 		out[n++] = tr.rec[tr.head];
 		tr.head = (tr.head + 1) % TRACE_CAP;

@@ -37,7 +37,8 @@ static uint64_t vs_of(pid_t pid)
 /*
  * The child: PAGES pages touched once per round, a round per byte on go:
  * stores in round 0, from the last page down (not a sequential sweep, so
- * each page faults: no fault-around), loads after.
+ * each page faults: no fault-around), loads after; a fourth byte lets it
+ * end (the last round's sample is taken while it lives).
  */
 static void rounds(volatile char *p, int go, int done)
 {
@@ -49,6 +50,7 @@ static void rounds(volatile char *p, int go, int done)
 		if (write(done, &c, 1) != 1)
 			break;
 	}
+	(void)!read(go, &c, 1);
 	_exit(0);
 }
 
@@ -101,8 +103,12 @@ static bool trace_records_rounds(void)
 				      writes[i] == 0); /* D was cleared by the last sample */
 		}
 	}
+	CHECK(write(go[1], &c, 1) == 1);
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	uint64_t rec[4], lost;
+	static uint64_t rec[MEM_TRACE_RECORDS];
+	uint64_t lost;
+	while (strata_vs_trace_read(vs, rec, &lost) > 0)
+		; /* what its last moments left */
 	CHECK(strata_vs_trace_read(vs, rec, &lost) == -1 && errno == ENOENT); /* it ended */
 	CHECK(strata_vs_trace(0) == 0);
 	CHECK(strata_vs_trace(1ull << 40) == -1 && errno == ENOENT);
@@ -139,6 +145,7 @@ static bool vmtrace_writes_file(void)
 	CHECK(stat(name, &sb) == 0);
 	for (int r = 0; r < 3; r++)
 		CHECK(write(go[1], &c, 1) == 1 && read(done[0], &c, 1) == 1);
+	CHECK(write(go[1], &c, 1) == 1);
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK(waitpid(tracer, &st, 0) == tracer && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	FILE *f = fopen(name, "r");
