@@ -63,11 +63,37 @@ void rmap_unlink(struct frameobj *f, struct space *s, uint64_t va, pte_t pte)
 	}
 }
 
-struct rmap_entry *rmap_next(const struct frameobj *f, uint64_t page, uint64_t npages,
-			     const struct rmap_entry *after)
+/* The first mapping of a page of f in [page, page + npages) after `after` (NULL: from the start).
+ */
+static struct rmap_entry *rmap_next(const struct frameobj *f, uint64_t page, uint64_t npages,
+				    const struct rmap_entry *after)
 {
 	for (struct rmap_entry *e = after ? after->next : f->rmap; e; e = e->next)
 		if (e->page >= page && e->page - page < npages)
 			return e;
 	return NULL;
+}
+
+uint64_t rmap_take_ad(struct frameobj *f, uint64_t page, uint64_t npages, const struct space *skip,
+		      bool clear, bool unmap, uint8_t *bits)
+{
+	uint64_t count = 0;
+
+	for (struct rmap_entry *r = rmap_next(f, page, npages, NULL), *next; r; r = next) {
+		next = rmap_next(f, page, npages, r); /* unmapping r frees r, and nothing else */
+		if (r->s == skip)
+			continue;
+		bits[r->page - page] |= space_take_ad(r->s, r->va, clear, unmap);
+		count++;
+	}
+	/* And what mappings that are gone did. */
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t bit = 1ull << (page + i);
+		bits[i] |= ((f->gone_a & bit) ? PAGE_A : 0) | ((f->gone_d & bit) ? PAGE_D : 0);
+		if (clear || unmap) {
+			f->gone_a &= ~bit;
+			f->gone_d &= ~bit;
+		}
+	}
+	return count;
 }

@@ -14,6 +14,7 @@
 #ifndef STRATA_KERNEL_RMAP_H
 #define STRATA_KERNEL_RMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/frameobj.h"
@@ -44,9 +45,13 @@ void rmap_link(struct frameobj *f, struct rmap_entry *e, struct space *s, uint64
  * (munmap, exit) is still known to be dirty.
  */
 void rmap_unlink(struct frameobj *f, struct space *s, uint64_t va, pte_t pte);
-/* The first mapping of a page of f in [page, page + npages) after `after` (NULL: from the start).
+/*
+ * SYS_FRAME_AD's work: OR into bits[i] the A/D bits of page + i of f from
+ * every mapping (but those of space skip) and from mappings gone since the
+ * last clear; with clear, clear them everywhere, with unmap, take the
+ * pages away. Returns the mappings met.
  */
-struct rmap_entry *rmap_next(const struct frameobj *f, uint64_t page, uint64_t npages,
-			     const struct rmap_entry *after);
+uint64_t rmap_take_ad(struct frameobj *f, uint64_t page, uint64_t npages, const struct space *skip,
+		      bool clear, bool unmap, uint8_t *bits);
 
 #endif

@@ -356,6 +356,19 @@ int sys_space_protect(struct thread *t, struct trapframe *tf)
 	return ERR_OK;
 }
 
+/*
+ * Bits of pages that are taken away cannot be put back: before anything is
+ * taken, make sure they can be written out by writing n zeros to out (the
+ * copy may fault in the caller's buffer and block on its pager: hold o,
+ * the space or frame, across it). bits[0..n) is zeroed too.
+ */
+static int zeros_out(struct thread *t, struct object *o, uint64_t out, uint8_t *bits, uint64_t n)
+{
+	memset(bits, 0, n);
+	thread_hold(t, o);
+	return copyout((void *)(uintptr_t)out, bits, n);
+}
+
 /* SYS_SPACE_AD with AD_UNMAP: the pages go, their bits come back (written out first as zeros). */
 static int ad_unmap(struct thread *t, struct space *s, const uint64_t *vas, unsigned n, uint64_t va,
 		    uint8_t *bits, uint64_t out)
@@ -364,14 +377,7 @@ static int ad_unmap(struct thread *t, struct space *s, const uint64_t *vas, unsi
 
 	if (e != ERR_OK)
 		return e;
-	/*
-	 * The bits of pages that are gone cannot be put back: make sure they
-	 * can be written out before anything is taken (the copy may fault in
-	 * the caller's buffer, and block on its pager: hold s across it).
-	 */
-	memset(bits, 0, n);
-	thread_hold(t, &s->obj);
-	e = copyout((void *)(uintptr_t)out, bits, n);
+	e = zeros_out(t, &s->obj, out, bits, n);
 	if (e != ERR_OK)
 		return e;
 	space_unmap_ad(s, vas, n, va, n, bits);
@@ -430,7 +436,7 @@ int sys_frame_ad(struct thread *t, struct trapframe *tf)
 {
 	struct frameobj *f;
 	uint8_t bits[AD_MAX_PAGES];
-	uint64_t page = ARG(1), npages = ARG(2), out = ARG(3), flags = ARG(4), count = 0;
+	uint64_t page = ARG(1), npages = ARG(2), out = ARG(3), flags = ARG(4), count;
 	int e = get(t, ARG(0), OBJ_FRAME, RIGHT_MANAGE, &f);
 
 	if (e == ERR_OK && (flags & ~(uint64_t)(AD_CLEAR | AD_UNMAP | AD_OTHERS)))
@@ -444,32 +450,11 @@ int sys_frame_ad(struct thread *t, struct trapframe *tf)
 		e = ERR_STATE;
 	if (e != ERR_OK)
 		return e;
-	/* The bits of pages taken away cannot be put back: make sure they can be written out. */
-	memset(bits, 0, npages);
-	thread_hold(t, &f->obj);
-	e = copyout((void *)(uintptr_t)out, bits, npages);
+	e = zeros_out(t, &f->obj, out, bits, npages);
 	if (e != ERR_OK)
 		return e;
-	struct rmap_entry *r = rmap_next(f, page, npages, NULL);
-	while (r) {
-		/* Unmapping r frees it, and nothing else: find the next one first. */
-		struct rmap_entry *next = rmap_next(f, page, npages, r);
-		if (!((flags & AD_OTHERS) && r->s == t->space)) {
-			bits[r->page - page] |=
-			    space_take_ad(r->s, r->va, flags & AD_CLEAR, flags & AD_UNMAP);
-			count++;
-		}
-		r = next;
-	}
-	/* And what mappings that are gone did. */
-	for (uint64_t i = 0; i < npages; i++) {
-		uint64_t bit = 1ull << (page + i);
-		bits[i] |= ((f->gone_a & bit) ? PAGE_A : 0) | ((f->gone_d & bit) ? PAGE_D : 0);
-		if (flags & (AD_CLEAR | AD_UNMAP)) {
-			f->gone_a &= ~bit;
-			f->gone_d &= ~bit;
-		}
-	}
+	count = rmap_take_ad(f, page, npages, (flags & AD_OTHERS) ? t->space : NULL,
+			     flags & AD_CLEAR, flags & AD_UNMAP, bits);
 	RET(1, count);
 	return copyout((void *)(uintptr_t)out, bits, npages);
 }

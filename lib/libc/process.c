@@ -241,3 +241,18 @@ int strata_proc_list(int cursor, struct proc_info *out)
 
 	return e == ERR_OK ? (int)m.w[0] : __strata_fail(e);
 }
+
+int strata_proc_find(int pid, struct proc_info *out)
+{
+	int cursor = 0;
+
+	do {
+		cursor = strata_proc_list(cursor, out);
+		if (cursor < 0)
+			return -1;
+		if (out->pid == pid && out->vs)
+			return 0;
+	} while (cursor != 0);
+	errno = ENOENT;
+	return -1;
+}

@@ -29,6 +29,8 @@ int strata_spawn_pgroup(const char *path, char *const argv[], uint64_t limit_pag
 
 /* Process at or after cursor (0 to start): next cursor (0 = last), or -1 (ENOENT: none). */
 int strata_proc_list(int cursor, struct proc_info *out);
+/* The running process pid (one with a memory space): 0, or -1 (ENOENT: none). */
+int strata_proc_find(int pid, struct proc_info *out);
 
 /* The memory server's statistics: 0, or -1. */
 int strata_mem_stats(struct mem_stats *out);

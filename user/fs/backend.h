@@ -94,8 +94,9 @@ struct fs_backend {
 	 * may give fewer). The first page must be there: with make, a hole
 	 * gets its page (zeros) now; without, -FS_ENOENT. The ones after it
 	 * only while they exist. Returns how many. -FS_ENXIO at or beyond the
-	 * page holding the end of the file. NULL: this file system cannot map
-	 * files (-FS_ENODEV for FS_MAP); -FS_ENODEV from it: not this file.
+	 * page holding the end of the file. n = 0 only asks whether the file
+	 * can be mapped (0), giving out nothing. NULL: this file system cannot
+	 * map files (-FS_ENODEV for FS_MAP); -FS_ENODEV from it: not this file.
 	 */
 	int (*map_pages)(void *fs, uint64_t ino, uint64_t off, unsigned n, bool make,
 			 handle_t *frame, uint64_t *page);

@@ -170,7 +170,8 @@ void map_fault(struct msg *m); /* a kernel fault message in, its reply out */
 void map_client_gone(int32_t pid);
 /* A reference for proc on the mapping object of (mnt, ino) (FS_PROC_MAP): *id. */
 int map_proc_ref(struct mount *mnt, uint64_t ino, uint64_t *id);
-int map_proc_unref(uint64_t id);
+/* One reference on mapping object id fewer (proc's or mem's): 0, or -FS_EINVAL. */
+int map_unref(uint64_t id);
 
 /* ---- pipe.c */
 int64_t do_pipe(struct client *c, struct msg *m);

@@ -95,7 +95,7 @@ int64_t do_proc_map(struct msg *m)
 	}
 	int64_t r = read_into(&w, st.size < pages * PAGE ? st.size : pages * PAGE, frame, 0);
 	if (r < 0) {
-		map_proc_unref(id);
+		map_unref(id);
 		return r;
 	}
 	m->w[1] = st.size;

@@ -122,7 +122,7 @@ static int64_t proc_request(unsigned label, struct msg *m)
 	case FS_PROC_MAP:
 		return do_proc_map(m);
 	case FS_PROC_UNMAP:
-		return map_proc_unref(m->w[0]);
+		return map_unref(m->w[0]);
 	default:
 		return -FS_ENOSYS;
 	}

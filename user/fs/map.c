@@ -83,14 +83,10 @@ static struct mapobj *obj_for(struct mount *mnt, uint64_t ino)
 	return free;
 }
 
-/* Can files of mnt be mapped, this one in particular? */
+/* Can files of mnt be mapped, this one in particular? (Asked with n = 0: nothing given out.) */
 static bool mappable(struct mount *mnt, uint64_t ino)
 {
-	handle_t frame;
-	uint64_t page;
-
-	return mnt->ops->map_pages &&
-	       mnt->ops->map_pages(mnt->priv, ino, 0, 1, false, &frame, &page) != -FS_ENODEV;
+	return mnt->ops->map_pages && mnt->ops->map_pages(mnt->priv, ino, 0, 0, false, 0, 0) == 0;
 }
 
 int map_proc_ref(struct mount *mnt, uint64_t ino, uint64_t *id)
@@ -105,7 +101,7 @@ int map_proc_ref(struct mount *mnt, uint64_t ino, uint64_t *id)
 	return 0;
 }
 
-int map_proc_unref(uint64_t id)
+int map_unref(uint64_t id)
 {
 	struct mapobj *o = obj_of(id);
 
@@ -223,11 +219,7 @@ int64_t map_mem_request(unsigned label, struct msg *m)
 		o->pending = 0;
 		return 0;
 	case FS_MEM_UNREF:
-		if (!o->refs)
-			return -FS_EINVAL;
-		o->refs--;
-		obj_maybe_free(o);
-		return 0;
+		return map_unref(m->w[0]);
 	case FS_MEM_PAGE:
 		return mem_pages(o, m);
 	case FS_MEM_SYNC:

@@ -420,6 +420,8 @@ static int ram_map_pages(void *fs, uint64_t ino, uint64_t off, unsigned n, bool 
 
 	if (!i)
 		return -FS_EIO;
+	if (n == 0)
+		return 0; /* only asked whether it can map: always */
 	int e = ram_map_page(r, i, off, make, &frame[0], &page[0]);
 	while (e == 0 && ++got < n)
 		e = ram_map_page(r, i, off + got * PAGE, false, &frame[got], &page[got]);

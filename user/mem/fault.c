@@ -114,9 +114,9 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 		return lent_fault(v, &m, va, it);
 	if (m.kind == KIND_SHARED)
 		return shared_fault(v, &m, va, it);
-	uint64_t limit;
-	if (file_object(v, &m, &limit))
-		return file_fault(v, &m, va, f->access, it);
+	uint64_t limit, id = file_object(v, &m, &limit);
+	if (id)
+		return file_fault(v, &m, id, limit, va, f->access, it);
 	v->c.faults++;
 	total.faults++;
 	pageid_t p = radix_get(&v->pages, va);

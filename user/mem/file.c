@@ -89,12 +89,9 @@ int file_link(struct vs *v, uint64_t id, bool write, unsigned *link)
 
 	if (!(id & FS_MAP_ID_FLAG) || (id & ~FS_MAP_ID_MASK))
 		return ERR_NOENT;
-	for (li = 0; li < MAXLINKS; li++)
-		if (!v->links[li].h && !v->links[li].shared && !v->links[li].fsobj)
-			break;
-	if (li == MAXLINKS)
-		return ERR_NOMEM;
-	int e = file_ref(id, write);
+	int e = link_free_slot(v, &li);
+	if (e == ERR_OK)
+		e = file_ref(id, write);
 	if (e != ERR_OK)
 		return e;
 	v->links[li] = (struct link){.fsobj = id, .read_only = !write};
@@ -196,13 +193,11 @@ static unsigned cache_run(const struct vs *v, const struct vm_mapping *m, uint64
 	return n;
 }
 
-int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned access,
-	       struct pager_items *it)
+int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t id, uint64_t limit, uint64_t va,
+	       unsigned access, struct pager_items *it)
 {
 	pageid_t p = radix_get(&v->pages, va);
 	struct file_run r;
-	uint64_t limit;
-	uint64_t id = file_object(v, m, &limit);
 	unsigned n = cache_run(v, m, va, limit);
 
 	v->c.faults++;

@@ -17,15 +17,20 @@
 
 static struct image images[NIMAGES];
 
+static struct image *free_image(void)
+{
+	for (unsigned i = 0; i < NIMAGES; i++)
+		if (!images[i].refs)
+			return &images[i];
+	return 0;
+}
+
 int image_new(handle_t frame, uint64_t size, struct image **out)
 {
 	uint64_t pages = 0, pa = 0;
-	struct image *im = 0;
+	struct image *im = free_image();
 	int e = sys_frame_info(frame, &pages, &pa);
 
-	for (unsigned i = 0; e == ERR_OK && !im && i < NIMAGES; i++)
-		if (!images[i].refs)
-			im = &images[i];
 	if (e == ERR_OK && !im)
 		e = ERR_FULL;
 	if (e == ERR_OK && (size == 0 || size > pages * PAGE))
@@ -50,11 +55,8 @@ int image_new(handle_t frame, uint64_t size, struct image **out)
 
 int image_new_file(uint64_t id, uint64_t size, struct image **out)
 {
-	struct image *im = 0;
+	struct image *im = free_image();
 
-	for (unsigned i = 0; !im && i < NIMAGES; i++)
-		if (!images[i].refs)
-			im = &images[i];
 	if (!im)
 		return ERR_FULL;
 	if (size == 0)

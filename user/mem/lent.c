@@ -37,7 +37,7 @@ static bool link_in_use(const struct link *l)
 	return l->h || l->shared || l->fsobj;
 }
 
-static int link_free_slot(const struct vs *v, unsigned *out)
+int link_free_slot(const struct vs *v, unsigned *out)
 {
 	for (unsigned i = 0; i < MAXLINKS; i++) {
 		if (!link_in_use(&v->links[i])) {

@@ -224,6 +224,8 @@ extern uint64_t total_committed;
 
 /* ---- lent.c: frames lent to pagers, ranges given to them */
 
+/* A free link of v: *out, or ERR_NOMEM. */
+int link_free_slot(const struct vs *v, unsigned *out);
 int lent_frame(struct vs *v, struct msg *m);
 int lent_map_pager(struct vs *v, struct msg *m);
 /* MEM_MMAP of a file, MAP_SHARED: the range goes to fs (id: its mapping object). */
@@ -272,9 +274,9 @@ int file_pager_handle(uint64_t id, handle_t *out, uint64_t *badge);
 uint64_t file_object(const struct vs *v, const struct vm_mapping *m, uint64_t *limit);
 /* Copy n bytes of object id from offset off into pool page p (the rest zeroed). */
 int file_fill(uint64_t id, uint64_t off, uint64_t n, pageid_t p);
-/* Answer a fault in a mapping of a file object (file_object not 0). */
-int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t va, unsigned access,
-	       struct pager_items *it);
+/* Answer a fault in a mapping of file object id (file_object's, with its limit). */
+int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t id, uint64_t limit, uint64_t va,
+	       unsigned access, struct pager_items *it);
 /* MEM_MSYNC. */
 int file_msync(struct vs *v, struct msg *m);
 /* Close the handles of fs frames mapped by the last reply (once it is sent). */

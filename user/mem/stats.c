@@ -50,23 +50,46 @@ static void count_page(void *arg, uint64_t va, pageid_t p, bool mapped)
 	*(uint64_t *)arg += mapped;
 }
 
-static void mapped_pages(const struct vs *v, uint64_t va, uint64_t len, struct mem_map_info *out);
+/* Count the pages of [va, va + len) the kernel has mapped in v's space, and the dirty ones. */
+static void mapped_pages(const struct vs *v, uint64_t va, uint64_t len, struct mem_map_info *out)
+{
+	uint8_t ad[512];
 
-/* Pages of fs's page cache v maps: mapped pages of file mappings that are not v's own copies. */
+	for (uint64_t a = va; a < va + len; a += sizeof(ad) * PAGE) {
+		uint64_t n =
+		    (va + len - a) / PAGE < sizeof(ad) ? (va + len - a) / PAGE : sizeof(ad);
+		if (sys_space_ad(v->space, a, (unsigned)n, ad, 0) != ERR_OK)
+			return;
+		for (uint64_t i = 0; i < n; i++) {
+			out->resident += (ad[i] & PAGE_MAPPED) != 0;
+			out->dirty += (ad[i] & PAGE_MAPPED) && (ad[i] & PAGE_D);
+		}
+	}
+}
+
+/*
+ * Of the resident pages of mapping m, those of fs's page cache: for a file
+ * mapping, the mapped pages that are not v's own copies; 0 for the rest.
+ */
+static uint64_t cache_pages(const struct vs *v, const struct vm_mapping *m, uint64_t resident)
+{
+	uint64_t limit, own = 0;
+
+	if (!file_object(v, m, &limit) && !(m->kind == KIND_PAGER && v->links[m->tag].fsobj))
+		return 0;
+	radix_each(&v->pages, m->va, m->va + m->len, count_page, &own);
+	return resident > own ? resident - own : 0;
+}
+
+/* Pages of fs's page cache v maps. */
 static uint64_t file_pages(const struct vs *v)
 {
-	uint64_t n = 0, limit;
+	uint64_t n = 0;
 
 	for (unsigned k = 0; k < v->maps.n; k++) {
-		const struct vm_mapping *m = &v->maps.map[k];
 		struct mem_map_info info = {0};
-		uint64_t own = 0;
-		if (!file_object(v, m, &limit) &&
-		    !(m->kind == KIND_PAGER && v->links[m->tag].fsobj))
-			continue;
-		mapped_pages(v, m->va, m->len, &info);
-		radix_each(&v->pages, m->va, m->va + m->len, count_page, &own);
-		n += info.resident > own ? info.resident - own : 0;
+		mapped_pages(v, v->maps.map[k].va, v->maps.map[k].len, &info);
+		n += cache_pages(v, &v->maps.map[k], info.resident);
 	}
 	return n;
 }
@@ -85,23 +108,6 @@ static void space_stats(const struct vs *v, struct mem_vs_stats *s)
 	    .cow_shared = v->c.cow_shared,
 	    .file = file_pages(v),
 	};
-}
-
-/* Count the pages of [va, va + len) the kernel has mapped in v's space, and the dirty ones. */
-static void mapped_pages(const struct vs *v, uint64_t va, uint64_t len, struct mem_map_info *out)
-{
-	uint8_t ad[512];
-
-	for (uint64_t a = va; a < va + len; a += sizeof(ad) * PAGE) {
-		uint64_t n =
-		    (va + len - a) / PAGE < sizeof(ad) ? (va + len - a) / PAGE : sizeof(ad);
-		if (sys_space_ad(v->space, a, (unsigned)n, ad, 0) != ERR_OK)
-			return;
-		for (uint64_t i = 0; i < n; i++) {
-			out->resident += (ad[i] & PAGE_MAPPED) != 0;
-			out->dirty += (ad[i] & PAGE_MAPPED) && (ad[i] & PAGE_D);
-		}
-	}
 }
 
 /* MEM_VS_MAPS: mapping `index` of v (the heap, if any, after the others). */
@@ -132,12 +138,8 @@ static int maps_request(const struct vs *v, uint64_t index, struct msg *m)
 	    .shared = shared_pages(v, map.va, map.len),
 	};
 	mapped_pages(v, map.va, map.len, &info);
-	uint64_t limit, own = 0;
-	if (file_object(v, &map, &limit) || (map.kind == KIND_PAGER && v->links[map.tag].fsobj)) {
-		/* Pages of the page cache: shared with it (and whoever else maps the file). */
-		radix_each(&v->pages, map.va, map.va + map.len, count_page, &own);
-		info.shared += info.resident > own ? info.resident - own : 0;
-	}
+	/* Pages of the page cache: shared with it (and whoever else maps the file). */
+	info.shared += cache_pages(v, &map, info.resident);
 	uint64_t next = index + 1 < v->maps.n + (heap ? 1 : 0) ? index + 1 : 0;
 	*m = (struct msg){.w = {next}};
 	m->tag = msg_tag(MEM_VS_MAPS, msgbytes_put(m, IPCBUF, 1, &info, sizeof(info)), 0);

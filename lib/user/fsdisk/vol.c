@@ -503,13 +503,13 @@ long vol_read(struct vol *v, uint32_t ino, uint64_t off, void *buf, size_t len)
 	return r;
 }
 
-/* Tag the whole blocks of [off, off + len) of ino as its data, for vol_fsync. */
-static void tag_data(struct vol *v, uint32_t ino, uint64_t off, uint64_t len)
+/* Call fn for each block of file blocks [from, to) of ino that exists (4 KiB blocks only). */
+static void each_block(struct vol *v, uint32_t ino, uint64_t from, uint64_t to,
+		       void (*fn)(struct pcache *pc, uint32_t blk, uint32_t ino))
 {
-	uint64_t bs = v->fs.bsize, from = (off + bs - 1) / bs, to = (off + len) / bs;
 	uint32_t blk[32];
 
-	if (bs != PCACHE_PAGE)
+	if (v->fs.bsize != PCACHE_PAGE)
 		return;
 	while (from < to) {
 		uint32_t n = to - from > 32 ? 32 : (uint32_t)(to - from);
@@ -517,9 +517,22 @@ static void tag_data(struct vol *v, uint32_t ino, uint64_t off, uint64_t len)
 			return;
 		for (uint32_t k = 0; k < n; k++)
 			if (blk[k])
-				pcache_tag(&v->pc, blk[k], v->fs.bsize, ino);
+				fn(&v->pc, blk[k], ino);
 		from += n;
 	}
+}
+
+static void tag_block(struct pcache *pc, uint32_t blk, uint32_t ino)
+{
+	pcache_tag(pc, blk, PCACHE_PAGE, ino);
+}
+
+/* Tag the whole blocks of [off, off + len) of ino as its data, for vol_fsync. */
+static void tag_data(struct vol *v, uint32_t ino, uint64_t off, uint64_t len)
+{
+	uint64_t bs = v->fs.bsize;
+
+	each_block(v, ino, (off + bs - 1) / bs, (off + len) / bs, tag_block);
 }
 
 /* Bytes a mapping may have stored past the end of the file, in its last page, are not data. */
@@ -549,24 +562,21 @@ static void before_growing(struct vol *v, uint32_t ino, uint64_t end)
 		zero_past_end(v, ino, ext2_isize(&in));
 }
 
+static void unmap_block(struct pcache *pc, uint32_t blk, uint32_t ino)
+{
+	(void)ino;
+	pcache_unmap(pc, blk);
+}
+
 /* The file shrinks to size: its pages past the new end leave every mapping first. */
 static void before_cutting(struct vol *v, uint32_t ino, uint64_t size)
 {
 	struct ext2_inode in;
-	uint32_t bs = v->fs.bsize, blk[32];
+	uint64_t bs = v->fs.bsize;
 
-	if (bs != PCACHE_PAGE || ext2_iget(&v->fs, ino, &in))
-		return;
-	uint64_t from = (size + bs - 1) / bs, to = (ext2_isize(&in) + bs - 1) / bs;
-	while (from < to) {
-		uint32_t n = to - from > 32 ? 32 : (uint32_t)(to - from);
-		if (ext2_bmap(&v->fs, ino, from, n, blk))
-			return;
-		for (uint32_t k = 0; k < n; k++)
-			if (blk[k])
-				pcache_unmap(&v->pc, blk[k]);
-		from += n;
-	}
+	if (!ext2_iget(&v->fs, ino, &in))
+		each_block(v, ino, (size + bs - 1) / bs, (ext2_isize(&in) + bs - 1) / bs,
+			   unmap_block);
 }
 
 static long map_hole(struct vol *v, uint32_t ino, uint64_t off, uint64_t size)
@@ -605,8 +615,10 @@ static int map_pages(struct vol *v, uint32_t ino, uint64_t off, unsigned n, int 
 	unsigned got = 0;
 	int e;
 
-	if (v->fs.bsize != PCACHE_PAGE || off % PCACHE_PAGE || n == 0)
+	if (v->fs.bsize != PCACHE_PAGE || off % PCACHE_PAGE)
 		return -FS_ENODEV;
+	if (n == 0)
+		return 0; /* only asked whether it can map: it can */
 	if ((e = ext2_iget(&v->fs, ino, &in)))
 		return (int)ext2_res(v, e);
 	uint64_t size = ext2_isize(&in), pages = (size + PCACHE_PAGE - 1) / PCACHE_PAGE;

@@ -143,6 +143,7 @@ int vol_map_page(struct vol *v, uint32_t ino, uint64_t off, int make, handle_t *
 /*
  * The same for up to n pages from off (at most 16): the first as above, the
  * ones after it while they have blocks (not beyond the end): their count.
+ * n = 0 only asks whether the file can be mapped: 0, or -FS_ENODEV.
  */
 int vol_map_pages(struct vol *v, uint32_t ino, uint64_t off, unsigned n, int make, handle_t *frame,
 		  uint64_t *page);

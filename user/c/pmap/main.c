@@ -23,22 +23,6 @@ static const char *kind_name(uint32_t kind)
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
 
-/* The process's entry in proc's list, or -1 (errno ENOENT: none running with that pid). */
-static int find(int pid, struct proc_info *out)
-{
-	int cursor = 0;
-
-	do {
-		cursor = strata_proc_list(cursor, out);
-		if (cursor < 0)
-			return -1;
-		if (out->pid == pid && out->vs)
-			return 0;
-	} while (cursor != 0);
-	errno = ENOENT;
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	struct proc_info p;
@@ -50,7 +34,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pmap PID\n");
 		return 2;
 	}
-	if (find((int)pid, &p) != 0) {
+	if (strata_proc_find((int)pid, &p) != 0) {
 		fprintf(stderr, "pmap: %ld: no such running process\n", pid);
 		return 1;
 	}

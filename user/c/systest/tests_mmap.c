@@ -414,12 +414,8 @@ static bool exec_shares_text(void)
 	for (int k = 0; k < 2; k++) {
 		uint64_t file = 0;
 		for (int tries = 0; tries < 500 && file == 0; tries++) {
-			int cursor = 0;
-			do {
-				cursor = strata_proc_list(cursor, &pi);
-				if (cursor >= 0 && pi.pid == pid[k])
-					file = pi.file;
-			} while (cursor > 0);
+			if (strata_proc_find(pid[k], &pi) == 0)
+				file = pi.file;
 			if (file == 0)
 				usleep(2000);
 		}

@@ -24,14 +24,8 @@
 static uint64_t vs_of(pid_t pid)
 {
 	struct proc_info p;
-	int cursor = 0;
 
-	do {
-		cursor = strata_proc_list(cursor, &p);
-		if (cursor >= 0 && p.pid == pid)
-			return p.vs;
-	} while (cursor > 0);
-	return 0;
+	return strata_proc_find(pid, &p) == 0 ? p.vs : 0;
 }
 
 /*

@@ -15,26 +15,15 @@
 
 #include "lib/libc/strata.h"
 
-static uint64_t vs_of(int pid)
-{
-	struct proc_info p;
-	int cursor = 0;
-
-	do {
-		cursor = strata_proc_list(cursor, &p);
-		if (cursor >= 0 && p.pid == pid && p.state == PROC_RUNNING)
-			return p.vs;
-	} while (cursor > 0);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static uint64_t rec[MEM_TRACE_RECORDS];
 	char *end;
 	long pid = argc >= 3 ? strtol(argv[1], &end, 10) : 0;
 	long ms = argc == 4 ? strtol(argv[3], 0, 10) : 10;
-	uint64_t vs = pid > 0 && *end == 0 ? vs_of((int)pid) : 0, lines = 0, lost = 0;
+	struct proc_info info;
+	uint64_t vs = pid > 0 && *end == 0 && strata_proc_find((int)pid, &info) == 0 ? info.vs : 0;
+	uint64_t lines = 0, lost = 0;
 
 	if (argc < 3 || argc > 4 || pid <= 0 || *end || ms < 1 || ms > 10000) {
 		fprintf(stderr, "usage: vmtrace PID FILE [MS]\n");
