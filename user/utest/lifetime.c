@@ -60,6 +60,8 @@ struct victim {
 	handle_t go, reply_ep;
 	uint64_t buf; /* the IPC buffer or result buffer, in the slow pager's region */
 	volatile int result, done;
+	volatile int
+	    replied; /* OP_REPLY_RECV: the caller's call returned with its reply (1) or not (-1) */
 };
 
 /* Caller for OP_REPLY_RECV: the victim owes it a reply while it stages. */
@@ -68,7 +70,7 @@ static void caller(void *arg)
 	struct victim *v = arg;
 	struct msg m = {.tag = msg_tag(1, 0, 0)};
 
-	v->done = ipc_call(v->reply_ep, &m) == ERR_OK ? 2 : -2;
+	v->replied = ipc_call(v->reply_ep, &m) == ERR_OK ? 1 : -1;
 }
 
 static void victim_run(void *arg)
@@ -162,7 +164,7 @@ static bool closed_while_blocked(enum blocked_op op, int want)
 	CHECK_ERR(v.result, want);
 	if (op == OP_REPLY_RECV) {
 		CHECK(join(&ct) == 0);
-		CHECK(v.done == 2); /* the caller got its reply */
+		CHECK(v.replied == 1); /* the caller got its reply */
 	}
 	CHECK(join(&vt) == 0);
 	for (unsigned i = 0; i < 32; i++)
