@@ -135,13 +135,20 @@ static void index_remove(struct rp_set *s, uint64_t page)
 
 /* ----------------------------------------------------------------- victims */
 
-/* The frame with the smallest key (ties: the lowest index). */
+static bool is_free(const struct rp_frame *f)
+{
+	return f->page == RP_NONE;
+}
+
+/* The resident frame with the smallest key (ties: the lowest index); some frame is resident. */
 static unsigned min_by(const struct rp_set *s, uint64_t (*key)(const struct rp_frame *))
 {
 	unsigned best = 0;
 
-	for (unsigned i = 1; i < s->n; i++)
-		if (key(&s->f[i]) < key(&s->f[best]))
+	while (is_free(&s->f[best]))
+		best++;
+	for (unsigned i = best + 1; i < s->used; i++)
+		if (!is_free(&s->f[i]) && key(&s->f[i]) < key(&s->f[best]))
 			best = i;
 	return best;
 }
@@ -184,12 +191,22 @@ static unsigned second_chance(struct rp_set *s)
 	}
 }
 
+/* The hand's frame, moving the hand on (round the frames ever used). */
+static unsigned hand_step(struct rp_set *s)
+{
+	unsigned v = s->hand < s->used ? s->hand : 0;
+
+	s->hand = (v + 1) % s->used;
+	return v;
+}
+
 static unsigned clock_hand(struct rp_set *s)
 {
 	for (;;) {
-		struct rp_frame *f = &s->f[s->hand];
-		unsigned v = s->hand;
-		s->hand = (s->hand + 1) % s->n;
+		unsigned v = hand_step(s);
+		struct rp_frame *f = &s->f[v];
+		if (is_free(f))
+			continue;
 		if (!f->r)
 			return v;
 		f->r = 0;
@@ -201,8 +218,8 @@ static unsigned ws_victim(struct rp_set *s)
 {
 	unsigned oldest = min_by(s, key_last);
 
-	for (unsigned i = 0; i < s->n; i++)
-		if (!s->f[i].r && s->now - s->f[i].last > s->tau)
+	for (unsigned i = 0; i < s->used; i++)
+		if (!is_free(&s->f[i]) && !s->f[i].r && s->now - s->f[i].last > s->tau)
 			return i;
 	return oldest;
 }
@@ -215,10 +232,11 @@ static unsigned ws_victim(struct rp_set *s)
  */
 static unsigned wsclock_victim(struct rp_set *s)
 {
-	for (unsigned step = 0; step < 2 * s->n; step++) {
-		struct rp_frame *f = &s->f[s->hand];
-		unsigned v = s->hand;
-		s->hand = (s->hand + 1) % s->n;
+	for (unsigned step = 0; step < 2 * s->used; step++) {
+		unsigned v = hand_step(s);
+		struct rp_frame *f = &s->f[v];
+		if (is_free(f))
+			continue;
 		if (f->r) {
 			f->r = 0;
 			f->last = s->now;
@@ -229,9 +247,11 @@ static unsigned wsclock_victim(struct rp_set *s)
 			s->writebacks++;
 		}
 	}
-	unsigned v = s->hand;
-	s->hand = (s->hand + 1) % s->n;
-	return v;
+	for (;;) {
+		unsigned v = hand_step(s);
+		if (!is_free(&s->f[v]))
+			return v;
+	}
 }
 
 static unsigned victim(struct rp_set *s)
@@ -261,34 +281,95 @@ static unsigned victim(struct rp_set *s)
 
 /* ----------------------------------------------------------------- references and ticks */
 
+bool rp_resident(const struct rp_set *s, uint64_t page)
+{
+	return lookup(s, page) >= 0;
+}
+
+/* Take page's frame away (the frame goes on the free list). */
+static void frame_free(struct rp_set *s, unsigned v)
+{
+	index_remove(s, s->f[v].page);
+	s->f[v] = (struct rp_frame){.page = RP_NONE, .next = s->free_head};
+	s->free_head = v + 1;
+	s->live--;
+}
+
+bool rp_add(struct rp_set *s, uint64_t page, bool write)
+{
+	unsigned v;
+
+	if (s->free_head) {
+		v = s->free_head - 1;
+		s->free_head = (unsigned)s->f[v].next;
+	} else if (s->used < s->n) {
+		v = s->used++;
+	} else {
+		return false;
+	}
+	s->f[v] = (struct rp_frame){.page = page, .loaded = s->now};
+	if (s->kind == RP_CLOCK || s->kind == RP_WSCLOCK)
+		s->hand = (v + 1) % s->n; /* the new page was placed under the hand */
+	index_add(s, page, v);
+	s->live++;
+	rp_mark(s, page, write);
+	return true;
+}
+
+void rp_remove(struct rp_set *s, uint64_t page)
+{
+	int i = lookup(s, page);
+
+	if (i >= 0)
+		frame_free(s, (unsigned)i);
+}
+
+/* Mark frame i referenced (and modified if write). */
+static void mark(struct rp_set *s, unsigned i, bool write, uint64_t next_use)
+{
+	struct rp_frame *f = &s->f[i];
+
+	f->r = 1;
+	f->m |= write;
+	f->last = s->now;
+	f->next = next_use;
+	s->now++;
+}
+
+void rp_mark(struct rp_set *s, uint64_t page, bool write)
+{
+	int i = lookup(s, page);
+
+	if (i >= 0)
+		mark(s, (unsigned)i, write, RP_NONE);
+}
+
+bool rp_victim(struct rp_set *s, uint64_t *page)
+{
+	if (s->live == 0)
+		return false;
+	*page = s->f[victim(s)].page;
+	return true;
+}
+
 bool rp_reference(struct rp_set *s, uint64_t page, bool write, uint64_t next_use)
 {
 	int i = lookup(s, page);
 	bool fault = i < 0;
 
 	if (fault) {
-		unsigned v;
-		if (s->used < s->n) {
-			v = s->used++;
-		} else {
-			v = victim(s);
+		if (s->live == s->n) {
+			unsigned v = victim(s);
 			if (s->f[v].m)
 				s->writebacks++;
-			index_remove(s, s->f[v].page);
+			frame_free(s, v);
 		}
-		s->f[v] = (struct rp_frame){.page = page, .loaded = s->now};
-		if (s->kind == RP_CLOCK || s->kind == RP_WSCLOCK)
-			s->hand = (v + 1) % s->n; /* the new page was placed under the hand */
-		index_add(s, page, v);
+		rp_add(s, page, write);
+		s->now--; /* rp_add marked it: the reference is counted once, below */
 		s->faults++;
-		i = (int)v;
+		i = lookup(s, page);
 	}
-	struct rp_frame *f = &s->f[i];
-	f->r = 1;
-	f->m |= write;
-	f->last = s->now;
-	f->next = next_use;
-	s->now++;
+	mark(s, (unsigned)i, write, next_use);
 	return fault;
 }
 

@@ -61,6 +61,8 @@ struct rp_set {
 	uint64_t tau;	    /* ws, wsclock: the working-set window, in references */
 	uint32_t *index;    /* page -> frame + 1, open addressing, the caller's */
 	unsigned index_cap; /* a power of two, at least 2 n */
+	unsigned live;	    /* resident pages (frames below used may be free: rp_remove) */
+	unsigned free_head; /* a removed frame + 1, linked through next; 0: none */
 	uint64_t faults, writebacks;
 };
 
@@ -83,6 +85,22 @@ void rp_init(struct rp_set *s, enum rp_kind k, struct rp_frame *frames, unsigned
  * was full).
  */
 bool rp_reference(struct rp_set *s, uint64_t page, bool write, uint64_t next_use);
+
+/*
+ * The same set driven by a system rather than a trace (mem's swap): pages
+ * come and go as the system decides, the victim is asked for separately
+ * and stays resident until the caller removes it (it may yet decline to
+ * give it up: then it marks it referenced and asks again).
+ */
+bool rp_resident(const struct rp_set *s, uint64_t page);
+/* A page comes in (it is not resident). False if every frame is taken. */
+bool rp_add(struct rp_set *s, uint64_t page, bool write);
+/* A page goes (freed, or given up as a victim); nothing if it is not resident. */
+void rp_remove(struct rp_set *s, uint64_t page);
+/* A resident page was referenced (its A bit was seen set; write: its D bit). */
+void rp_mark(struct rp_set *s, uint64_t page, bool write);
+/* The page the policy gives up next, in *page; false if none is resident. */
+bool rp_victim(struct rp_set *s, uint64_t *page);
 
 /* A clock tick: R bits are sampled (nfu, aging, ws) and cleared (nru, nfu, aging, ws). */
 void rp_tick(struct rp_set *s);

@@ -187,6 +187,75 @@ static void recorded_traces(void)
 	}
 }
 
+/*
+ * The system's use (mem): pages added and removed at will, the victim
+ * asked for apart. Against a model of FIFO and LRU (oldest arrival, oldest
+ * use among the resident pages), and for every policy: the victim is
+ * resident, removed pages are never chosen, the frame count holds.
+ */
+static void added_and_removed(void)
+{
+	static struct rp_frame f[MAXF];
+	static uint32_t index[4 * MAXF];
+	uint64_t arrived[256], used[256], clock = 0;
+	bool in[256];
+
+	for (int k = RP_FIFO; k < RP_KINDS; k++) {
+		struct rp_set s;
+		uint64_t victim;
+		unsigned live = 0;
+		srand(7 + (unsigned)k);
+		memset(in, 0, sizeof(in));
+		rp_init(&s, (enum rp_kind)k, f, 32, index, 4 * MAXF, 8);
+		for (int step = 0; step < 20000; step++) {
+			uint64_t page = (uint64_t)(rand() % 256);
+			int op = rand() % 8;
+			clock++;
+			if (op < 3 && !in[page]) {
+				bool added = rp_add(&s, page, op == 1);
+				CHECK(added == (live < 32));
+				if (added) {
+					in[page] = true, live++;
+					arrived[page] = used[page] = clock;
+				}
+			} else if (op < 5 && in[page]) {
+				rp_mark(&s, page, op == 4);
+				used[page] = clock;
+			} else if (op == 5) {
+				rp_remove(&s, page); /* resident or not */
+				live -= in[page];
+				in[page] = false;
+			} else if (op == 6 && rp_victim(&s, &victim)) {
+				CHECK(victim < 256 && in[victim]);
+				uint64_t oldest = RP_NONE, lru = RP_NONE;
+				for (unsigned p = 0; p < 256; p++) {
+					if (in[p] &&
+					    (oldest == RP_NONE || arrived[p] < arrived[oldest]))
+						oldest = p;
+					if (in[p] && (lru == RP_NONE || used[p] < used[lru]))
+						lru = p;
+				}
+				if (k == RP_FIFO)
+					CHECK(victim == oldest);
+				if (k == RP_LRU)
+					CHECK(victim == lru);
+				rp_remove(&s, victim);
+				in[victim] = false, live--;
+			} else if (op == 7) {
+				rp_tick(&s);
+			}
+			CHECK(s.live == live);
+			CHECK(rp_resident(&s, page) == in[page]);
+		}
+		while (rp_victim(&s, &victim)) {
+			CHECK(in[victim]);
+			rp_remove(&s, victim);
+			in[victim] = false, live--;
+		}
+		CHECK(live == 0);
+	}
+}
+
 int main(void)
 {
 	check_suite = "replace";
@@ -197,5 +266,6 @@ int main(void)
 	RUN(names);
 	RUN(random_invariants);
 	RUN(recorded_traces);
+	RUN(added_and_removed);
 	return check_done();
 }
