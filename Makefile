@@ -91,7 +91,7 @@ KCFLAGS += $(KDEBUG_DEFS)
 ULDFLAGS := $(KARCH) -nostdlib -static -no-pie -Wl,--no-relax -Wl,-T,user/user.ld
 ULIB_SRCS := $(wildcard lib/user/*.c) $(wildcard lib/user/*.S) \
 	lib/fmt.c lib/str.c lib/memops.c lib/strutil.c lib/error.c lib/elf.c lib/cpio.c lib/vmmap.c \
-	lib/radix.c lib/partition.c lib/virtq.c lib/sdcard.c
+	lib/radix.c lib/partition.c lib/virtq.c lib/sdcard.c lib/replace.c
 ULIB_OBJS := $(patsubst %,$(B)/u/%.o,$(ULIB_SRCS))
 USER_PROGS := $(sort $(patsubst user/%/,%,$(dir $(wildcard user/*/*.c))))
 USER_ELFS := $(patsubst %,$(B)/user/%.elf,$(USER_PROGS))

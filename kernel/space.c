@@ -752,16 +752,53 @@ void space_read_ad_list(struct space *s, const uint64_t *vas, unsigned n, uint8_
 		space_flush(s, 0, UINT64_MAX);
 }
 
+/*
+ * Unmap the pages at vas[0..n) (n <= AD_LIST_MAX), each page's bits to
+ * out[i], with one flush for all of them: a pager evicting a batch pays
+ * one round of remote fences, not one per page. The frames are let go
+ * only after the flush, as in unmap_slice.
+ */
+static void unmap_list(struct space *s, const uint64_t *vas, unsigned n, uint8_t *out)
+{
+	struct pt_alloc a = pt_alloc_for(s);
+	struct frame_run runs[AD_LIST_MAX];
+	unsigned nruns = 0, pages = 0;
+	uint64_t freed = s->tables_freed, last = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t cur = vas[i];
+		unsigned visits = 0;
+		pte_t *p = next_leaf(s, &cur, vas[i] + PAGE_SIZE, &visits);
+		if (!p)
+			continue;
+		struct frameobj *f = frameobj_of(pte_pa(*p));
+		if (!nruns || runs[nruns - 1].f != f)
+			runs[nruns++] = (struct frame_run){f, 0};
+		runs[nruns - 1].n++;
+		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
+		pte_t old = 0;
+		pt_unmap_take(s->root, cur, PAGE_4K, &a, &old);
+		rmap_unlink(f, s, cur, old);
+		out[i] = ad_bits(old);
+		pages++;
+		last = cur;
+	}
+	if (pages == 1 && s->tables_freed == freed)
+		slice_flush(s, last, 1);
+	else if (pages)
+		slice_flush(s, 0, UINT64_MAX);
+	release_runs(s, runs, nruns);
+}
+
 void space_unmap_ad(struct space *s, const uint64_t *vas, unsigned n, uint64_t va, unsigned npages,
 		    uint8_t *out)
 {
 	memset(out, 0, vas ? n : npages);
-	for (unsigned i = 0; vas && i < n; i++) {
-		uint64_t cur = vas[i];
-		while (cur < vas[i] + PAGE_SIZE)
-			unmap_slice(s, &cur, vas[i] + PAGE_SIZE, &out[i], vas[i]);
+	if (vas) {
+		unmap_list(s, vas, n, out);
+		return;
 	}
-	for (uint64_t cur = va, end = va + (uint64_t)npages * PAGE_SIZE; !vas && cur < end;)
+	for (uint64_t cur = va, end = va + (uint64_t)npages * PAGE_SIZE; cur < end;)
 		unmap_slice(s, &cur, end, out, va);
 }
 

@@ -12,7 +12,6 @@
 #define FRAME_RIGHTS                                                                               \
 	(RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_GRANT | RIGHT_EXEC | RIGHT_MANAGE)
 #define AD_MAX_PAGES 512
-#define AD_LIST_MAX  64 /* addresses one SYS_SPACE_AD with AD_LIST takes */
 
 static struct {
 	struct notify *n;

@@ -141,10 +141,11 @@ enum obj_type {
 #define PAGE_D	    (1u << 2)
 
 /* SYS_SPACE_AD flags (a4) */
-#define AD_CLEAR  (1u << 0) /* clear A and D after reading them */
-#define AD_UNMAP  (1u << 1) /* unmap the pages, giving each one's bits as it was taken out */
-#define AD_LIST	  (1u << 2) /* a1 points to an array of a2 page addresses (at most 64) */
-#define AD_OTHERS (1u << 3) /* SYS_FRAME_AD: every space but the caller's own */
+#define AD_CLEAR    (1u << 0) /* clear A and D after reading them */
+#define AD_UNMAP    (1u << 1) /* unmap the pages, giving each one's bits as it was taken out */
+#define AD_LIST	    (1u << 2) /* a1 points to an array of a2 page addresses (at most AD_LIST_MAX) */
+#define AD_LIST_MAX 64
+#define AD_OTHERS   (1u << 3) /* SYS_FRAME_AD: every space but the caller's own */
 
 /* ------------------------------------------------------------------ messages */
 /*

@@ -131,6 +131,18 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 	EXPECT="selftest blktest systest" DISK=$disk-sd.img \
 		scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" \
 		"$blk init=systest" | report
+	# Swap (user/c/systest/tests_swap.c): twice RAM and more through the disk's
+	# swap partition on 64 MiB, 1 hart with the default policy; 4 harts with
+	# mem.policy=wsclock a little beyond what mem holds (4 harts on 2 cores
+	# page slowly: the full sizes and every swap test are in make stress).
+	cp build/disk-base.img "$disk-swap1.img" && cp build/disk-base.img "$disk-swap4.img"
+	EXPECT="selftest systest" MUST_MATCH="" DISK=$disk-swap1.img \
+		scripts/qemu-test.sh swap-virt-1h $t virt 1 64M "$kernel" \
+		"$testargs init=systest -- --swap" | report
+	EXPECT="selftest systest" MUST_MATCH="" DISK=$disk-swap4.img \
+		scripts/qemu-test.sh swap-virt-4h $t virt 4 64M "$kernel" \
+		"$testargs mem.policy=wsclock init=systest -- --swap --small swap_sequential \
+swap_fork_shared swap_killed_while_paging" | report
 	fsdisk_boots "$disk"
 	disk_root_boots "$disk"
 	# The C library's conformance suite (user/c/libctest) as init, from the disk.
@@ -139,6 +151,10 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		scripts/qemu-test.sh libctest-virt 60 virt 1 128M "$kernel" "panic=shutdown init=libctest" |
 		report
 	if [ "$stress" = 1 ]; then
+		cp build/disk-base.img "$disk-swap4.img"
+		EXPECT="selftest systest" MUST_MATCH="" DISK=$disk-swap4.img \
+			scripts/qemu-test.sh swap-virt-4h-full 3600 virt 4 64M "$kernel" \
+			"$testargs mem.policy=wsclock init=systest -- --swap" | report
 		cp build/disk-base.img "$disk-64m.img"
 		DISK=$disk-64m.img scripts/qemu-test.sh system-virt-2h-64m $t virt 2 64M "$kernel" \
 			"$testargs init=systest" | report
@@ -167,6 +183,8 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 	shell_session pager 1 | report
 	# Two copies of a program from the disk: ps shows each mapping the page cache's text pages.
 	shell_session text 2 | report
+	# memhog of 1.5 times RAM, vmstat watching it, free with the swap.
+	MEM=64M shell_session swap 1 | report
 	# Up and Down bring back lines entered before; a program's "\r\n" reaches the terminal as it is.
 	local hist
 	hist=$(shell_session history 1)
@@ -256,13 +274,14 @@ cmdline_boots() {
 # A scripted shell session on virt: tests/shell/NAME.txt typed at init's
 # shell from a fresh disk, every line of NAME.expect matched; further
 # VAR=VALUE words go to qemu-test.sh's environment.
-shell_session() { # NAME SMP [VAR=VALUE...]
+shell_session() { # NAME SMP [VAR=VALUE...]; MEM= the machine's memory (default 128M)
 	local name=$1 smp=$2 d=build/test-logs/disk-session-$1.img
 	shift 2
 	cp build/disk-base.img "$d"
 	env INITRD=build/initrd.cpio EXPECT=none PROMPT="$ " STDIN="tests/shell/$name.txt" \
 		MUST_MATCH="$(cat "tests/shell/$name.expect")" DISK="$d" "$@" \
-		scripts/qemu-test.sh "shell-$name" 300 virt "$smp" 128M "$kernel" "panic=shutdown init=sh"
+		scripts/qemu-test.sh "shell-$name" 300 virt "$smp" "${MEM:-128M}" "$kernel" \
+		"panic=shutdown init=sh"
 	rm -f "$d"
 }
 

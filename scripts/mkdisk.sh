@@ -2,7 +2,7 @@
 # Build the disk image: a GPT made by sfdisk with three partitions,
 #   1 "root"  32 MiB, Linux filesystem: ext2 (mke2fs -d) of a root tree
 #             holding /bin (every program), /etc, /home and /tmp
-#   2 "swap"  16 MiB, Linux swap (mkswap)
+#   2 "swap"  160 MiB, Linux swap (mkswap): mem pages out to it
 #   3 "test"  32 MiB, Linux filesystem: ext2 of the same tree, for the tests
 #             of the disk side of fs (user/fsdisktest, fsdiskbench), which
 #             work on it directly while fs has "root" mounted
@@ -15,9 +15,9 @@ out=$1 rootfs=$2
 shift 2
 strip=${CROSS:-riscv64-unknown-elf-}strip
 root_start=2048 root_sectors=65536       # 1 MiB .. 33 MiB
-swap_start=67584 swap_sectors=32768      # 33 MiB .. 49 MiB
-test_start=100352 test_sectors=65536     # 49 MiB .. 81 MiB
-total_sectors=167936                     # 82 MiB: room for the backup table
+swap_start=67584 swap_sectors=327680     # 33 MiB .. 193 MiB
+test_start=395264 test_sectors=65536     # 193 MiB .. 225 MiB
+total_sectors=462720                     # 226 MiB: room for the backup table (sparse)
 
 rm -rf "$rootfs"
 mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/home" "$rootfs/tmp"
@@ -49,6 +49,6 @@ start=$swap_start, size=$swap_sectors, type=swap, name="swap", uuid=53545241-544
 start=$test_start, size=$test_sectors, type=linux, name="test", uuid=53545241-5441-4000-8000-000000000003
 EOT
 dd if="$tmp/root.ext2" of="$tmp/disk.img" bs=512 seek=$root_start conv=notrunc status=none
-dd if="$tmp/swap.img" of="$tmp/disk.img" bs=512 seek=$swap_start conv=notrunc status=none
+dd if="$tmp/swap.img" of="$tmp/disk.img" bs=512 seek=$swap_start conv=notrunc,sparse status=none
 dd if="$tmp/test.ext2" of="$tmp/disk.img" bs=512 seek=$test_start conv=notrunc status=none
 mv "$tmp/disk.img" "$out"

@@ -269,6 +269,15 @@ struct mem_stats {
 	uint64_t low_water;		  /* the watch's mark, in pages */
 	uint64_t spaces;		  /* live memory spaces */
 	uint64_t slab_pages; /* pages the kernel's object caches hold (not free, not a leak) */
+	uint64_t swap_total, swap_used; /* pages of swap (0: none), pages of it holding data */
+	uint64_t page_outs, page_ins;	/* pages written to swap / read back since boot */
+	uint64_t reclaim_scans;		/* pages the replacement policy looked at */
+	uint64_t swap_write_errors; /* writes the disk refused (their slots are not used again) */
+	uint64_t policy;	    /* the replacement policy (lib/replace.h enum rp_kind) */
+	uint64_t own_pages;	    /* pool pages mem uses itself (its tables of pages) */
+	uint64_t clean_drops;	    /* pages let go without a write: swap had them as they were */
+	uint64_t swap_cached;	  /* of swap_used, slots of resident pages not written since read */
+	uint64_t swap_write_runs; /* writes to swap (each of one or more neighbouring pages) */
 };
 
 /* What a mapping is (struct mem_map_info's kind). */
@@ -301,7 +310,8 @@ struct mem_vs_stats {
 	uint64_t limit;	    /* its commit limit */
 	uint64_t faults;
 	uint64_t zero_fills, file_fills, cow_copies, cow_shared;
-	uint64_t file; /* pages of fs's page cache mapped here (not in resident): text, files */
+	uint64_t file;	  /* pages of fs's page cache mapped here (not in resident): text, files */
+	uint64_t swapped; /* pages of this space in swap */
 };
 
 #endif

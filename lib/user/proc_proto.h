@@ -196,10 +196,11 @@ struct proc_info {
 	uint64_t cow_copies;
 	uint64_t committed; /* pages */
 	char name[32];
-	uint64_t vs;	 /* its memory space at mem (MEM_VS_STATS, MEM_VS_MAPS), 0 for a zombie */
-	uint64_t shared; /* of the resident pages, those another space maps too (mem) */
-	uint64_t file;	 /* pages of fs's page cache mapped (program text, mapped files): one
-			    copy however many processes map them (mem) */
+	uint64_t vs;	  /* its memory space at mem (MEM_VS_STATS, MEM_VS_MAPS), 0 for a zombie */
+	uint64_t shared;  /* of the resident pages, those another space maps too (mem) */
+	uint64_t file;	  /* pages of fs's page cache mapped (program text, mapped files): one
+			     copy however many processes map them (mem) */
+	uint64_t swapped; /* pages of it in swap (mem) */
 };
 
 #endif

@@ -67,6 +67,10 @@ enum ustart_role {
 	ROLE_FS = 7,	  /* file server */
 };
 
+/* struct ustart's mem_flags: what the kernel command line says of memory. */
+#define MEM_BOOT_NOSWAP	    (1u << 0) /* swap=off */
+#define MEM_BOOT_OVERCOMMIT (1u << 1) /* overcommit=1 */
+
 struct ustart {
 	uint64_t magic; /* USTART_MAGIC */
 	uint32_t role;	/* enum ustart_role */
@@ -99,7 +103,9 @@ struct ustart {
 	char device_compatible[32]; /* con: "ns16550a" or "sifive,uart0" */
 	uint64_t timebase_hz;
 	uint32_t nharts;
-	handle_t blk; /* fs, test: the blk endpoint (WRITE), 0 if no disk */
+	handle_t blk;	     /* fs, test, mem: the blk endpoint (WRITE), 0 if no disk */
+	char mem_policy[16]; /* mem: `mem.policy=NAME` (NUL-terminated; "" for the default) */
+	uint32_t mem_flags;  /* mem: MEM_BOOT_* */
 
 	/* Every process: the program's arguments, as main() receives them. */
 	uint64_t heap_base; /* first byte of the brk heap (0: no mem server) */

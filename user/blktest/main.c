@@ -4,8 +4,8 @@
  * giving it the blk endpoint, the console and the system handle (for the
  * memory figures). It expects the disk scripts/mkdisk.sh makes:
  * GPT, 1 "root" (ext2) at 2048 for 65536 sectors, 2 "swap" at 67584 for
- * 32768, 3 "test" (ext2) at 100352 for 65536. Only the swap partition is
- * written (fs has "root" mounted meanwhile). The disk is 167936 sectors
+ * 327680, 3 "test" (ext2) at 395264 for 65536. Only the swap partition is
+ * written (fs has "root" mounted meanwhile). The disk is 462720 sectors
  * on virtio; an SD card image is padded to a power of two (QEMU requires
  * it; scripts/qemu-args.sh), so there the disk is larger and the tests use
  * the size blk reports.
@@ -28,10 +28,10 @@
 #define ROOT_FIRST   2048
 #define ROOT_SECTORS 65536
 #define SWAP_FIRST   67584
-#define SWAP_SECTORS 32768
-#define TEST_FIRST   100352
+#define SWAP_SECTORS 327680
+#define TEST_FIRST   395264
 #define TEST_SECTORS 65536
-#define DISK_SECTORS 167936 /* what mkdisk.sh writes: the disk may be larger */
+#define DISK_SECTORS 462720 /* what mkdisk.sh writes: the disk may be larger */
 #define NPAR	     36	    /* client threads at once */
 #define PAR_ROUNDS   2
 #define TPRIO	     26

@@ -79,7 +79,7 @@ int fault_existing(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid
 		   unsigned access, struct pager_items *it)
 {
 	if (pool_refs(p) == 1) {
-		add_item(v, it, va, m->prot, p);
+		add_item(v, it, va, swap_prot(p, m->prot, access), p);
 		return ERR_OK;
 	}
 	if (!(access & PROT_W)) {
@@ -99,6 +99,7 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 {
 	(void)pg;
 	file_after_reply(); /* the last reply is out: the handles it named may go */
+	swap_reserve(SWAP_RESERVE);
 	struct vs *v = vs_find(f->badge);
 	uint64_t va = PAGE_DOWN(f->addr);
 	struct vm_mapping m;
@@ -120,6 +121,11 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 	v->c.faults++;
 	total.faults++;
 	pageid_t p = radix_get(&v->pages, va);
+	if (is_swapped(p)) {
+		int e = swap_in(v, va, p, &p);
+		if (e != ERR_OK)
+			return e;
+	}
 	if (p)
 		return fault_existing(v, &m, va, p, f->access, it);
 	int e = vs_new_page(v, &m, va, &p);

@@ -40,6 +40,8 @@ static int control(struct pager *pg, struct msg *m)
 	int e;
 
 	file_after_reply();
+	swap_probe();
+	swap_reserve(SWAP_RESERVE);
 	close_stray_handles(m, admin, v);
 	if (label == MEM_STATS || label == MEM_VS_STATS || label == MEM_VS_MAPS)
 		e = stats_request(admin ? 0 : m->badge, m);
@@ -70,7 +72,14 @@ static int init(const struct ustart *us)
 			       .quota = us->quota,
 			       .system = us->system,
 			       .serve = us->serve,
-			       .fs = us->fs};
+			       .fs = us->fs,
+			       .blk = us->blk,
+			       .no_swap = us->mem_flags & MEM_BOOT_NOSWAP};
+	if (us->mem_policy[0] && swap_set_policy(us->mem_policy) != ERR_OK)
+		uprintf(
+		    "mem: mem.policy=%s is not a policy (fifo second clock nru lru nfu aging ws "
+		    "wsclock); using %s\n",
+		    us->mem_policy, "clock");
 	/* fs's handle for FS_MEM_*: without fs, files cannot be mapped (mmap says ENOENT). */
 	if (env.fs && sys_handle_mint(env.fs, RIGHT_WRITE, FS_BADGE_MEM, &env.fs_mem) != ERR_OK)
 		env.fs_mem = 0;

@@ -32,6 +32,7 @@
 
 #include "lib/abi.h"
 #include "lib/radix.h"
+#include "lib/replace.h"
 #include "lib/vmmap.h"
 #include "lib/user/ipc.h"
 #include "lib/user/mem_proto.h"
@@ -70,7 +71,57 @@ void *pool_addr(pageid_t p); /* where mem sees the page */
 handle_t pool_frame(pageid_t p, uint64_t *page_in_frame);
 uint64_t pool_pages(void);    /* pages held from the kernel */
 uint64_t pool_resident(void); /* pages handed to processes */
+uint64_t pool_own(void);      /* pages mem uses itself (radix nodes) */
 uint64_t pool_capacity(void); /* pages the quota could still hold, plus the pool */
+/* Pages that can still be handed out (capacity less pages out, mem's own included). */
+uint64_t pool_free(void);
+/* Take `pages` off the capacity for tables of mem's own; ERR_NOMEM if promises need them. */
+int pool_reserve(uint64_t pages);
+/* Where a private page is entered: its address and the owner's slot (swap.c finds holders). */
+void pool_set_where(pageid_t p, unsigned owner, uint64_t va);
+uint64_t pool_where(pageid_t p, unsigned *owner);
+/* The swap slot holding a copy of p as it is, or 0 (swap.c keeps it). */
+uint32_t pool_slot(pageid_t p);
+/* Are p and q pages of one frame (so p + 1 == q are neighbours in it)? */
+bool pool_same_frame(pageid_t p, pageid_t q);
+void pool_set_slot(pageid_t p, uint32_t slot);
+
+/* ---- swap.c: pages on the disk (a table entry with SWAP_BIT is a slot, not a page) */
+
+#define SWAP_BIT     0x80000000u /* above every page id (chunk 3071 << 12 | 4095) */
+#define SWAP_RESERVE 64		 /* pages kept free for one request (swap_reserve) */
+
+static inline bool is_swapped(uint32_t entry)
+{
+	return (entry & SWAP_BIT) != 0;
+}
+
+struct swap_counters {
+	uint64_t page_outs, page_ins, scans, write_errors, clean_drops, write_runs;
+};
+
+struct mem_stats;
+struct vs;
+/* Find the swap partition at blk (once; before, memory ends where RAM ends). */
+void swap_probe(void);
+bool swap_on(void);
+uint64_t swap_slots(void); /* usable slots: what swap adds to the commit limit */
+void swap_stats(struct mem_stats *s);
+/* mem.policy=: ERR_INVALID for a name that is not a policy mem can run. */
+int swap_set_policy(const char *name);
+/* Make sure `pages` pages are free, paging out if need be (at the start of a request). */
+void swap_reserve(unsigned pages);
+/* A private page p of v at va came in / a page went back to the pool. */
+void swap_track(pageid_t p, const struct vs *v, uint64_t va);
+void swap_forget(pageid_t p);
+/* p is about to be written: a copy of it in swap is a copy no more. */
+void swap_dirty(pageid_t p);
+/* The rights to map private page p with: W only once it is written (while swap has a copy). */
+unsigned swap_prot(pageid_t p, unsigned prot, unsigned access);
+void swap_slot_ref(uint32_t entry);
+void swap_slot_unref(uint32_t entry);
+/* Read slot entry of v at va into a new page, entered in the table in its place. */
+int swap_in(struct vs *v, uint64_t va, uint32_t entry, pageid_t *out);
 
 /* ---- radix.c: the table of virtual page -> pool page of each memory space (lib/radix.h) */
 
@@ -159,6 +210,7 @@ struct vs {
 	uint64_t id; /* 0: free slot */
 	handle_t space;
 	uint64_t limit, committed, resident; /* pages */
+	uint64_t swapped;		     /* entries of the table that are swap slots */
 	uint64_t heap_base, heap_end;	     /* heap_base 0: no heap yet */
 	uint64_t seq_next;		     /* the page a sequential fault would hit next */
 	struct radix pages;
@@ -199,6 +251,11 @@ uint64_t mapping_find_gap(const struct vs *v, uint64_t lo, uint64_t hi, uint64_t
 /* ---- vs.c: memory spaces */
 
 struct vs *vs_find(uint64_t id);
+/* The space in slot i (0 .. NVS - 1), or NULL; and v's slot. */
+struct vs *vs_at(unsigned i);
+unsigned vs_slot_of(const struct vs *v);
+/* The most pages mem promises: what it can hold, plus swap. */
+uint64_t commit_limit(void);
 int vs_create(handle_t space, uint64_t limit, struct vs **out);
 int vs_fork(struct vs *parent, handle_t space, struct vs **out);
 void vs_reset(struct vs *v);
@@ -313,6 +370,8 @@ struct mem_env {
 	handle_t con;	 /* the console, to report memory pressure (0: none) */
 	handle_t fs;	 /* fs's endpoint, unbadged: mem mints the badges of file ranges */
 	handle_t fs_mem; /* fs's endpoint with FS_BADGE_MEM: FS_MEM_* requests */
+	handle_t blk;	 /* blk's endpoint (swap), or 0 */
+	bool no_swap;	 /* swap=off */
 	const uint8_t *initrd;
 	uint64_t initrd_size;
 };

@@ -40,11 +40,15 @@
 /*
  * The bookkeeping at the start of every chunk of n pages: ref[n], the
  * references of each page (0: free), then next[n], the free list of
- * used-before pages.
+ * used-before pages, then where[n]: for a private page, the address it is
+ * entered at and the slot of the space that made it, and slot[n]: the swap
+ * slot holding a copy of the page as it is (swap.c; 0: none).
  */
 static unsigned meta_pages(unsigned npages)
 {
-	return (unsigned)((2 * sizeof(uint16_t) * npages + PAGE - 1) / PAGE);
+	return (unsigned)(((2 * sizeof(uint16_t) + sizeof(uint64_t) + sizeof(uint32_t)) * npages +
+			   PAGE - 1) /
+			  PAGE);
 }
 
 struct chunk {
@@ -61,6 +65,7 @@ static unsigned lowest;	  /* no chunk below it has a page free (empty slots may 
 static handle_t self;	  /* our space */
 static uint64_t held;	  /* pages of all chunks */
 static uint64_t resident; /* pages handed to processes */
+static uint64_t meta;	  /* pages mem uses itself (radix nodes) */
 static uint64_t capacity;
 
 /* The size of the chunk slot c takes when memory allows. */
@@ -77,6 +82,44 @@ static uint16_t *ref_of(unsigned c)
 static uint16_t *next_of(unsigned c)
 {
 	return ref_of(c) + chunks[c].npages;
+}
+
+static uint64_t *where_of(unsigned c)
+{
+	return (uint64_t *)(next_of(c) + chunks[c].npages); /* 8-aligned: npages is even */
+}
+
+static uint32_t *slot_of(unsigned c)
+{
+	return (uint32_t *)(where_of(c) + chunks[c].npages);
+}
+
+bool pool_same_frame(pageid_t p, pageid_t q)
+{
+	return ID_CHUNK(p) == ID_CHUNK(q);
+}
+
+uint32_t pool_slot(pageid_t p)
+{
+	return slot_of(ID_CHUNK(p))[ID_INDEX(p)];
+}
+
+void pool_set_slot(pageid_t p, uint32_t slot)
+{
+	slot_of(ID_CHUNK(p))[ID_INDEX(p)] = slot;
+}
+
+void pool_set_where(pageid_t p, unsigned owner, uint64_t va)
+{
+	where_of(ID_CHUNK(p))[ID_INDEX(p)] = va | owner; /* the owner's slot is below PAGE */
+}
+
+uint64_t pool_where(pageid_t p, unsigned *owner)
+{
+	uint64_t w = where_of(ID_CHUNK(p))[ID_INDEX(p)];
+
+	*owner = (unsigned)(w & (PAGE - 1));
+	return w & ~(PAGE - 1);
 }
 
 void *pool_addr(pageid_t p)
@@ -221,6 +264,7 @@ void *pool_alloc_meta(void)
 {
 	pageid_t p = take();
 
+	meta += p != 0;
 	return p ? pool_addr(p) : 0;
 }
 
@@ -250,6 +294,7 @@ void pool_unref(pageid_t p)
 {
 	if (--ref_of(ID_CHUNK(p))[ID_INDEX(p)] == 0) {
 		resident--;
+		swap_forget(p);
 		put(p);
 	}
 }
@@ -260,6 +305,7 @@ void pool_free_meta(void *page)
 	pageid_t p = ID(off / CHUNK_SPAN, off % CHUNK_SPAN / PAGE);
 
 	ref_of(ID_CHUNK(p))[ID_INDEX(p)] = 0;
+	meta--;
 	put(p);
 }
 
@@ -276,4 +322,22 @@ uint64_t pool_resident(void)
 uint64_t pool_capacity(void)
 {
 	return capacity;
+}
+
+uint64_t pool_own(void)
+{
+	return meta;
+}
+
+uint64_t pool_free(void)
+{
+	return capacity > resident + meta ? capacity - resident - meta : 0;
+}
+
+int pool_reserve(uint64_t pages)
+{
+	if (pages > capacity || capacity - pages < total_committed)
+		return ERR_NOMEM;
+	capacity -= pages;
+	return ERR_OK;
 }

@@ -15,8 +15,9 @@ static void system_stats(struct mem_stats *s)
 			    &s->slab_pages);
 	s->resident = pool_resident();
 	s->committed = total_committed;
-	s->commit_limit = pool_capacity();
+	s->commit_limit = commit_limit();
 	s->pool_pages = pool_pages();
+	s->own_pages = pool_own();
 	s->faults = total.faults;
 	s->zero_fills = total.zero_fills;
 	s->file_fills = total.file_fills;
@@ -25,13 +26,14 @@ static void system_stats(struct mem_stats *s)
 	s->around = total.around;
 	s->spaces = vs_count();
 	pressure_stats(s);
+	swap_stats(s);
 }
 
 static void count_shared(void *arg, uint64_t va, pageid_t p, bool mapped)
 {
 	(void)va;
 	(void)mapped;
-	*(uint64_t *)arg += pool_refs(p) > 1;
+	*(uint64_t *)arg += !is_swapped(p) && pool_refs(p) > 1;
 }
 
 /* Pages of v's table in [va, va + len) that another space (or a shared object) holds too. */
@@ -107,6 +109,7 @@ static void space_stats(const struct vs *v, struct mem_vs_stats *s)
 	    .cow_copies = v->c.cow_copies,
 	    .cow_shared = v->c.cow_shared,
 	    .file = file_pages(v),
+	    .swapped = v->swapped,
 	};
 }
 

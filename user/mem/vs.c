@@ -26,6 +26,21 @@ struct vs *vs_find(uint64_t id)
 	return &spaces[slot];
 }
 
+struct vs *vs_at(unsigned i)
+{
+	return i < NVS && spaces[i].id ? &spaces[i] : 0;
+}
+
+unsigned vs_slot_of(const struct vs *v)
+{
+	return (unsigned)(v - spaces);
+}
+
+uint64_t commit_limit(void)
+{
+	return pool_capacity() + swap_slots();
+}
+
 unsigned vs_count(void)
 {
 	unsigned n = 0;
@@ -50,7 +65,7 @@ static bool fits(uint64_t used, uint64_t less, uint64_t more, uint64_t limit)
 bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less)
 {
 	return fits(v->committed, less, more, v->limit) &&
-	       fits(total_committed, less, more, pool_capacity());
+	       fits(total_committed, less, more, commit_limit());
 }
 
 /* ----------------------------------------------------------------- spans of pages */
@@ -112,6 +127,11 @@ static void forget_page(void *arg, uint64_t va, pageid_t p, bool mapped)
 
 	(void)mapped;
 	radix_set(&v->pages, va, 0);
+	if (is_swapped(p)) {
+		swap_slot_unref(p);
+		v->swapped--;
+		return;
+	}
 	pool_unref(p);
 	v->resident--;
 }
@@ -174,7 +194,7 @@ int vs_create(handle_t space, uint64_t limit, struct vs **out)
 		return e;
 	}
 	v->space = space;
-	v->limit = limit ? limit : pool_capacity();
+	v->limit = limit ? limit : commit_limit();
 	*out = v;
 	return ERR_OK;
 }
@@ -218,11 +238,14 @@ static void share_page(void *arg, uint64_t va, pageid_t p, bool mapped)
 	struct share *sh = arg;
 
 	(void)mapped;
-	if (radix_set(&sh->child->pages, va, p) == ERR_OK) {
+	if (radix_set(&sh->child->pages, va, p) != ERR_OK) {
+		sh->incomplete = true;
+	} else if (is_swapped(p)) {
+		swap_slot_ref(p); /* the child's entry names the slot too */
+		sh->child->swapped++;
+	} else {
 		pool_ref(p);
 		sh->child->resident++;
-	} else {
-		sh->incomplete = true;
 	}
 }
 
@@ -247,7 +270,7 @@ int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 {
 	struct vs *child;
 
-	if (!fits(total_committed, 0, parent->committed, pool_capacity()))
+	if (!fits(total_committed, 0, parent->committed, commit_limit()))
 		return ERR_NOMEM;
 	int e = vs_create(space, parent->limit, &child);
 	if (e != ERR_OK)
@@ -295,6 +318,7 @@ int vs_new_page(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t 
 		return e;
 	}
 	v->resident++;
+	swap_track(p, v, va);
 	*out = p;
 	return ERR_OK;
 }
@@ -317,6 +341,7 @@ int vs_copy_page(struct vs *v, uint64_t va, pageid_t p, pageid_t *out)
 	if (was_mapped)
 		sys_space_unmap(v->space, va, PAGE);
 	pool_unref(p);
+	swap_track(q, v, va);
 	v->c.cow_copies++;
 	total.cow_copies++;
 	*out = q;
@@ -328,13 +353,21 @@ int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, voi
 	pageid_t p = radix_get(&v->pages, va), q = p;
 	int e = ERR_OK;
 
+	if (is_swapped(p)) {
+		e = swap_in(v, va, p, &p);
+		if (e != ERR_OK)
+			return e;
+		q = p;
+	}
 	if (!p && mapping_foreign(v, m))
 		sys_space_unmap(v->space, va, PAGE); /* a page of the file's, not to be written */
 	if (!p)
 		e = vs_new_page(v, m, va, &q);
 	else if (pool_refs(p) > 1)
 		e = vs_copy_page(v, va, p, &q);
-	if (e == ERR_OK)
+	if (e == ERR_OK) {
+		swap_dirty(q); /* mem writes it: a copy in swap would be stale */
 		*out = pool_addr(q);
+	}
 	return e;
 }

@@ -36,6 +36,7 @@ static void describe(const struct process *p, struct proc_info *info)
 		info->committed = st.committed;
 		info->shared = st.shared;
 		info->file = st.file;
+		info->swapped = st.swapped;
 		info->vs = p->vs;
 	}
 }

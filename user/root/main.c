@@ -68,7 +68,9 @@ struct init_cmd {
 	int argc;
 	const char *extra[MAX_EXTRA];
 	int nextra;
-	const char *test; /* `test=NAME`, or NULL */
+	const char *test;	/* `test=NAME`, or NULL */
+	const char *mem_policy; /* `mem.policy=NAME`, or NULL */
+	uint32_t mem_flags;	/* MEM_BOOT_*: `swap=off`, `overcommit=1` */
 };
 
 /*
@@ -123,6 +125,8 @@ static const char *parse_bootargs(const char *args, struct init_cmd *c)
 	c->argc = 1;
 	c->nextra = 0;
 	c->test = 0;
+	c->mem_policy = 0;
+	c->mem_flags = 0;
 	while ((w = next_word(&p, &why)) != NULL) {
 		if (args_part) {
 			if (c->argc == MAX_ARGS)
@@ -132,6 +136,14 @@ static const char *parse_bootargs(const char *args, struct init_cmd *c)
 			args_part = true;
 		} else if (str_starts(w, "test=") && w[5]) {
 			c->test = w + 5;
+		} else if (str_starts(w, "mem.policy=")) {
+			if (strlen(w + 11) == 0 || strlen(w + 11) >= 16)
+				return "mem.policy= needs a policy name (fifo, clock, lru, ...)";
+			c->mem_policy = w + 11;
+		} else if (strcmp(w, "swap=off") == 0) {
+			c->mem_flags |= MEM_BOOT_NOSWAP;
+		} else if (strcmp(w, "overcommit=1") == 0) {
+			c->mem_flags |= MEM_BOOT_OVERCOMMIT;
 		} else if (str_starts(w, "init=") && w[5]) {
 			c->argv[0] = w + 5;
 		} else if (str_starts(w, "server=") && w[7]) {
@@ -286,22 +298,31 @@ static void run_test(const struct bootinfo *bi, const struct initrd *rd, const s
 	uprintf("root: test %s ended (exit status %ld)\n", name, ti.exit_status);
 }
 
+/*
+ * mem gets the disk too (blk's endpoint), for swap: it looks for a swap
+ * partition when its first request comes, after blk has started.
+ */
 static void start_mem(const struct bootinfo *bi, const struct initrd *rd, const struct wiring *w,
-		      uint64_t quota)
+		      const struct init_cmd *c, uint64_t quota)
 {
 	struct ustart us = {.role = ROLE_MEM,
 			    .initrd_offset = bi->initrd_offset,
 			    .initrd_size = bi->initrd_size,
 			    .timebase_hz = bi->timebase_hz,
-			    .nharts = bi->nharts};
+			    .nharts = bi->nharts,
+			    .mem_flags = c->mem_flags};
 	const struct grant g[] = {
 	    {w->ep_mem, RIGHT_READ | RIGHT_WRITE, F(serve)},
 	    {bi->system, RIGHT_READ | RIGHT_MANAGE, F(system)},
 	    {bi->initrd, RIGHT_READ | RIGHT_MAP, F(initrd)},
 	    {w->ep_con, RIGHT_WRITE, F(con)},
 	    {w->ep_fs, RIGHT_WRITE | RIGHT_GRANT, F(fs)}, /* to mint the badges of mapped files */
+	    {w->ep_blk, RIGHT_WRITE, F(blk)},
 	};
-	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, 5, &us);
+
+	if (c->mem_policy)
+		str_copy(us.mem_policy, c->mem_policy, sizeof(us.mem_policy));
+	server_start(&servers[SRV_MEM], rd, "mem", quota, PRIO_MEM, g, w->ep_blk ? 6 : 5, &us);
 }
 
 /* fs: its endpoint to serve on; it calls nobody (it prints through the kernel console). */
@@ -515,7 +536,7 @@ int main(struct bootinfo *bi)
 	uint64_t proc_quota = clamp_quota(avail / 8, 8ull << 20, UINT64_MAX);
 	uint64_t fs_quota = clamp_quota(avail / 16, 4ull << 20, FS_QUOTA_MAX);
 	start_con(bi, &rd, &w);
-	start_mem(bi, &rd, &w, avail - proc_quota - fs_quota);
+	start_mem(bi, &rd, &w, &cmd, avail - proc_quota - fs_quota);
 	if (disk)
 		start_blk(bi, &rd, &w, disk); /* before fs, which mounts the disk */
 	start_fs(bi, &rd, &w, fs_quota);

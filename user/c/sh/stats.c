@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/libc/strata.h"
 #include "user/c/sh/sh.h"
@@ -35,11 +37,11 @@ static const char *state_name(uint32_t state)
 
 static void ps_row(const struct proc_info *p)
 {
-	printf("%5d %5d %5d %-6s %6lu %6lu %6lu %6lu %6lu %6lu %.*s\n", (int)p->pid, (int)p->ppid,
-	       (int)p->pgid, state_name(p->state), (unsigned long)p->resident,
-	       (unsigned long)p->shared, (unsigned long)p->file, (unsigned long)p->faults,
-	       (unsigned long)p->cow_copies, (unsigned long)p->committed, (int)sizeof(p->name),
-	       p->name);
+	printf("%5d %5d %5d %-6s %6lu %6lu %6lu %6lu %6lu %6lu %6lu %.*s\n", (int)p->pid,
+	       (int)p->ppid, (int)p->pgid, state_name(p->state), (unsigned long)p->resident,
+	       (unsigned long)p->shared, (unsigned long)p->file, (unsigned long)p->swapped,
+	       (unsigned long)p->faults, (unsigned long)p->cow_copies, (unsigned long)p->committed,
+	       (int)sizeof(p->name), p->name);
 }
 
 /* ps: every process proc knows (the servers root started are not among them). */
@@ -50,8 +52,8 @@ int sh_ps(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	printf("%5s %5s %5s %-6s %6s %6s %6s %6s %6s %6s %s\n", "PID", "PPID", "PGID", "STATE",
-	       "RES", "SHR", "FILE", "FAULTS", "COW", "COMMIT", "NAME");
+	printf("%5s %5s %5s %-6s %6s %6s %6s %6s %6s %6s %6s %s\n", "PID", "PPID", "PGID", "STATE",
+	       "RES", "SHR", "FILE", "SWAP", "FAULTS", "COW", "COMMIT", "NAME");
 	do {
 		next = strata_proc_list(cursor, &p);
 		if (next < 0)
@@ -106,6 +108,10 @@ int sh_free(int argc, char **argv)
 	       mib(a, sizeof(a), s.total_pages - s.free_pages));
 	printf("%-8s %10lu %10s\n", "free", (unsigned long)s.free_pages,
 	       mib(a, sizeof(a), s.free_pages));
+	printf("%-8s %10lu %10s\n", "swap", (unsigned long)s.swap_total,
+	       mib(a, sizeof(a), s.swap_total));
+	printf("%-8s %10lu %10s\n", "swapused", (unsigned long)s.swap_used,
+	       mib(a, sizeof(a), s.swap_used));
 	printf("mem: %lu pages resident in processes, pool %lu pages\n", (unsigned long)s.resident,
 	       (unsigned long)s.pool_pages);
 	printf("commit: %lu pages (%s MiB) promised of a limit of %lu (%s MiB)\n",
@@ -123,13 +129,53 @@ static void vm_row(const char *name, uint64_t v, const char *what)
 	printf("%-14s %10lu  %s\n", name, (unsigned long)v, what);
 }
 
-/* vmstat: mem's paging counters since boot. */
+/* One line of `vmstat N`: the state now and the counters' growth per second since prev. */
+static void vm_line(const struct mem_stats *s, const struct mem_stats *prev, unsigned secs)
+{
+	struct fs_stats f = {0};
+
+	strata_fs_stats(&f);
+	printf("%8lu %8lu %8lu %8lu %6lu %6lu %8lu %8lu\n", (unsigned long)s->free_pages,
+	       (unsigned long)f.cache_pages, (unsigned long)s->resident,
+	       (unsigned long)s->swap_used, (unsigned long)((s->page_ins - prev->page_ins) / secs),
+	       (unsigned long)((s->page_outs - prev->page_outs) / secs),
+	       (unsigned long)((s->faults - prev->faults) / secs),
+	       (unsigned long)((s->reclaim_scans - prev->reclaim_scans) / secs));
+}
+
+/* vmstat N [COUNT]: a line every N seconds (COUNT of them, or until interrupted). */
+static int vm_every(const char *every, const char *count)
+{
+	char *end;
+	unsigned long secs = strtoul(every, &end, 10), n = count ? strtoul(count, 0, 10) : 0;
+	struct mem_stats prev, now;
+
+	if (*end || secs == 0 || secs > 3600 || (count && n == 0)) {
+		fprintf(stderr, "usage: vmstat [SECONDS [COUNT]]\n");
+		return 2;
+	}
+	if (strata_mem_stats(&prev) != 0)
+		return failed("vmstat");
+	printf("%8s %8s %8s %8s %6s %6s %8s %8s\n", "free", "cache", "resident", "swapused", "in/s",
+	       "out/s", "faults/s", "scans/s");
+	for (unsigned long i = 0; !count || i < n; i++) {
+		sleep((unsigned)secs);
+		if (strata_mem_stats(&now) != 0)
+			return failed("vmstat");
+		vm_line(&now, &prev, (unsigned)secs);
+		fflush(stdout);
+		prev = now;
+	}
+	return 0;
+}
+
+/* vmstat: mem's paging counters since boot; vmstat N [COUNT]: their rates, every N seconds. */
 int sh_vmstat(int argc, char **argv)
 {
 	struct mem_stats s;
 
-	(void)argc;
-	(void)argv;
+	if (argc > 1)
+		return vm_every(argv[1], argc > 2 ? argv[2] : 0);
 	if (strata_mem_stats(&s) != 0)
 		return failed("vmstat");
 	vm_row("faults", s.faults, "page faults mem served");
@@ -141,5 +187,13 @@ int sh_vmstat(int argc, char **argv)
 	vm_row("pressure", s.pressure, s.pressure ? "memory is low now" : "memory is not low");
 	vm_row("low events", s.pressure_events, "times memory went low");
 	vm_row("spaces", s.spaces, "memory spaces (processes mem serves)");
+	vm_row("swap", s.swap_total, "pages of swap (0: none)");
+	vm_row("swap used", s.swap_used, "pages of swap holding a page");
+	vm_row("page-outs", s.page_outs, "pages written to swap");
+	vm_row("page-ins", s.page_ins, "pages read back from swap");
+	vm_row("swap cached", s.swap_cached, "of those, pages resident too, unwritten since read");
+	vm_row("clean drops", s.clean_drops, "pages let go unwritten: swap had them as they were");
+	vm_row("reclaim scans", s.reclaim_scans, "pages the replacement policy looked at");
+	vm_row("write errors", s.swap_write_errors, "swap writes the disk refused");
 	return 0;
 }

@@ -17,7 +17,7 @@
 
 static const struct systest *const tables[] = {mem_tests,  proc_tests,	 hostile_tests, fs_tests,
 					       libc_tests, signal_tests, time_tests,	pager_tests,
-					       mmap_tests, trace_tests};
+					       mmap_tests, trace_tests,	 swap_tests};
 
 int run_child(char *const argv[], unsigned long limit_pages)
 {
@@ -53,6 +53,25 @@ unsigned long systest_free_pages(void)
 }
 
 /*
+ * What the swap tests leave: the same, plus the pages mem holds but has
+ * given to nobody, less the pages only swap holds. Swapping moves the survivors'
+ * pages (the runner's, the shell's) out and in and so across mem's chunks:
+ * a page that went out freed a frame and took a slot, and the sum does
+ * not change, while a slot left behind shows as a leak.
+ */
+static bool swap_mode;
+
+static unsigned long unused_pages(void)
+{
+	struct mem_stats s;
+	unsigned long n = systest_free_pages();
+
+	if (!swap_mode || strata_mem_stats(&s) != 0)
+		return n;
+	return n + (s.pool_pages - s.resident - s.own_pages) - (s.swap_used - s.swap_cached);
+}
+
+/*
  * Free memory is back to before once a test's processes are gone. proc
  * tears a process down before it reports it ended, but the kernel frees a
  * killed thread's last pieces when that thread next runs: give it up to a
@@ -71,7 +90,7 @@ static bool back_to(unsigned long before, unsigned long cache_before, unsigned l
 		strata_fs_stats(&f);
 		unsigned long chunks =
 		    f.cache_pages > cache_before ? (f.cache_pages - cache_before + 15) / 16 : 0;
-		*now = systest_free_pages();
+		*now = unused_pages();
 		unsigned long off = *now > before ? *now - before : before - *now;
 		if (off <= chunks)
 			return true;
@@ -116,7 +135,7 @@ static bool run_test(const struct systest *t)
 	struct mem_stats s0 = stats_now();
 	struct fs_stats f0 = {0};
 	strata_fs_stats(&f0);
-	unsigned long before = systest_free_pages(), after;
+	unsigned long before = unused_pages(), after;
 	int st = run_child(argv, 0);
 	bool ok = st == 0;
 
@@ -159,9 +178,27 @@ static const struct systest *find(const char *name)
 	return 0;
 }
 
+/* The swap tests named after --swap [--small] (all of them if none is). */
+static bool chosen(const struct systest *t, int argc, char **argv)
+{
+	int first = argc > 2 && strcmp(argv[2], "--small") == 0 ? 3 : 2;
+
+	for (int i = first; i < argc; i++)
+		if (strcmp(argv[i], t->name) == 0)
+			return true;
+	return argc <= first;
+}
+
+/* Every test of the tables but swap's, or the swap tests only (--swap [--small] [NAME...]). */
 int main(int argc, char **argv)
 {
-	if (argc > 1) {
+	bool swap = argc > 1 && strcmp(argv[1], "--swap") == 0;
+
+	swap_mode = swap;
+	if (swap && argc > 2 && strcmp(argv[2], "--small") == 0)
+		setenv("SYSTEST_SWAP_SMALL", "1",
+		       1); /* the tests' children see it (tests_swap.c) */
+	if (argc > 1 && !swap) {
 		const struct systest *t = find(argv[1]);
 		if (t)
 			return t->run() ? 0 : 1;
@@ -170,6 +207,8 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0;
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		for (const struct systest *t = tables[i]; t->name; t++) {
+			if ((tables[i] == swap_tests) != swap || (swap && !chosen(t, argc, argv)))
+				continue;
 			bool ok = run_test(t);
 			printf("%s - system/%s\n", ok ? "ok" : "not ok", t->name);
 			ok ? passed++ : failed++;

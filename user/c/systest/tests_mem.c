@@ -472,8 +472,12 @@ static bool pressure(void)
 	char *argv[] = {"systest", "hold", n, 0};
 
 	CHECK(strata_mem_stats(&s0) == 0 && !s0.pressure);
-	/* Room for the helper's program, stack and malloc's headers besides the blocks. */
-	unsigned long room = s0.commit_limit - s0.committed, mib = (room - 320) / 258;
+	/*
+	 * Room for the helper's program, stack and malloc's headers besides the
+	 * blocks; of what RAM holds (swap would take the rest, slowly).
+	 */
+	unsigned long room = s0.commit_limit - s0.swap_total - s0.committed,
+		      mib = (room - 320) / 258;
 	snprintf(n, sizeof(n), "%lu", mib);
 	CHECK(run_child(argv, room) == 0);
 	for (int i = 0; i < 200 && strata_mem_stats(&s1) == 0 && s1.pressure; i++)
