@@ -278,6 +278,9 @@ struct mem_stats {
 	uint64_t clean_drops;	    /* pages let go without a write: swap had them as they were */
 	uint64_t swap_cached;	  /* of swap_used, slots of resident pages not written since read */
 	uint64_t swap_write_runs; /* writes to swap (each of one or more neighbouring pages) */
+	uint64_t reclaim_direct;  /* pages freed while a request waited */
+	uint64_t reclaim_background; /* pages freed ahead of demand, after a reply */
+	uint64_t low_mark;	     /* reclaim ahead of demand below it, to twice it (pages) */
 };
 
 /* What a mapping is (struct mem_map_info's kind). */

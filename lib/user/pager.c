@@ -390,6 +390,8 @@ int pager_run(struct pager *pg)
 			return e;
 		if (pager_handle(pg, &m) == PAGER_STOP)
 			pg->stop = true;
+		else if (pg->after_reply)
+			pg->after_reply(pg);
 	}
 	return ERR_OK;
 }

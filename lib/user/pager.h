@@ -156,7 +156,13 @@ struct pager {
 	 */
 	int (*fault)(struct pager *pg, const struct pager_fault *f, struct pager_items *it);
 	struct pager_policy *policy; /* optional: on_map for every page mapped (errors ignored) */
-	void *user;		     /* for the program */
+	/*
+	 * Optional: called by pager_run after each message is answered and
+	 * before the next is taken: work that need not hold up the client
+	 * (mem's reclaim ahead of demand). The IPC buffer is free to use.
+	 */
+	void (*after_reply)(struct pager *pg);
+	void *user; /* for the program */
 	volatile bool stop;
 	struct pager_stats stats; /* written by the pager thread only */
 	struct pager_attachment att[PAGER_MAX_ATTACH];

@@ -60,6 +60,13 @@ static int control(struct pager *pg, struct msg *m)
 	return ERR_OK;
 }
 
+/* Between requests: empty chunks go back, and memory is freed ahead of demand. */
+static void after_reply(struct pager *pg)
+{
+	(void)pg;
+	swap_background();
+}
+
 static int init(const struct ustart *us)
 {
 	struct initrd rd;
@@ -93,6 +100,7 @@ static int init(const struct ustart *us)
 		return e;
 	pager.fault = fault_serve;
 	pager.control = control;
+	pager.after_reply = after_reply;
 	e = pool_init(env.self, env.quota);
 	if (e == ERR_OK)
 		e = pressure_start(env.system);

@@ -98,6 +98,7 @@ static inline bool is_swapped(uint32_t entry)
 
 struct swap_counters {
 	uint64_t page_outs, page_ins, scans, write_errors, clean_drops, write_runs;
+	uint64_t direct, background; /* pages freed in a request / after its reply */
 };
 
 struct mem_stats;
@@ -111,6 +112,8 @@ void swap_stats(struct mem_stats *s);
 int swap_set_policy(const char *name);
 /* Make sure `pages` pages are free, paging out if need be (at the start of a request). */
 void swap_reserve(unsigned pages);
+/* After a reply: below the low watermark, page out up to the high one (pager's after_reply). */
+void swap_background(void);
 /* A private page p of v at va came in / a page went back to the pool. */
 void swap_track(pageid_t p, const struct vs *v, uint64_t va);
 void swap_forget(pageid_t p);

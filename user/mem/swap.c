@@ -27,10 +27,12 @@
  * and every holder's entry becomes the slot. A fault on a slot reads it
  * into a new page.
  *
- * mem does the disk I/O itself, one page per request, while it serves
- * nothing else: every request first makes sure SWAP_RESERVE pages are
- * free (swap_reserve), so no allocation in the middle of a request needs
- * to take a page from anyone.
+ * mem does the disk I/O itself while it serves nothing else. After each
+ * reply, below the low watermark, it pages out ahead of demand up to the
+ * high one (swap_background: the client that faulted is already running
+ * again); and every request first makes sure SWAP_RESERVE pages are free
+ * (swap_reserve: a burst the watermarks did not cover waits), so no
+ * allocation in the middle of a request needs to take a page from anyone.
  */
 #include "user/mem/mem.h"
 
@@ -71,6 +73,8 @@ static struct {
 
 static enum rp_kind policy_kind = RP_CLOCK;
 
+static uint64_t low_mark(void);
+
 bool swap_on(void)
 {
 	return sw.on;
@@ -92,6 +96,9 @@ void swap_stats(struct mem_stats *s)
 	s->swap_write_errors = sw.c.write_errors;
 	s->clean_drops = sw.c.clean_drops;
 	s->swap_write_runs = sw.c.write_runs;
+	s->reclaim_direct = sw.c.direct;
+	s->reclaim_background = sw.c.background;
+	s->low_mark = sw.on ? low_mark() : 0;
 	s->policy = policy_kind;
 }
 
@@ -626,7 +633,27 @@ void swap_reserve(unsigned pages)
 	uint64_t free = pool_free();
 
 	if (sw.on && free < pages)
-		reclaim((unsigned)(2 * pages - free));
+		sw.c.direct += reclaim((unsigned)(2 * pages - free));
+}
+
+/*
+ * The watermarks of reclaim ahead of demand: below `low` free pages, page
+ * out until `high` are free. A 256th of what mem holds, at least 128
+ * pages: a burst of faults between two replies takes them.
+ */
+static uint64_t low_mark(void)
+{
+	uint64_t low = pool_capacity() / 256;
+
+	return low > 2 * SWAP_RESERVE ? low : 2 * SWAP_RESERVE;
+}
+
+void swap_background(void)
+{
+	uint64_t free = pool_free(), low = low_mark();
+
+	if (sw.on && free < low)
+		sw.c.background += reclaim((unsigned)(2 * low - free));
 }
 
 /* ----------------------------------------------------------------- page-in */

@@ -194,6 +194,8 @@ int sh_vmstat(int argc, char **argv)
 	vm_row("swap cached", s.swap_cached, "of those, pages resident too, unwritten since read");
 	vm_row("clean drops", s.clean_drops, "pages let go unwritten: swap had them as they were");
 	vm_row("reclaim scans", s.reclaim_scans, "pages the replacement policy looked at");
+	vm_row("reclaim ahead", s.reclaim_background, "pages freed ahead of demand");
+	vm_row("reclaim direct", s.reclaim_direct, "pages freed while a fault or request waited");
 	vm_row("write errors", s.swap_write_errors, "swap writes the disk refused");
 	return 0;
 }

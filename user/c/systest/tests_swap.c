@@ -76,24 +76,26 @@ static uint64_t holds(void)
 }
 
 /*
- * The tests' unit, "RAM": the machine's pages, or with SYSTEST_SWAP_SMALL
- * in the environment (`systest --swap --small`) half of a little more than
- * mem holds — a machine with more harts than cores pages so slowly that
- * only a little swapping fits in the time of a test (make stress runs the
- * full size there).
+ * The tests' unit, "RAM": the machine's pages for the tests of volume
+ * (full), or half of a little more than mem holds — for the tests of
+ * sharing, killing and competing, which need paging but not much of it,
+ * and for all of them with SYSTEST_SWAP_SMALL in the environment
+ * (`systest --swap --small`): a machine with more harts than cores pages
+ * so slowly that only a little swapping fits in the time of a test (make
+ * stress runs the full size there).
  */
-static uint64_t unit(void)
+static uint64_t unit(bool full)
 {
-	return getenv("SYSTEST_SWAP_SMALL") ? (holds() + 1024) / 2 : stats().total_pages;
+	return full && !getenv("SYSTEST_SWAP_SMALL") ? stats().total_pages : (holds() + 1024) / 2;
 }
 
 /* Swap is on and big enough for `units` times the unit; the unit in *ram. */
-static bool have_swap(uint64_t units, uint64_t *ram)
+static bool have_swap(uint64_t units, bool full, uint64_t *ram)
 {
 	struct mem_stats s = stats();
-	uint64_t pages = units * unit();
+	uint64_t pages = units * unit(full);
 
-	*ram = unit();
+	*ram = unit(full);
 	if (s.swap_total == 0) {
 		printf("    no swap (this test needs a boot with a swap partition)\n");
 		return false;
@@ -116,7 +118,7 @@ static uint64_t scatter(uint64_t i, uint64_t n)
 static bool t_swap_sequential(void)
 {
 	uint64_t ram, n;
-	CHECK(have_swap(2, &ram));
+	CHECK(have_swap(2, true, &ram));
 	n = 2 * ram;
 	struct mem_stats s0 = stats();
 	uint64_t *m = anon(n);
@@ -141,7 +143,7 @@ static bool t_swap_sequential(void)
 static bool t_swap_random(void)
 {
 	uint64_t ram;
-	CHECK(have_swap(2, &ram));
+	CHECK(have_swap(2, true, &ram));
 	uint64_t n = 2 * ram;
 	struct mem_stats s0 = stats();
 	uint64_t *m = anon(n);
@@ -169,7 +171,7 @@ static bool t_swap_random(void)
 static bool t_swap_fork_shared(void)
 {
 	uint64_t ram;
-	CHECK(have_swap(3, &ram));
+	CHECK(have_swap(3, false, &ram));
 	uint64_t n = ram;
 	struct mem_stats s0 = stats();
 	uint64_t *m = anon(n);
@@ -230,7 +232,7 @@ static bool t_swap_commit_limit(void)
 static bool t_swap_killed_while_paging(void)
 {
 	uint64_t ram;
-	CHECK(have_swap(2, &ram));
+	CHECK(have_swap(2, false, &ram));
 	struct mem_stats s0 = stats();
 	int pid = fork();
 	CHECK(pid >= 0);
@@ -257,7 +259,7 @@ static bool t_swap_killed_while_paging(void)
 static bool t_swap_file_and_anon(void)
 {
 	uint64_t ram;
-	CHECK(have_swap(2, &ram));
+	CHECK(have_swap(2, false, &ram));
 	uint64_t nf = ram / 4, na = 3 * ram / 2;
 	char name[64];
 	snprintf(name, sizeof(name), "/home/swapfile-%d", getpid());
