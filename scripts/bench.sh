@@ -48,6 +48,27 @@ out=$(system_guest system-1h 1 "init=sysbench" -icount shift=0,sleep=off |
 [ -n "$out" ] || status=1
 echo "$out" | sed 's/^/system (icount): /'
 
+# Swap (user/c/sysbench swap) on 64 MiB, 1 hart: mem's instructions per
+# page moved under icount (its thread's CPU time; the disk's waits are idle
+# and not counted), pages moved per second of wall time without icount.
+swap_guest() { # NAME EXTRA-QEMU-ARGS...
+	local name=$1
+	shift
+	mkdir -p build/bench-logs
+	cp build/disk-base.img build/bench-logs/disk-swap.img
+	QEMU_EXTRA="$*" INITRD=build/initrd.cpio DISK=build/bench-logs/disk-swap.img EXPECT=none \
+		LOGDIR=build/bench-logs \
+		scripts/qemu-test.sh "$name" 600 virt 1 64M build/strata.elf "init=sysbench -- swap" \
+		>/dev/null
+	tr -d '\r' <"build/bench-logs/$name.log" | grep -E '^bench: ' | sed 's/^bench: //'
+}
+out=$(swap_guest swap-icount -icount shift=0,sleep=off | grep -v 'per second')
+[ -n "$out" ] || status=1
+echo "$out" | sed 's/^/swap (icount, 64 MiB): /'
+out=$(swap_guest swap-wall | grep 'per second')
+[ -n "$out" ] || status=1
+echo "$out" | sed 's/^/swap (wall, 64 MiB): /'
+
 # Boot to the shell prompt in wall seconds (no icount; 1 hart): the time from
 # starting QEMU until the shell's prompt appears on the console.
 prompt_seconds() {
@@ -110,6 +131,26 @@ out=$(fsdisk_guest fsdisk-wall '\(wall\)')
 echo "$out" | sed 's/^/fsdisk (wall, no icount): /'
 # Strata's allocator against glibc's on the same workload (user instructions, qemu-riscv64).
 scripts/glibc-alloc.sh | sed 's/^/allocator vs glibc (linux-user): /' || status=1
+
+# The replacement policies on the traces recorded on Strata (tests/data/traces),
+# at three memory sizes (an eighth, a quarter and half of the trace's
+# distinct pages): each policy's faults as a ratio to OPT, and the
+# geometric mean of the ratios over traces and sizes.
+policies=opt,fifo,second,clock,nru,lru,nfu,aging,ws,wsclock
+for t in tests/data/traces/*.trace; do
+	pages=$(grep -v '^#' "$t" | awk 'NF { print $1 }' | sort -u | wc -l)
+	[ "$pages" -ge 64 ] || continue # too few pages to tell policies apart
+	for f in $((pages / 8)) $((pages / 4)) $((pages / 2)); do
+		build/host/pagesim --frames "$f" --policy "$policies" "$t" | tail -1 |
+			sed "s|^|policies ($(basename "$t" .trace), $f frames): |" || status=1
+	done
+done | tee build/bench-logs/policies.txt
+awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/ && $(i - 1) ~ /^[a-z]+$/) {
+		s[$(i - 1)] += log($i); n[$(i - 1)]++ } }
+	END { line = "policies (geometric mean of the ratios to opt):";
+		split("opt fifo second clock nru lru nfu aging ws wsclock", o, " ");
+		for (k = 1; k <= 10; k++) line = line sprintf(" %s %.3f", o[k], exp(s[o[k]] / n[o[k]]));
+		print line }' build/bench-logs/policies.txt
 
 # Median of three 4-hart runs.
 median() { sort -t: -k2 -n | sed -n "$((($1 + 1) / 2))p"; }

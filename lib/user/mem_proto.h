@@ -281,6 +281,10 @@ struct mem_stats {
 	uint64_t reclaim_direct;  /* pages freed while a request waited */
 	uint64_t reclaim_background; /* pages freed ahead of demand, after a reply */
 	uint64_t low_mark;	     /* reclaim ahead of demand below it, to twice it (pages) */
+	uint64_t
+	    cpu_ns; /* CPU time of mem's serving thread, user and kernel (icount: instructions) */
+	uint64_t
+	    reclaim_ticks; /* A-bit samples of every space's pages (the policy's clock ticks) */
 };
 
 /* What a mapping is (struct mem_map_info's kind). */

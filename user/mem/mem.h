@@ -99,6 +99,7 @@ static inline bool is_swapped(uint32_t entry)
 struct swap_counters {
 	uint64_t page_outs, page_ins, scans, write_errors, clean_drops, write_runs;
 	uint64_t direct, background; /* pages freed in a request / after its reply */
+	uint64_t ticks;		     /* A-bit samples of every space (the policy's ticks) */
 };
 
 struct mem_stats;
@@ -281,6 +282,12 @@ int vs_copy_page(struct vs *v, uint64_t va, pageid_t p, pageid_t *out);
 int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, void **out);
 unsigned vs_count(void);
 extern uint64_t total_committed;
+/*
+ * Read and clear the A and D bits of v's own pages (not those of pages
+ * other pagers serve), calling fn for each page used since the last time.
+ */
+void vs_sample(struct vs *v, void (*fn)(void *arg, struct vs *v, uint64_t va, bool written),
+	       void *arg);
 
 /* ---- lent.c: frames lent to pagers, ranges given to them */
 

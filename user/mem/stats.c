@@ -7,6 +7,7 @@
 
 #include "lib/user/msgbytes.h"
 #include "lib/user/syscall.h"
+#include "lib/user/ulib.h"
 
 static void system_stats(struct mem_stats *s)
 {
@@ -27,6 +28,9 @@ static void system_stats(struct mem_stats *s)
 	s->spaces = vs_count();
 	pressure_stats(s);
 	swap_stats(s);
+	struct thread_info ti = {0};
+	if (sys_thread_info(uenv.thread, &ti) == ERR_OK)
+		s->cpu_ns = ti.user_ns + ti.kernel_ns;
 }
 
 static void count_shared(void *arg, uint64_t va, pageid_t p, bool mapped)

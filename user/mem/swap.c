@@ -99,6 +99,7 @@ void swap_stats(struct mem_stats *s)
 	s->reclaim_direct = sw.c.direct;
 	s->reclaim_background = sw.c.background;
 	s->low_mark = sw.on ? low_mark() : 0;
+	s->reclaim_ticks = sw.c.ticks;
 	s->policy = policy_kind;
 }
 
@@ -473,6 +474,7 @@ static void ad_add(struct adlist *l, const struct victim *h, int flags)
 static unsigned pick(unsigned want)
 {
 	unsigned n = 0;
+	uint64_t passed = RP_NONE; /* the last candidate given a second chance */
 
 	for (unsigned tries = 0; n < want && tries < TRIES_PER_PAGE * want + 64; tries++) {
 		uint64_t key;
@@ -484,9 +486,14 @@ static unsigned pick(unsigned want)
 			rp_mark(&sw.set, key, false); /* held elsewhere too (mem itself): later */
 			continue;
 		}
-		if (referenced(h)) {
-			rp_mark(&sw.set, key, false); /* in use: a second chance */
+		/*
+		 * In use: a second chance. A policy that names it again at once
+		 * (FIFO; NFU and aging until their next tick) insists: it goes.
+		 */
+		if (key != passed && referenced(h)) {
+			rp_mark(&sw.set, key, false);
 			ad_add(&to_clear, h, AD_CLEAR);
+			passed = key;
 			continue;
 		}
 		rp_remove(&sw.set, key); /* on its way out (back in if the write fails) */
@@ -606,6 +613,47 @@ static unsigned page_out(unsigned n)
 }
 
 /*
+ * The policy's clock tick: the A bits of every private page of every space
+ * are read and cleared (one SYS_SPACE_AD per 512 pages of a mapping), the
+ * pages used since the last tick marked referenced (and modified), then
+ * rp_tick (aging shifts its counters, NFU adds, NRU clears R). It comes
+ * each time reclaim has freed a low watermark's worth of pages: the R bits
+ * the policies see are those of the last stretch of paging. Pages of other
+ * pagers are left alone (their D bits are their pager's).
+ */
+static uint64_t since_tick;
+
+static void sampled(void *arg, struct vs *v, uint64_t va, bool written)
+{
+	(void)arg;
+	pageid_t p = radix_get(&v->pages, va);
+
+	if (p && !is_swapped(p))
+		rp_mark(&sw.set, p, written);
+}
+
+/*
+ * The policies that order pages by use over time. FIFO ignores use; clock,
+ * second chance and WSClock look at a page's A bit when their hand reaches
+ * it (referenced(): the same information, without sampling every page).
+ */
+static bool uses_ticks(void)
+{
+	return policy_kind == RP_NRU || policy_kind == RP_LRU || policy_kind == RP_NFU ||
+	       policy_kind == RP_AGING || policy_kind == RP_WS;
+}
+
+static void tick(void)
+{
+	for (unsigned i = 0; i < NVS; i++)
+		if (vs_at(i))
+			vs_sample(vs_at(i), sampled, 0);
+	rp_tick(&sw.set);
+	since_tick = 0;
+	sw.c.ticks++;
+}
+
+/*
  * Free up to `want` pages: the policy's victims that were not used since
  * they were last looked at, a batch at a time. Returns the pages freed.
  */
@@ -622,9 +670,9 @@ static unsigned reclaim(unsigned want)
 		if (got == 0)
 			break;
 	}
-	if (policy_kind == RP_NRU || policy_kind == RP_NFU || policy_kind == RP_AGING ||
-	    policy_kind == RP_WS)
-		rp_tick(&sw.set);
+	since_tick += freed;
+	if (uses_ticks() && since_tick >= low_mark())
+		tick();
 	return freed;
 }
 

@@ -44,37 +44,20 @@ void trace_fault(const struct vs *v, uint64_t va, unsigned access)
 		add(va, access & PROT_W);
 }
 
-/* The pages of [va, va + len) of v referenced since the last sample; their A and D bits cleared. */
-static void sample_range(const struct vs *v, uint64_t va, uint64_t len)
+static void sampled(void *arg, struct vs *v, uint64_t va, bool written)
 {
-	uint8_t ad[512];
-
-	for (uint64_t a = va; a < va + len; a += sizeof(ad) * PAGE) {
-		uint64_t n = (va + len - a) / PAGE;
-		n = n < sizeof(ad) ? n : sizeof(ad);
-		if (sys_space_ad(v->space, a, (unsigned)n, ad, AD_CLEAR) != ERR_OK)
-			return;
-		for (uint64_t i = 0; i < n; i++)
-			if ((ad[i] & PAGE_MAPPED) && (ad[i] & PAGE_A))
-				add(a + i * PAGE, ad[i] & PAGE_D);
-	}
+	(void)arg;
+	(void)v;
+	add(va, written);
 }
 
 /*
- * One sample of v: its own pages only. The bits of pages other pagers
- * serve (fs's file pages, a user pager's) are theirs: a D bit cleared
- * here would be a write fs never learns of. So mapped files and programs
- * from the page cache appear by their faults alone.
+ * One sample of v: its own pages only (vs_sample). So mapped files and
+ * programs from the page cache appear by their faults alone.
  */
-static void sample(const struct vs *v)
+static void sample(struct vs *v)
 {
-	for (unsigned k = 0; k < v->maps.n; k++) {
-		const struct vm_mapping *m = &v->maps.map[k];
-		if (!mapping_foreign(v, m))
-			sample_range(v, m->va, m->len);
-	}
-	if (v->heap_base && v->heap_end > v->heap_base)
-		sample_range(v, v->heap_base, PAGES(v->heap_end - v->heap_base) * PAGE);
+	vs_sample(v, sampled, 0);
 }
 
 /* MEM_TRACE: w0 = vs to trace (0: stop) -> 0. Any earlier trace ends. */
@@ -104,7 +87,7 @@ static int trace_start(struct msg *m)
  */
 static int trace_read(struct msg *m)
 {
-	const struct vs *v = vs_find(m->w[0]);
+	struct vs *v = vs_find(m->w[0]);
 	uint64_t out[MEM_TRACE_RECORDS];
 	unsigned n = 0;
 

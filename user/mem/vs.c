@@ -371,3 +371,37 @@ int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, voi
 	}
 	return e;
 }
+
+/* ----------------------------------------------------------------- A/D samples */
+
+static void sample_range(struct vs *v, uint64_t va, uint64_t len,
+			 void (*fn)(void *arg, struct vs *v, uint64_t va, bool written), void *arg)
+{
+	uint8_t ad[512];
+
+	for (uint64_t a = va; a < va + len; a += sizeof(ad) * PAGE) {
+		uint64_t n = (va + len - a) / PAGE;
+		n = n < sizeof(ad) ? n : sizeof(ad);
+		if (sys_space_ad(v->space, a, (unsigned)n, ad, AD_CLEAR) != ERR_OK)
+			return;
+		for (uint64_t i = 0; i < n; i++)
+			if ((ad[i] & PAGE_MAPPED) && (ad[i] & PAGE_A))
+				fn(arg, v, a + i * PAGE, (ad[i] & PAGE_D) != 0);
+	}
+}
+
+/*
+ * The bits of pages other pagers serve (fs's file pages, a user pager's)
+ * are theirs: a D bit cleared here would be a write fs never learns of.
+ */
+void vs_sample(struct vs *v, void (*fn)(void *arg, struct vs *v, uint64_t va, bool written),
+	       void *arg)
+{
+	for (unsigned k = 0; k < v->maps.n; k++) {
+		const struct vm_mapping *m = &v->maps.map[k];
+		if (!mapping_foreign(v, m))
+			sample_range(v, m->va, m->len, fn, arg);
+	}
+	if (v->heap_base && v->heap_end > v->heap_base)
+		sample_range(v, v->heap_base, PAGES(v->heap_end - v->heap_base) * PAGE, fn, arg);
+}
