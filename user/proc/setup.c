@@ -16,18 +16,14 @@
 
 /* What a commit limit of 0 means to mem: all it can give (MEM_STATS commit_limit). */
 static uint64_t default_limit = FALLBACK_LIMIT;
-/* The most pages a process can have resident: the limit less swap. */
-static uint64_t resident_limit = FALLBACK_LIMIT;
 
 /* Learn mem's default commit limit; called once at start, mem being up by then. */
 void setup_default_limit(void)
 {
 	struct mem_stats st;
 
-	if (mem_stats(&st) == ERR_OK && st.commit_limit > st.swap_total) {
+	if (mem_stats(&st) == ERR_OK && st.commit_limit > 0)
 		default_limit = st.commit_limit;
-		resident_limit = st.commit_limit - st.swap_total;
-	}
 }
 
 /*
@@ -38,11 +34,8 @@ void setup_default_limit(void)
  * are the process's: if they did not fit, a page mem agreed to give could
  * not be mapped and the process would die of a segmentation fault instead
  * of getting ENOMEM. A table maps 512 pages; paying one per 256 leaves room
- * for tables only half used. Only resident pages are mapped (a page in
- * swap is unmapped, and a table left empty is freed), so the tables are
- * paid for up to what RAM holds, not for the swap. No process can have
- * more than mem's default, so a bigger limit costs no more quota.
- * ERR_QUOTA: a limit beyond reason.
+ * for tables only half used. No process can have more than mem's default,
+ * so a bigger limit costs no more quota. ERR_QUOTA: a limit beyond reason.
  */
 int setup_limit(uint64_t *limit, uint64_t *bytes)
 {
@@ -50,7 +43,7 @@ int setup_limit(uint64_t *limit, uint64_t *bytes)
 		return ERR_QUOTA;
 	if (*limit == 0)
 		*limit = default_limit;
-	uint64_t pages = *limit < resident_limit ? *limit : resident_limit;
+	uint64_t pages = *limit < default_limit ? *limit : default_limit;
 	*bytes = QUOTA_BASE + (pages + PAGES_PER_TABLE - 1) / PAGES_PER_TABLE * PAGE;
 	return ERR_OK;
 }
