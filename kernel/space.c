@@ -592,6 +592,31 @@ static uint8_t ad_bits(pte_t pte)
 }
 
 /*
+ * Take out the leaf p that maps va, counting its frame in runs[] (a new run
+ * when the frame differs from the last one's, if fewer than cap are
+ * taken); its old entry in *old. False, with nothing done, if a new run
+ * was needed and none is left. The frame is let go later (release_runs),
+ * after the TLBs are flushed.
+ */
+static bool take_leaf(struct space *s, struct pt_alloc *a, pte_t *p, uint64_t va,
+		      struct frame_run *runs, unsigned *nruns, unsigned cap, pte_t *old)
+{
+	struct frameobj *f = frameobj_of(pte_pa(*p));
+
+	if (!*nruns || runs[*nruns - 1].f != f) {
+		if (*nruns == cap)
+			return false;
+		runs[(*nruns)++] = (struct frame_run){f, 0};
+	}
+	runs[*nruns - 1].n++;
+	ptewatch_leaf(s, PW_UNMAP, va, *p, 0);
+	*old = 0;
+	pt_unmap_take(s->root, va, PAGE_4K, a, old);
+	rmap_unlink(f, s, va, *old);
+	return true;
+}
+
+/*
  * Unmap one slice of [*va, end); with ad, each page's A/D bits as it was
  * taken out go to ad[(page - ad_base) / PAGE_SIZE].
  */
@@ -605,17 +630,9 @@ static void unmap_slice(struct space *s, uint64_t *va, uint64_t end, uint8_t *ad
 
 	while (visits < SLICE_VISITS && pages < SLICE_PAGES &&
 	       (p = next_leaf(s, &cur, end, &visits)) != NULL) {
-		struct frameobj *f = frameobj_of(pte_pa(*p));
-		if (!nruns || runs[nruns - 1].f != f) {
-			if (nruns == SLICE_RUNS)
-				break;
-			runs[nruns++] = (struct frame_run){f, 0};
-		}
-		runs[nruns - 1].n++;
-		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
-		pte_t old = 0;
-		pt_unmap_take(s->root, cur, PAGE_4K, &a, &old);
-		rmap_unlink(f, s, cur, old);
+		pte_t old;
+		if (!take_leaf(s, &a, p, cur, runs, &nruns, SLICE_RUNS, &old))
+			break;
 		if (ad)
 			ad[(cur - ad_base) / PAGE_SIZE] = ad_bits(old);
 		if (!pages++)
@@ -769,16 +786,9 @@ static void unmap_list(struct space *s, const uint64_t *vas, unsigned n, uint8_t
 		uint64_t cur = vas[i];
 		unsigned visits = 0;
 		pte_t *p = next_leaf(s, &cur, vas[i] + PAGE_SIZE, &visits);
-		if (!p)
-			continue;
-		struct frameobj *f = frameobj_of(pte_pa(*p));
-		if (!nruns || runs[nruns - 1].f != f)
-			runs[nruns++] = (struct frame_run){f, 0};
-		runs[nruns - 1].n++;
-		ptewatch_leaf(s, PW_UNMAP, cur, *p, 0);
-		pte_t old = 0;
-		pt_unmap_take(s->root, cur, PAGE_4K, &a, &old);
-		rmap_unlink(f, s, cur, old);
+		pte_t old;
+		if (!p || !take_leaf(s, &a, p, cur, runs, &nruns, AD_LIST_MAX, &old))
+			continue; /* a run per page at most: there is always room */
 		out[i] = ad_bits(old);
 		pages++;
 		last = cur;

@@ -106,7 +106,6 @@ struct mem_stats;
 struct vs;
 /* Find the swap partition at blk (once; before, memory ends where RAM ends). */
 void swap_probe(void);
-bool swap_on(void);
 uint64_t swap_slots(void); /* usable slots: what swap adds to the commit limit */
 void swap_stats(struct mem_stats *s);
 /* mem.policy=: ERR_INVALID for a name that is not a policy mem can run. */

@@ -53,10 +53,7 @@
 #define TRIES_PER_PAGE 4	  /* candidates looked at per page freed, at most */
 #define SWAP_MAX_SLOTS (1u << 24) /* 64 GiB of swap: the count table stays under 32 MiB */
 
-/* GPT "Linux swap" 0657FD6D-A4AB-43C4-84E5-0933C84B4F4F as stored (two little-endian words). */
-#define GPT_SWAP_LO 0x43c4a4ab0657fd6dull
-#define GPT_SWAP_HI 0x4f4f4bc83309e584ull
-#define MBR_SWAP    0x82
+#define MBR_SWAP 0x82 /* GPT: lib/partition.h's part_type_linux_swap */
 
 static struct {
 	bool probed, on;
@@ -74,11 +71,6 @@ static struct {
 static enum rp_kind policy_kind = RP_CLOCK;
 
 static uint64_t low_mark(void);
-
-bool swap_on(void)
-{
-	return sw.on;
-}
 
 uint64_t swap_slots(void)
 {
@@ -116,9 +108,9 @@ int swap_set_policy(const char *name)
 /* ----------------------------------------------------------------- the disk */
 
 /*
- * The request being served may still have words and handles in the IPC
- * buffer (a page-in for POKE, a reclaim before a request): a call of
- * mem's own in the middle keeps them aside.
+ * A call to blk (frame: handle 0 of the message, or 0). The request being
+ * served may still have words and handles in the IPC buffer (a page-in
+ * for POKE, a reclaim before a request): they are kept aside meanwhile.
  */
 static struct ipc_buffer kept;
 
@@ -126,19 +118,25 @@ static struct ipc_buffer kept;
  * Read or write n pages of the swap partition from page `slot` on, from or
  * into pool pages p.. (neighbours in one frame).
  */
+static int blk_call(struct msg *m, handle_t frame, uint32_t rights)
+{
+	memcpy(&kept, IPCBUF, sizeof(kept));
+	IPCBUF->handles[0] = frame;
+	IPCBUF->handle_rights[0] = rights;
+	int e = ipc_call(env.blk, m);
+	memcpy(IPCBUF, &kept, sizeof(kept));
+	return e == ERR_OK ? msg_error(m->tag) : e;
+}
+
 static int slot_io(unsigned label, uint32_t slot, pageid_t p, unsigned n)
 {
 	uint64_t page;
-	struct msg m = {.tag = msg_tag(label, 4, 1),
-			.w = {sw.part, (uint64_t)slot * SECTORS_PAGE, n * SECTORS_PAGE, 0}};
+	handle_t frame = pool_frame(p, &page);
+	struct msg m = {
+	    .tag = msg_tag(label, 4, 1),
+	    .w = {sw.part, (uint64_t)slot * SECTORS_PAGE, n * SECTORS_PAGE, page * PAGE}};
 
-	memcpy(&kept, IPCBUF, sizeof(kept));
-	IPCBUF->handles[0] = pool_frame(p, &page);
-	IPCBUF->handle_rights[0] = label == BLK_READ ? BLK_READ_RIGHTS : BLK_WRITE_RIGHTS;
-	m.w[3] = page * PAGE;
-	int e = ipc_call(env.blk, &m);
-	memcpy(IPCBUF, &kept, sizeof(kept));
-	return e == ERR_OK ? msg_error(m.tag) : e;
+	return blk_call(&m, frame, label == BLK_READ ? BLK_READ_RIGHTS : BLK_WRITE_RIGHTS);
 }
 
 static uint32_t le32(const uint8_t *b)
@@ -146,35 +144,37 @@ static uint32_t le32(const uint8_t *b)
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+/* Is the type of a partition (BLK_PART's w2, w3; table kind `kind`) swap's? */
+static bool swap_type(unsigned kind, const struct msg *m)
+{
+	uint8_t guid[16];
+
+	if (kind == PART_MBR)
+		return m->w[2] == MBR_SWAP;
+	memcpy(guid, &m->w[2], 8); /* the bytes as stored: little-endian words */
+	memcpy(guid + 8, &m->w[3], 8);
+	return kind == PART_GPT && memcmp(guid, part_type_linux_swap, 16) == 0;
+}
+
 /* The first partition blk has of swap's type, and its size in pages; ERR_NOENT if none. */
 static int find_partition(unsigned *part, uint64_t *pages)
 {
 	struct msg m = {.tag = msg_tag(BLK_INFO, 0, 0)};
-	memcpy(&kept, IPCBUF, sizeof(kept));
-	int e = ipc_call(env.blk, &m);
+	int e = blk_call(&m, 0, 0);
 
-	if (e == ERR_OK)
-		e = msg_error(m.tag);
-	*pages = 0;
-	if (e != ERR_OK) {
-		memcpy(IPCBUF, &kept, sizeof(kept));
+	if (e != ERR_OK)
 		return e;
-	}
 	unsigned slots = (unsigned)m.w[1], kind = (unsigned)m.w[4];
 	for (unsigned i = 1; i <= slots && i < 256; i++) {
 		m = (struct msg){.tag = msg_tag(BLK_PART, 1, 0), .w = {i}};
-		if (ipc_call(env.blk, &m) != ERR_OK || msg_error(m.tag) != ERR_OK)
-			continue;
-		bool swap = kind == PART_GPT ? m.w[2] == GPT_SWAP_LO && m.w[3] == GPT_SWAP_HI
-					     : kind == PART_MBR && m.w[2] == MBR_SWAP;
-		if (swap) {
+		if (blk_call(&m, 0, 0) == ERR_OK && swap_type(kind, &m) &&
+		    m.w[1] / SECTORS_PAGE > 0) {
 			*part = i;
 			*pages = m.w[1] / SECTORS_PAGE;
-			break;
+			return ERR_OK;
 		}
 	}
-	memcpy(IPCBUF, &kept, sizeof(kept));
-	return *pages ? ERR_OK : ERR_NOENT;
+	return ERR_NOENT;
 }
 
 /*

@@ -21,10 +21,9 @@
 #include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
-#define PAGE	     4096
-#define WORDS	     (PAGE / sizeof(uint64_t))
-#define STRIDE	     32 /* words between two checked words: 16 per page */
-#define MAP_FAILED_P ((void *)-1)
+#define PAGE   4096
+#define WORDS  (PAGE / sizeof(uint64_t))
+#define STRIDE 32 /* words between two checked words: 16 per page */
 
 static struct mem_stats stats(void)
 {
@@ -62,7 +61,7 @@ static uint64_t *anon(uint64_t pages)
 {
 	void *p = mmap(0, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	return p == MAP_FAILED_P ? 0 : p;
+	return p == MAP_FAILED ? 0 : p;
 }
 
 #define PG(base, i) ((base) + (i)*WORDS)
@@ -272,7 +271,7 @@ static bool t_swap_file_and_anon(void)
 	CHECK(fd >= 0);
 	CHECK(ftruncate(fd, (off_t)(nf * PAGE)) == 0);
 	uint64_t *f = mmap(0, nf * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK(f != MAP_FAILED_P);
+	CHECK(f != MAP_FAILED);
 	uint64_t *m = anon(na);
 	CHECK(m);
 	for (uint64_t i = 0; i < na; i++) {
