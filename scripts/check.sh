@@ -143,6 +143,13 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		scripts/qemu-test.sh swap-virt-4h $t virt 4 64M "$kernel" \
 		"$testargs mem.policy=wsclock init=systest -- --swap --small swap_sequential \
 swap_fork_shared swap_killed_while_paging" | report
+	# The OOM killer (tests_oom.c) with overcommit=1, RAM and swap full: the
+	# right victim each time, and the console line that names it.
+	local oom='^Out of memory: killed systest\[[0-9]+\] \(resident [0-9]+ KiB, swap [0-9]+ KiB\)$'
+	cp build/disk-base.img "$disk-oom.img"
+	EXPECT="selftest systest" MUST_MATCH="$oom" DISK=$disk-oom.img \
+		scripts/qemu-test.sh oom-virt-1h $t virt 1 64M "$kernel" \
+		"$testargs overcommit=1 init=systest -- --oom" | report
 	fsdisk_boots "$disk"
 	disk_root_boots "$disk"
 	# The C library's conformance suite (user/c/libctest) as init, from the disk.

@@ -234,6 +234,26 @@ pid_t getpgrp(void)
 	return getpgid(0);
 }
 
+int strata_oom_adj(int pid, const int *set, int *before)
+{
+	if (pid < 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	struct msg m = {.tag = msg_tag(PROC_OOM_ADJ, 3, 0),
+			.w = {(uint64_t)pid, set ? 1 : 0, set ? (uint64_t)(int64_t)*set : 0}};
+	int e = proc_ep() ? __strata_call(proc_ep(), &m) : ERR_UNSUPPORTED;
+	if (e == ERR_NOENT) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (e != ERR_OK)
+		return __strata_fail(e);
+	if (before)
+		*before = (int)(int64_t)m.w[0];
+	return 0;
+}
+
 int strata_proc_list(int cursor, struct proc_info *out)
 {
 	struct msg m = {.tag = msg_tag(PROC_LIST, 1, 0), .w = {(uint64_t)cursor}};

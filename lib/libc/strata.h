@@ -32,6 +32,14 @@ int strata_proc_list(int cursor, struct proc_info *out);
 /* The running process pid (one with a memory space): 0, or -1 (ENOENT: none). */
 int strata_proc_find(int pid, struct proc_info *out);
 
+/*
+ * The OOM adjustment of process pid (0: the caller), PROC_OOM_ADJ_MIN
+ * (never killed) .. PROC_OOM_ADJ_MAX (killed first): its value in *before
+ * (if not NULL), then set to *set (if not NULL). 0, or -1 (ESRCH: no such
+ * process; EINVAL: out of range).
+ */
+int strata_oom_adj(int pid, const int *set, int *before);
+
 /* The memory server's statistics: 0, or -1. */
 int strata_mem_stats(struct mem_stats *out);
 

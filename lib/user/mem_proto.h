@@ -8,11 +8,15 @@
  * mapping, or beyond a mapping's rights, is refused (the process gets a
  * segmentation fault from proc).
  *
- * mem does not overcommit: every page a mapping or the heap may hold is
- * promised (committed) when it is created, against the space's commit
- * limit and against all mem can give, so a process that asks for too much
- * gets ERR_NOMEM from brk or mmap (ENOMEM from malloc), never a fault it
- * cannot survive.
+ * By default mem does not overcommit: every page a mapping or the heap may
+ * hold is promised (committed) when it is created, against the space's
+ * commit limit and against all mem can give (RAM + swap), so a process that
+ * asks for too much gets ERR_NOMEM from brk or mmap (ENOMEM from malloc),
+ * never a fault it cannot survive. With `overcommit=1` on the kernel command
+ * line only the space's own limit holds: promises may exceed what mem can
+ * give, and a fault that finds no page and no free swap is answered
+ * ERR_NOMEM, on which proc's OOM killer ends a process (proc_proto.h,
+ * PROC_OOM_ADJ).
  *
  * Who may send what is decided by the badge of the sender's handle:
  *   - MEM_BADGE_ADMIN (held by proc): create, fork, reset and destroy memory
@@ -284,7 +288,10 @@ struct mem_stats {
 	uint64_t
 	    cpu_ns; /* CPU time of mem's serving thread, user and kernel (icount: instructions) */
 	uint64_t
-	    reclaim_ticks; /* A-bit samples of every space's pages (the policy's clock ticks) */
+	    reclaim_ticks;   /* A-bit samples of every space's pages (the policy's clock ticks) */
+	uint64_t overcommit; /* 1: `overcommit=1`, promises may exceed commit_limit */
+	uint64_t available;  /* pages mem could give now: free in its pool, and free swap slots */
+	uint64_t swap_read_runs; /* reads from swap (each of one or more neighbouring pages) */
 };
 
 /* What a mapping is (struct mem_map_info's kind). */

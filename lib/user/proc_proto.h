@@ -144,8 +144,23 @@ enum proc_label {
 	PROC_SRV_LIST = 0x20f,
 	/* A process: w0, words 1.. = a name it published -> nothing: the name goes. ERR_NOENT: not its. */
 	PROC_SRV_WITHDRAW = 0x210,
+	/*
+	 * w0 = pid (0: the caller), w1 = 1 to set it to w2 (PROC_OOM_ADJ_MIN ..
+	 * PROC_OOM_ADJ_MAX, as a signed word) or 0 only to read -> w0 = the
+	 * process's OOM adjustment before (signed). How proc's OOM killer weighs
+	 * a process when memory is overcommitted (`overcommit=1`) and a fault
+	 * finds none: it ends the process with the highest resident + swapped
+	 * pages + adj / 1000 of the commit limit; PROC_OOM_ADJ_MIN never. A child
+	 * starts with its parent's value. Any process may set any process's, as
+	 * it may signal any. ERR_NOENT: no such running process; ERR_INVALID:
+	 * out of range, w1 not 0 or 1, or root asking for itself.
+	 */
+	PROC_OOM_ADJ = 0x211,
 };
 /* clang-format on */
+
+#define PROC_OOM_ADJ_MIN (-1000) /* never chosen by the OOM killer */
+#define PROC_OOM_ADJ_MAX 1000	 /* chosen first */
 
 #define PROC_SRV_NAME_MAX 31
 #define PROC_SRV_MAX	  16
@@ -190,7 +205,7 @@ struct proc_info {
 	uint32_t state;	   /* enum proc_state */
 	int32_t status;	   /* wait status once ended */
 	int32_t pgid;	   /* process group */
-	uint32_t reserved; /* 0 */
+	int32_t oom_adj;   /* PROC_OOM_ADJ's value */
 	uint64_t resident; /* pages mapped (mem) */
 	uint64_t faults;   /* page faults taken (mem) */
 	uint64_t cow_copies;

@@ -95,6 +95,22 @@ int fault_existing(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid
 	return e;
 }
 
+int fault_swapped(struct vs *v, const struct vm_mapping *m, uint64_t va, uint32_t entry,
+		  unsigned access, struct pager_items *it)
+{
+	unsigned after;
+	pageid_t p;
+	int e = swap_in(v, va, m->va + m->len, entry, &after, &p);
+
+	if (e == ERR_OK)
+		e = fault_existing(v, m, va, p, access, it);
+	for (unsigned i = 1; e == ERR_OK && i <= after && it->n < AROUND; i++) {
+		uint64_t next = va + i * PAGE;
+		e = fault_existing(v, m, next, radix_get(&v->pages, next), PROT_R, it);
+	}
+	return e;
+}
+
 int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_items *it)
 {
 	(void)pg;
@@ -121,11 +137,8 @@ int fault_serve(struct pager *pg, const struct pager_fault *f, struct pager_item
 	v->c.faults++;
 	total.faults++;
 	pageid_t p = radix_get(&v->pages, va);
-	if (is_swapped(p)) {
-		int e = swap_in(v, va, p, &p);
-		if (e != ERR_OK)
-			return e;
-	}
+	if (is_swapped(p))
+		return fault_swapped(v, &m, va, p, f->access, it);
 	if (p)
 		return fault_existing(v, &m, va, p, f->access, it);
 	int e = vs_new_page(v, &m, va, &p);

@@ -202,11 +202,8 @@ int file_fault(struct vs *v, const struct vm_mapping *m, uint64_t id, uint64_t l
 
 	v->c.faults++;
 	total.faults++;
-	if (is_swapped(p)) {
-		int e = swap_in(v, va, p, &p);
-		if (e != ERR_OK)
-			return e;
-	}
+	if (is_swapped(p))
+		return fault_swapped(v, m, va, p, access, it);
 	if (p)
 		return fault_existing(v, m, va, p, access, it);
 	if ((access & PROT_W) || n == 0) {

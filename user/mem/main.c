@@ -81,7 +81,8 @@ static int init(const struct ustart *us)
 			       .serve = us->serve,
 			       .fs = us->fs,
 			       .blk = us->blk,
-			       .no_swap = us->mem_flags & MEM_BOOT_NOSWAP};
+			       .no_swap = us->mem_flags & MEM_BOOT_NOSWAP,
+			       .overcommit = us->mem_flags & MEM_BOOT_OVERCOMMIT};
 	if (us->mem_policy[0] && swap_set_policy(us->mem_policy) != ERR_OK)
 		uprintf(
 		    "mem: mem.policy=%s is not a policy (fifo second clock nru lru nfu aging ws "

@@ -97,7 +97,7 @@ static inline bool is_swapped(uint32_t entry)
 }
 
 struct swap_counters {
-	uint64_t page_outs, page_ins, scans, write_errors, clean_drops, write_runs;
+	uint64_t page_outs, page_ins, scans, write_errors, clean_drops, write_runs, read_runs;
 	uint64_t direct, background; /* pages freed in a request / after its reply */
 	uint64_t ticks;		     /* A-bit samples of every space (the policy's ticks) */
 };
@@ -107,6 +107,7 @@ struct vs;
 /* Find the swap partition at blk (once; before, memory ends where RAM ends). */
 void swap_probe(void);
 uint64_t swap_slots(void); /* usable slots: what swap adds to the commit limit */
+uint64_t swap_free(void);  /* slots holding nothing */
 void swap_stats(struct mem_stats *s);
 /* mem.policy=: ERR_INVALID for a name that is not a policy mem can run. */
 int swap_set_policy(const char *name);
@@ -123,8 +124,13 @@ void swap_dirty(pageid_t p);
 unsigned swap_prot(pageid_t p, unsigned prot, unsigned access);
 void swap_slot_ref(uint32_t entry);
 void swap_slot_unref(uint32_t entry);
-/* Read slot entry of v at va into a new page, entered in the table in its place. */
-int swap_in(struct vs *v, uint64_t va, uint32_t entry, pageid_t *out);
+/*
+ * Read slot entry of v at va into a new page *out, entered in the table in
+ * its place; and the entries after it below end that hold the following
+ * slots, as memory allows (read-around): *after of them, entered too.
+ */
+int swap_in(struct vs *v, uint64_t va, uint64_t end, uint32_t entry, unsigned *after,
+	    pageid_t *out);
 
 /* ---- radix.c: the table of virtual page -> pool page of each memory space (lib/radix.h) */
 
@@ -349,6 +355,9 @@ int file_msync(struct vs *v, struct msg *m);
 void file_after_reply(void);
 
 /* ---- fault.c */
+/* The page of v at va is in swap (entry): read it (and its run) and map them. */
+int fault_swapped(struct vs *v, const struct vm_mapping *m, uint64_t va, uint32_t entry,
+		  unsigned access, struct pager_items *it);
 /* The page p of v exists at va: map it, or copy it first if a write finds it shared. */
 int fault_existing(struct vs *v, const struct vm_mapping *m, uint64_t va, pageid_t p,
 		   unsigned access, struct pager_items *it);
@@ -381,6 +390,7 @@ struct mem_env {
 	handle_t fs_mem; /* fs's endpoint with FS_BADGE_MEM: FS_MEM_* requests */
 	handle_t blk;	 /* blk's endpoint (swap), or 0 */
 	bool no_swap;	 /* swap=off */
+	bool overcommit; /* overcommit=1: only each space's own limit bounds its promises */
 	const uint8_t *initrd;
 	uint64_t initrd_size;
 };

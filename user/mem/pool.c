@@ -336,7 +336,8 @@ uint64_t pool_free(void)
 
 int pool_reserve(uint64_t pages)
 {
-	if (pages > capacity || capacity - pages < total_committed)
+	/* Overcommitted, promises exceed what mem holds anyway: its own tables come first. */
+	if (pages > capacity || (!env.overcommit && capacity - pages < total_committed))
 		return ERR_NOMEM;
 	capacity -= pages;
 	return ERR_OK;

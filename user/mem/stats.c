@@ -17,6 +17,8 @@ static void system_stats(struct mem_stats *s)
 	s->resident = pool_resident();
 	s->committed = total_committed;
 	s->commit_limit = commit_limit();
+	s->overcommit = env.overcommit;
+	s->available = pool_free() + swap_free();
 	s->pool_pages = pool_pages();
 	s->own_pages = pool_own();
 	s->faults = total.faults;

@@ -77,6 +77,11 @@ uint64_t swap_slots(void)
 	return sw.on ? sw.usable : 0;
 }
 
+uint64_t swap_free(void)
+{
+	return sw.on && sw.usable > sw.used ? sw.usable - sw.used : 0;
+}
+
 void swap_stats(struct mem_stats *s)
 {
 	s->swap_total = swap_slots();
@@ -88,6 +93,7 @@ void swap_stats(struct mem_stats *s)
 	s->swap_write_errors = sw.c.write_errors;
 	s->clean_drops = sw.c.clean_drops;
 	s->swap_write_runs = sw.c.write_runs;
+	s->swap_read_runs = sw.c.read_runs;
 	s->reclaim_direct = sw.c.direct;
 	s->reclaim_background = sw.c.background;
 	s->low_mark = sw.on ? low_mark() : 0;
@@ -299,6 +305,11 @@ static bool slot_alloc(uint32_t *out)
 		uint32_t s = sw.cursor;
 		sw.cursor = sw.cursor + 1 < sw.nslots ? sw.cursor + 1 : 1;
 		if (sw.count[s] == 0) {
+			/*
+			 * Taken at once: with swap nearly full, the next victim's
+			 * search would come round to it before gone() counts it.
+			 */
+			sw.count[s] = 1;
 			*out = s;
 			sw.used++;
 			return true;
@@ -706,19 +717,35 @@ void swap_background(void)
 
 /* ----------------------------------------------------------------- page-in */
 
-int swap_in(struct vs *v, uint64_t va, uint32_t entry, pageid_t *out)
-{
-	pageid_t p = pool_alloc();
+/*
+ * Read-around: pages that went out together lie in neighbouring slots, and
+ * a process that touches one usually touches the next. A fault on a slot
+ * reads the entries after it that hold the following slots too (a walk
+ * forward: up to SWAP_AROUND pages in all; elsewhere SWAP_CLUSTER), as long
+ * as memory is plentiful. The pages read ahead are mapped read-only with
+ * the one that faulted; one never touched is dropped again without a write,
+ * since its slot keeps the copy.
+ */
+#define SWAP_AROUND  AROUND
+#define SWAP_CLUSTER 4
 
-	if (!p)
-		return ERR_NOMEM;
-	int e = slot_io(BLK_READ, entry & ~SWAP_BIT, p, 1);
-	if (e != ERR_OK) {
-		pool_unref(p);
-		return ERR_IO; /* the entry stays: a later touch tries again */
-	}
-	radix_set(&v->pages, va, p); /* replaces the entry: no node */
+/* Slots of the entries of v after va (below end) that continue entry's run, up to max - 1. */
+static unsigned run_after(struct vs *v, uint64_t va, uint64_t end, uint32_t entry, unsigned max)
+{
+	unsigned n = 1;
+
+	while (n < max && va + n * PAGE < end && va + n * PAGE > va &&
+	       radix_get(&v->pages, va + n * PAGE) == entry + n)
+		n++;
+	return n;
+}
+
+/* The copy in the slot of `entry` is now page p of v at va. */
+static void entered(struct vs *v, uint64_t va, uint32_t entry, pageid_t p)
+{
 	uint32_t s = entry & ~SWAP_BIT;
+
+	radix_set(&v->pages, va, p); /* replaces the entry: no node */
 	if (sw.count[s] == 1) { /* the page is v's alone: the slot stays its copy while clean */
 		sw.count[s] = SLOT_KEPT;
 		sw.kept++;
@@ -730,6 +757,71 @@ int swap_in(struct vs *v, uint64_t va, uint32_t entry, pageid_t *out)
 	v->resident++;
 	swap_track(p, v, va);
 	sw.c.page_ins++;
-	*out = p;
+}
+
+static void sort_pages(pageid_t *pg, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && pg[j - 1] > pg[j]; j--) {
+			pageid_t t = pg[j];
+			pg[j] = pg[j - 1];
+			pg[j - 1] = t;
+		}
+}
+
+/*
+ * Read slots entry .. entry + n - 1 into pages pg[0..n) (sorted, so that
+ * pages next to each other in a frame take neighbouring slots in one
+ * request): pg[i] gets slot entry + i, or 0 if its read failed (the page
+ * is freed, the entry stays).
+ */
+static void read_run(uint32_t entry, pageid_t *pg, unsigned n)
+{
+	uint32_t s = entry & ~SWAP_BIT;
+
+	for (unsigned i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && pg[j] == pg[j - 1] + 1 && pool_same_frame(pg[i], pg[j]);
+		     j++)
+			;
+		sw.c.read_runs++;
+		if (slot_io(BLK_READ, s + i, pg[i], j - i) == ERR_OK)
+			continue;
+		for (unsigned k = i; k < j; k++) {
+			pool_unref(pg[k]);
+			pg[k] = 0;
+		}
+	}
+}
+
+int swap_in(struct vs *v, uint64_t va, uint64_t end, uint32_t entry, unsigned *after, pageid_t *out)
+{
+	pageid_t pg[SWAP_AROUND];
+	unsigned want = va == v->seq_next ? SWAP_AROUND : SWAP_CLUSTER, n = 0;
+
+	if (pool_free() < 2 * low_mark() + want)
+		want = 1;
+	want = run_after(v, va, end, entry, want);
+	while (n < want && (pg[n] = pool_alloc()) != 0)
+		n++;
+	if (n == 0)
+		return ERR_NOMEM;
+	sort_pages(pg, n);
+	read_run(entry, pg, n);
+	if (!pg[0]) {
+		for (unsigned i = 1; i < n; i++)
+			if (pg[i])
+				pool_unref(pg[i]);
+		return ERR_IO; /* the entries stay: a later touch tries again */
+	}
+	unsigned i = 1;
+	entered(v, va, entry, pg[0]);
+	for (; i < n && pg[i]; i++) /* the run read ahead, up to a failed read */
+		entered(v, va + i * PAGE, entry + i, pg[i]);
+	for (unsigned k = i; k < n; k++)
+		if (pg[k])
+			pool_unref(pg[k]);
+	v->seq_next = va + i * PAGE;
+	*after = i - 1;
+	*out = pg[0];
 	return ERR_OK;
 }

@@ -53,7 +53,8 @@ unsigned vs_count(void)
 /*
  * Fits `more` under both the space's limit and what mem can give at all:
  * every promised page can be delivered, so a process runs out of memory in
- * malloc (ENOMEM), never at a fault.
+ * malloc (ENOMEM), never at a fault. Overcommitted (`overcommit=1`), only
+ * the space's limit holds, and a fault may find no page (proc's OOM killer).
  */
 static bool fits(uint64_t used, uint64_t less, uint64_t more, uint64_t limit)
 {
@@ -65,7 +66,7 @@ static bool fits(uint64_t used, uint64_t less, uint64_t more, uint64_t limit)
 bool vs_commit_ok(const struct vs *v, uint64_t more, uint64_t less)
 {
 	return fits(v->committed, less, more, v->limit) &&
-	       fits(total_committed, less, more, commit_limit());
+	       (env.overcommit || fits(total_committed, less, more, commit_limit()));
 }
 
 /* ----------------------------------------------------------------- spans of pages */
@@ -270,7 +271,7 @@ int vs_fork(struct vs *parent, handle_t space, struct vs **out)
 {
 	struct vs *child;
 
-	if (!fits(total_committed, 0, parent->committed, commit_limit()))
+	if (!env.overcommit && !fits(total_committed, 0, parent->committed, commit_limit()))
 		return ERR_NOMEM;
 	int e = vs_create(space, parent->limit, &child);
 	if (e != ERR_OK)
@@ -354,7 +355,8 @@ int vs_page_for_write(struct vs *v, const struct vm_mapping *m, uint64_t va, voi
 	int e = ERR_OK;
 
 	if (is_swapped(p)) {
-		e = swap_in(v, va, p, &p);
+		unsigned after;
+		e = swap_in(v, va, va + PAGE, p, &after, &p);
 		if (e != ERR_OK)
 			return e;
 		q = p;

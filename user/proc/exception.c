@@ -101,7 +101,10 @@ static void report(const struct process *p, uint64_t cause, uint64_t addr, uint6
  * handler's upcall is posted and the thread resumes into it (at the same
  * pc afterwards, as POSIX has it); otherwise the verdict is "die" (an
  * error reply), sent before the process is ended. A thread that is not
- * the process's current one (or of no process) is just refused.
+ * the process's current one (or of no process) is just refused. A fault
+ * that found no memory while mem overcommits goes to the OOM killer
+ * (oom.c) instead: another process ends and the thread retries, or the
+ * faulting process is the one chosen.
  */
 void do_exception(struct msg *m)
 {
@@ -111,12 +114,20 @@ void do_exception(struct msg *m)
 	struct process *p = proc_running(pid);
 	struct msg reply = {.tag = msg_error_tag(MSG_EXCEPTION, ERR_INVALID)};
 
-	if (p && p->tid == tid && signal_handles_fault(p, signal_of(cause, addr, err))) {
+	enum oom_verdict oom = OOM_NOT_OVERCOMMITTED;
+	if (p && p->tid == tid && fault_access(cause) && err == ERR_NOMEM)
+		oom = oom_fault(p);
+	if (oom == OOM_RETRY || (oom == OOM_NOT_OVERCOMMITTED && p && p->tid == tid &&
+				 signal_handles_fault(p, signal_of(cause, addr, err)))) {
 		reply = (struct msg){.tag = msg_tag(MSG_EXCEPTION, 0, 0)};
 		ipc_reply(&reply);
 		return;
 	}
 	ipc_reply(&reply);
+	if (oom == OOM_FAULTER_DIES) { /* oom.c said why */
+		process_end(p, PROC_STATUS_SIGNALED(PROC_SIGKILL));
+		return;
+	}
 	if (!p || p->tid != tid)
 		return;
 	report(p, cause, addr, pc, err);

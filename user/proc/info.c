@@ -26,6 +26,7 @@ static void describe(const struct process *p, struct proc_info *info)
 	info->pid = p->pid;
 	info->ppid = p->ppid;
 	info->pgid = p->pgid;
+	info->oom_adj = p->oom_adj;
 	info->state = p->state;
 	info->status = p->state == SLOT_ZOMBIE ? p->status : 0;
 	memcpy(info->name, p->name, sizeof(info->name));

@@ -81,6 +81,8 @@ static int client_request(int32_t caller, struct process *p, struct msg *m)
 		return do_alarm(p, m);
 	case PROC_TIMES:
 		return do_times(caller, m);
+	case PROC_OOM_ADJ:
+		return do_oom_adj(caller, m);
 	case PROC_SRV_LOOKUP:
 		return do_srv_lookup(m);
 	case PROC_SRV_LIST:

@@ -79,6 +79,8 @@ struct process {
 	struct sigstate sig;
 	int stopped_by;	    /* the signal that stopped it (its thread suspended), 0: runs */
 	bool stop_reported; /* a PROC_WAIT with PROC_WAIT_STOPPED told the parent */
+	int32_t oom_adj;    /* PROC_OOM_ADJ: the OOM killer's weight (oom.c) */
+	bool oom_retried;   /* a failed fault of it was retried without a kill since the last */
 	/* CPU time (times.c): of its ended threads; of its waited-for children */
 	uint64_t user_ns, kernel_ns;
 	uint64_t child_user_ns, child_kernel_ns;
@@ -123,6 +125,8 @@ int do_srv_lookup(struct msg *m);
 int do_srv_list(struct msg *m);
 int do_srv_withdraw(int32_t caller, struct msg *m);
 void srv_forget_pid(int32_t pid);
+/* Has pid published a name (does it serve others)? */
+bool srv_published(int32_t pid);
 
 /* ---- args.c: the argument block of PROC_SPAWN and PROC_EXEC */
 struct proc_args {
@@ -214,6 +218,16 @@ int do_getpid(int32_t caller, struct msg *m);
 int do_list(struct msg *m);
 void do_exit(struct process *caller, struct msg *m);
 void do_exception(struct msg *m);
+
+/* ---- oom.c: the OOM killer (overcommit=1) */
+enum oom_verdict {
+	OOM_NOT_OVERCOMMITTED, /* mem keeps its promises: the fault is an ordinary error */
+	OOM_RETRY,	       /* memory was freed (another process ended): retry the access */
+	OOM_FAULTER_DIES,      /* the faulting process is the one to end */
+};
+/* A fault of faulter's running thread found no memory (ERR_NOMEM from mem): free some. */
+enum oom_verdict oom_fault(struct process *faulter);
+int do_oom_adj(int32_t caller, struct msg *m);
 
 /* signal.c */
 /* sig (1..31) arrives at running process p: as its dispositions say. */

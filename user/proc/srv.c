@@ -48,6 +48,14 @@ void srv_forget_pid(int32_t pid)
 			forget(&names[i]);
 }
 
+bool srv_published(int32_t pid)
+{
+	for (unsigned i = 0; i < SRV_MAX; i++)
+		if (names[i].name[0] && names[i].pid == pid)
+			return true;
+	return false;
+}
+
 /* Is h an endpoint others may call, or a notification they may signal? */
 static bool publishable(handle_t h)
 {

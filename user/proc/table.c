@@ -53,6 +53,7 @@ struct process *proc_alloc(int32_t ppid)
 		p->ppid = ppid;
 		p->pgid = pgid ? pgid : p->pid;
 		p->serial = ++serial;
+		p->oom_adj = parent ? parent->oom_adj : 0;
 		return p;
 	}
 	return NULL;

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lib/libc/strata.h"
 #include "lib/user/proc_proto.h"
 #include "user/c/sh/sh.h"
 
@@ -24,6 +25,7 @@ static int sh_echo(int argc, char **argv);
 static int sh_status(int argc, char **argv);
 static int sh_exit(int argc, char **argv);
 static int sh_kill(int argc, char **argv);
+static int sh_oomadj(int argc, char **argv);
 static int sh_sleep(int argc, char **argv);
 static int sh_cd(int argc, char **argv);
 static int sh_pwd(int argc, char **argv);
@@ -40,6 +42,8 @@ static const struct builtin builtins[] = {
     {"free", "", "physical memory, free buddy blocks, commit", sh_free},
     {"vmstat", "", "paging counters of the memory server", sh_vmstat},
     {"kill", "[-SIG] PID...", "send a signal (default TERM; kill -l lists them)", sh_kill},
+    {"oomadj", "PID [-1000..1000]",
+     "print or set how the OOM killer weighs a process (-1000: never, 1000: first)", sh_oomadj},
     {"jobs", "", "background jobs still running", sh_jobs},
     {"wait", "[PID...]", "wait for background jobs (all of them without PID)", sh_wait},
     {"fg", "[PID]", "bring a job (the latest without PID) back to the foreground", sh_fg},
@@ -203,6 +207,40 @@ static int sh_kill(int argc, char **argv)
 		}
 	}
 	return status;
+}
+
+/* An OOM adjustment: a number in PROC_OOM_ADJ_MIN..PROC_OOM_ADJ_MAX, with an optional '-'. */
+static bool oom_value(const char *s, int *out)
+{
+	int v;
+
+	if (!sh_number(s[0] == '-' ? s + 1 : s, &v) || v > PROC_OOM_ADJ_MAX)
+		return false;
+	*out = s[0] == '-' ? -v : v;
+	return true;
+}
+
+/* oomadj PID [VALUE]: print PID's OOM adjustment (the value before, when setting it). */
+static int sh_oomadj(int argc, char **argv)
+{
+	int pid, value, before;
+
+	if (argc < 2 || argc > 3 || !sh_number(argv[1], &pid) || pid == 0 ||
+	    (argc == 3 && !oom_value(argv[2], &value))) {
+		fprintf(stderr, "sh: oomadj: usage: oomadj PID [%d..%d]\n", PROC_OOM_ADJ_MIN,
+			PROC_OOM_ADJ_MAX);
+		return 2;
+	}
+	if (strata_oom_adj(pid, argc == 3 ? &value : NULL, &before) != 0) {
+		fprintf(stderr, "sh: oomadj: %d: %s\n", pid,
+			errno == ESRCH ? "no such process" : strerror(errno));
+		return 1;
+	}
+	if (argc == 3)
+		printf("%d: oom_adj %d (was %d)\n", pid, value, before);
+	else
+		printf("%d: oom_adj %d\n", pid, before);
+	return 0;
 }
 
 /* sleep SECONDS: a builtin, as there is no sleep program to run. */

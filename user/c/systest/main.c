@@ -15,9 +15,22 @@
 #include "lib/libc/strata.h"
 #include "user/c/systest/systest.h"
 
-static const struct systest *const tables[] = {mem_tests,  proc_tests,	 hostile_tests, fs_tests,
-					       libc_tests, signal_tests, time_tests,	pager_tests,
-					       mmap_tests, trace_tests,	 swap_tests};
+static const struct systest *const tables[] = {
+    mem_tests,	 proc_tests, hostile_tests, fs_tests,	   libc_tests, signal_tests, time_tests,
+    pager_tests, mmap_tests, trace_tests,   oom_adj_tests, swap_tests, oom_tests};
+
+/*
+ * The group of tests a table is: "" for the ordinary ones (no argument),
+ * else the first argument that runs it alone, on a boot made for it.
+ */
+static const char *group_of(const struct systest *table)
+{
+	if (table == swap_tests)
+		return "--swap";
+	if (table == oom_tests)
+		return "--oom";
+	return "";
+}
 
 int run_child(char *const argv[], unsigned long limit_pages)
 {
@@ -178,7 +191,7 @@ static const struct systest *find(const char *name)
 	return 0;
 }
 
-/* The swap tests named after --swap [--small] (all of them if none is). */
+/* The tests named after --swap [--small] or --oom (all of the group if none is). */
 static bool chosen(const struct systest *t, int argc, char **argv)
 {
 	int first = argc > 2 && strcmp(argv[2], "--small") == 0 ? 3 : 2;
@@ -189,16 +202,21 @@ static bool chosen(const struct systest *t, int argc, char **argv)
 	return argc <= first;
 }
 
-/* Every test of the tables but swap's, or the swap tests only (--swap [--small] [NAME...]). */
+/*
+ * Every ordinary test, or one group's only: --swap [--small] [NAME...],
+ * --oom [NAME...].
+ */
 int main(int argc, char **argv)
 {
-	bool swap = argc > 1 && strcmp(argv[1], "--swap") == 0;
+	const char *group = "";
 
-	swap_mode = swap;
-	if (swap && argc > 2 && strcmp(argv[2], "--small") == 0)
+	if (argc > 1 && (strcmp(argv[1], "--swap") == 0 || strcmp(argv[1], "--oom") == 0))
+		group = argv[1];
+	swap_mode = group[0] != 0; /* both groups page to swap */
+	if (strcmp(group, "--swap") == 0 && argc > 2 && strcmp(argv[2], "--small") == 0)
 		setenv("SYSTEST_SWAP_SMALL", "1",
 		       1); /* the tests' children see it (tests_swap.c) */
-	if (argc > 1 && !swap) {
+	if (argc > 1 && !group[0]) {
 		const struct systest *t = find(argv[1]);
 		if (t)
 			return t->run() ? 0 : 1;
@@ -207,7 +225,8 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0;
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		for (const struct systest *t = tables[i]; t->name; t++) {
-			if ((tables[i] == swap_tests) != swap || (swap && !chosen(t, argc, argv)))
+			if (strcmp(group_of(tables[i]), group) != 0 ||
+			    (group[0] && !chosen(t, argc, argv)))
 				continue;
 			bool ok = run_test(t);
 			printf("%s - system/%s\n", ok ? "ok" : "not ok", t->name);

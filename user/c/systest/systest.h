@@ -33,7 +33,8 @@ int run_child(char *const argv[], unsigned long limit_pages);
 int helper_main(int argc, char **argv);
 
 extern const struct systest mem_tests[], proc_tests[], hostile_tests[], fs_tests[], libc_tests[],
-    signal_tests[], time_tests[], pager_tests[], mmap_tests[], trace_tests[], swap_tests[];
+    signal_tests[], time_tests[], pager_tests[], mmap_tests[], trace_tests[], swap_tests[],
+    oom_tests[], oom_adj_tests[];
 
 /* mmap-peer NAME: map file NAME shared and store into it (tests_mmap.c). */
 int mmap_peer(const char *name);

@@ -388,7 +388,13 @@ static bool hostile_proc(void)
 	CHECK(expect("srv list", proc, M(PROC_SRV_LIST, 0), ERR_OK));
 	CHECK(expect("srv withdraw, not ours", proc, M(PROC_SRV_WITHDRAW, 2, 3, 0x7a7a7a),
 		     ERR_NOENT));
-	static const unsigned unknown[] = {0,	  0x1ff,     0x211,	    0x100,
+	CHECK(expect("oom adj, w1 = 2", proc, M(PROC_OOM_ADJ, 3, 0, 2, 0), ERR_INVALID));
+	CHECK(expect("oom adj, 2^40", proc, M(PROC_OOM_ADJ, 3, 0, 1, 1ull << 40), ERR_INVALID));
+	CHECK(expect("oom adj, -1001", proc, M(PROC_OOM_ADJ, 3, 0, 1, -1001ull), ERR_INVALID));
+	CHECK(expect("oom adj, pid -1", proc, M(PROC_OOM_ADJ, 3, -1ull, 0, 0), ERR_INVALID));
+	CHECK(expect("oom adj, no one", proc, M(PROC_OOM_ADJ, 3, NOPID, 0, 0), ERR_NOENT));
+	CHECK(expect("oom adj, read", proc, M(PROC_OOM_ADJ, 3, me, 0, 0), ERR_OK));
+	static const unsigned unknown[] = {0,	  0x1ff,     0x212,	    0x100,
 					   0x300, MSG_FAULT, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
 		CHECK(expect("unknown label", proc, M(unknown[i], 2, me, 9), ERR_UNSUPPORTED));
