@@ -51,15 +51,15 @@ echo "$out" | sed 's/^/system (icount): /'
 # Swap (user/c/sysbench swap) on 64 MiB, 1 hart: mem's instructions per
 # page moved under icount (its thread's CPU time; the disk's waits are idle
 # and not counted), pages moved per second of wall time without icount.
-swap_guest() { # NAME EXTRA-QEMU-ARGS...
+swap_guest() { # NAME EXTRA-QEMU-ARGS...  (ARGS: sysbench's arguments, default swap)
 	local name=$1
 	shift
 	mkdir -p build/bench-logs
 	cp build/disk-base.img build/bench-logs/disk-swap.img
 	QEMU_EXTRA="$*" INITRD=build/initrd.cpio DISK=build/bench-logs/disk-swap.img EXPECT=none \
 		LOGDIR=build/bench-logs \
-		scripts/qemu-test.sh "$name" 600 virt 1 64M build/strata.elf "init=sysbench -- swap" \
-		>/dev/null
+		scripts/qemu-test.sh "$name" 600 virt 1 64M build/strata.elf \
+		"${BOOT:-} init=sysbench -- ${ARGS:-swap}" >/dev/null
 	tr -d '\r' <"build/bench-logs/$name.log" | grep -E '^bench: ' | sed 's/^bench: //'
 }
 out=$(swap_guest swap-icount -icount shift=0,sleep=off | grep -v 'per second')
@@ -68,6 +68,19 @@ echo "$out" | sed 's/^/swap (icount, 64 MiB): /'
 out=$(swap_guest swap-wall | grep 'per second')
 [ -n "$out" ] || status=1
 echo "$out" | sed 's/^/swap (wall, 64 MiB): /'
+
+# Load control (user/proc/load.c): 3 and 4 processes each cycling over 40%
+# of RAM, the time until the last ends (wall, 64 MiB, 1 hart), with load
+# control on (the default) and off.
+for n in 3 4; do
+	for lc in on off; do
+		boot=""
+		[ $lc = off ] && boot=loadcontrol=off
+		out=$(BOOT=$boot ARGS="thrash $n" swap_guest "thrash-$n-$lc")
+		[ -n "$out" ] || status=1
+		echo "$out" | sed 's/^/load control (wall, 64 MiB): /'
+	done
+done
 
 # Boot to the shell prompt in wall seconds (no icount; 1 hart): the time from
 # starting QEMU until the shell's prompt appears on the console.

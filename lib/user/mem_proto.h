@@ -93,6 +93,15 @@ enum mem_label {
 	 * its own). ERR_NOENT: no such object; ERR_RANGE: size 0.
 	 */
 	MEM_IMAGE_FILE = 0x108,
+	/*
+	 * Admin. w0 = vs, w1 = most pages (0: no limit) -> w0 = pages freed.
+	 * Write pages of the space's own (not shared with another) out to
+	 * swap now: proc holds the process (load control), and its memory is
+	 * better used by the others. Its next touches read the pages back.
+	 * Fewer pages freed than w1: none of its own is left in memory.
+	 * ERR_NOENT: no such vs; without swap nothing is written (w0 = 0).
+	 */
+	MEM_VS_SWAPOUT = 0x109,
 
 	/*
 	 * Client. w0 = new end of the heap, or 0 to ask -> w0 = the end.
@@ -292,6 +301,12 @@ struct mem_stats {
 	uint64_t overcommit; /* 1: `overcommit=1`, promises may exceed commit_limit */
 	uint64_t available;  /* pages mem could give now: free in its pool, and free swap slots */
 	uint64_t swap_read_runs; /* reads from swap (each of one or more neighbouring pages) */
+	uint64_t pool_free;	 /* pages mem holds or may take that nobody uses */
+	uint64_t paging_periods; /* periods of paging: a quarter of mem's pages evicted each */
+	uint64_t thrash_periods; /* of them, periods found thrashing (user/mem/load.c) */
+	uint64_t thrashing;	 /* 1: the last period was */
+	uint64_t load_control;	 /* 1: proc holds processes while paging thrashes */
+	uint64_t swapped_out;	 /* pages MEM_VS_SWAPOUT freed (processes proc held) */
 };
 
 /* What a mapping is (struct mem_map_info's kind). */
@@ -324,8 +339,10 @@ struct mem_vs_stats {
 	uint64_t limit;	    /* its commit limit */
 	uint64_t faults;
 	uint64_t zero_fills, file_fills, cow_copies, cow_shared;
-	uint64_t file;	  /* pages of fs's page cache mapped here (not in resident): text, files */
-	uint64_t swapped; /* pages of this space in swap */
+	uint64_t file;	   /* pages of fs's page cache mapped here (not in resident): text, files */
+	uint64_t swapped;  /* pages of this space in swap */
+	uint64_t page_ins; /* pages read back from swap */
+	uint64_t recent_page_ins; /* of them, in the last paging period (mem_stats) */
 };
 
 #endif

@@ -216,6 +216,11 @@ struct proc_info {
 	uint64_t file;	  /* pages of fs's page cache mapped (program text, mapped files): one
 			     copy however many processes map them (mem) */
 	uint64_t swapped; /* pages of it in swap (mem) */
+	uint32_t flags;	  /* PROC_INFO_* */
+	uint32_t reserved2;
 };
+
+#define PROC_INFO_HELD	  1u /* held by load control while paging thrashes (suspended) */
+#define PROC_INFO_STOPPED 2u /* stopped by a signal */
 
 #endif

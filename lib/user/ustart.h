@@ -70,6 +70,7 @@ enum ustart_role {
 /* struct ustart's mem_flags: what the kernel command line says of memory. */
 #define MEM_BOOT_NOSWAP	    (1u << 0) /* swap=off */
 #define MEM_BOOT_OVERCOMMIT (1u << 1) /* overcommit=1 */
+#define MEM_BOOT_NOLOAD	    (1u << 2) /* loadcontrol=off */
 
 struct ustart {
 	uint64_t magic; /* USTART_MAGIC */

@@ -234,6 +234,19 @@ static int do_image_file(struct msg *m)
 	return e == ERR_OK ? set_image(v, im, m) : e;
 }
 
+static int do_swapout(struct msg *m)
+{
+	struct vs *v = vs_find(m->w[0]);
+
+	if (msg_words(m->tag) != 2)
+		return ERR_INVALID;
+	if (!v)
+		return ERR_NOENT;
+	uint64_t freed = swap_out_space(v, m->w[1] ? m->w[1] : UINT64_MAX);
+	*m = (struct msg){.tag = msg_tag(MEM_VS_SWAPOUT, 1, 0), .w = {freed}};
+	return ERR_OK;
+}
+
 int admin_request(struct msg *m)
 {
 	handle_t space = take_space(m);
@@ -260,6 +273,8 @@ int admin_request(struct msg *m)
 		return do_image(m);
 	case MEM_IMAGE_FILE:
 		return do_image_file(m);
+	case MEM_VS_SWAPOUT:
+		return do_swapout(m);
 	default:
 		return ERR_UNSUPPORTED;
 	}

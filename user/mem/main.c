@@ -82,7 +82,8 @@ static int init(const struct ustart *us)
 			       .fs = us->fs,
 			       .blk = us->blk,
 			       .no_swap = us->mem_flags & MEM_BOOT_NOSWAP,
-			       .overcommit = us->mem_flags & MEM_BOOT_OVERCOMMIT};
+			       .overcommit = us->mem_flags & MEM_BOOT_OVERCOMMIT,
+			       .no_load = us->mem_flags & MEM_BOOT_NOLOAD};
 	if (us->mem_policy[0] && swap_set_policy(us->mem_policy) != ERR_OK)
 		uprintf(
 		    "mem: mem.policy=%s is not a policy (fifo second clock nru lru nfu aging ws "

@@ -100,6 +100,7 @@ struct swap_counters {
 	uint64_t page_outs, page_ins, scans, write_errors, clean_drops, write_runs, read_runs;
 	uint64_t direct, background; /* pages freed in a request / after its reply */
 	uint64_t ticks;		     /* A-bit samples of every space (the policy's ticks) */
+	uint64_t swapped_out;	     /* pages written out for proc (swap_out_space) */
 };
 
 struct mem_stats;
@@ -122,6 +123,8 @@ void swap_forget(pageid_t p);
 void swap_dirty(pageid_t p);
 /* The rights to map private page p with: W only once it is written (while swap has a copy). */
 unsigned swap_prot(pageid_t p, unsigned prot, unsigned access);
+/* Write up to most pages of v's own out now (a process proc holds): the pages freed. */
+uint64_t swap_out_space(struct vs *v, uint64_t most);
 void swap_slot_ref(uint32_t entry);
 void swap_slot_unref(uint32_t entry);
 /*
@@ -212,6 +215,7 @@ struct link {
 
 struct vs_counters {
 	uint64_t faults, zero_fills, file_fills, cow_copies, cow_shared, around;
+	uint64_t page_ins; /* pages read back from swap (read-around included) */
 };
 
 /* A memory space: one process's address space as mem sees it. */
@@ -220,8 +224,10 @@ struct vs {
 	handle_t space;
 	uint64_t limit, committed, resident; /* pages */
 	uint64_t swapped;		     /* entries of the table that are swap slots */
-	uint64_t heap_base, heap_end;	     /* heap_base 0: no heap yet */
-	uint64_t seq_next;		     /* the page a sequential fault would hit next */
+	uint64_t ins_mark,
+	    recent_ins; /* load.c: page_ins when the paging period began; in the last one */
+	uint64_t heap_base, heap_end; /* heap_base 0: no heap yet */
+	uint64_t seq_next;	      /* the page a sequential fault would hit next */
 	struct radix pages;
 	struct vmmap maps; /* in map_slots */
 	struct vm_mapping map_slots[MAXMAP];
@@ -377,6 +383,11 @@ int stats_request(uint64_t badge, struct msg *m);
 void trace_fault(const struct vs *v, uint64_t va, unsigned access);
 int trace_request(struct msg *m); /* MEM_TRACE, MEM_TRACE_READ */
 
+/* ---- load.c: thrashing (proc holds processes: user/proc/load.c) */
+/* Pages evicted and paged in so far (after each reclaim): a period may end. */
+void load_paged(uint64_t evicted, uint64_t page_ins);
+void load_stats(struct mem_stats *s);
+
 /* ---- pressure.c */
 int pressure_start(handle_t system);
 bool pressure_low(void);
@@ -391,6 +402,7 @@ struct mem_env {
 	handle_t blk;	 /* blk's endpoint (swap), or 0 */
 	bool no_swap;	 /* swap=off */
 	bool overcommit; /* overcommit=1: only each space's own limit bounds its promises */
+	bool no_load;	 /* loadcontrol=off: proc holds no process when paging thrashes */
 	const uint8_t *initrd;
 	uint64_t initrd_size;
 };

@@ -19,6 +19,9 @@ static void system_stats(struct mem_stats *s)
 	s->commit_limit = commit_limit();
 	s->overcommit = env.overcommit;
 	s->available = pool_free() + swap_free();
+	s->pool_free = pool_free();
+	s->load_control = swap_slots() > 0 && !env.no_load;
+	load_stats(s);
 	s->pool_pages = pool_pages();
 	s->own_pages = pool_own();
 	s->faults = total.faults;
@@ -116,6 +119,8 @@ static void space_stats(const struct vs *v, struct mem_vs_stats *s)
 	    .cow_shared = v->c.cow_shared,
 	    .file = file_pages(v),
 	    .swapped = v->swapped,
+	    .page_ins = v->c.page_ins,
+	    .recent_page_ins = v->recent_ins,
 	};
 }
 

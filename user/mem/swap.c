@@ -94,6 +94,7 @@ void swap_stats(struct mem_stats *s)
 	s->clean_drops = sw.c.clean_drops;
 	s->swap_write_runs = sw.c.write_runs;
 	s->swap_read_runs = sw.c.read_runs;
+	s->swapped_out = sw.c.swapped_out;
 	s->reclaim_direct = sw.c.direct;
 	s->reclaim_background = sw.c.background;
 	s->low_mark = sw.on ? low_mark() : 0;
@@ -682,9 +683,51 @@ static unsigned reclaim(unsigned want)
 			break;
 	}
 	since_tick += freed;
+	load_paged(sw.c.page_outs + sw.c.clean_drops, sw.c.page_ins);
 	if (uses_ticks() && since_tick >= low_mark())
 		tick();
 	return freed;
+}
+
+/*
+ * A space written out whole: every page of its own (one reference; pages
+ * shared after fork stay for the others' sake) becomes a victim, a batch
+ * at a time, whatever the policy thinks of it.
+ */
+struct space_out {
+	struct vs *v;
+	unsigned n;
+	uint64_t taken, most, freed;
+};
+
+static void out_page(void *arg, uint64_t va, uint32_t value, bool mapped)
+{
+	struct space_out *o = arg;
+	struct victim *h = &batch[o->n];
+	(void)mapped;
+
+	if (o->taken == o->most || !value || is_swapped(value) || pool_refs(value) != 1 ||
+	    !find_holders(value, h) || h->va != va || h->v[0] != o->v)
+		return;
+	rp_remove(&sw.set, value); /* on its way out (back in if the write fails) */
+	o->taken++;
+	if (++o->n == BATCH) {
+		o->freed += page_out(o->n);
+		o->n = 0;
+	}
+}
+
+uint64_t swap_out_space(struct vs *v, uint64_t most)
+{
+	struct space_out o = {v, 0, 0, most, 0};
+
+	if (!sw.on)
+		return 0;
+	radix_each(&v->pages, REGION_BASE, REGION_END, out_page, &o);
+	if (o.n)
+		o.freed += page_out(o.n);
+	sw.c.swapped_out += o.freed;
+	return o.freed;
 }
 
 void swap_reserve(unsigned pages)
@@ -719,25 +762,48 @@ void swap_background(void)
 
 /*
  * Read-around: pages that went out together lie in neighbouring slots, and
- * a process that touches one usually touches the next. A fault on a slot
- * reads the entries after it that hold the following slots too (a walk
- * forward: up to SWAP_AROUND pages in all; elsewhere SWAP_CLUSTER), as long
- * as memory is plentiful. The pages read ahead are mapped read-only with
- * the one that faulted; one never touched is dropped again without a write,
- * since its slot keeps the copy.
+ * a process that walks forward through its memory touches the next page
+ * next. A fault that continues the previous one's run reads the entries
+ * after it that hold the neighbouring slots too (up to SWAP_AROUND pages in
+ * all), in one request where the pool's pages allow: the slots follow the
+ * addresses upwards, or downwards (pages go out sorted by pool page, and
+ * the pool hands out a run of freed pages last one first), as long as the
+ * request's reserve stays free. The pages read ahead are mapped read-only
+ * with the one that faulted; one never touched is dropped again without a
+ * write, since its slot keeps the copy, so reading ahead needs no room
+ * beyond that. A fault elsewhere reads its page alone.
  */
-#define SWAP_AROUND  AROUND
-#define SWAP_CLUSTER 4
+#define SWAP_AROUND AROUND
 
-/* Slots of the entries of v after va (below end) that continue entry's run, up to max - 1. */
-static unsigned run_after(struct vs *v, uint64_t va, uint64_t end, uint32_t entry, unsigned max)
+/* A run of slots for pages va, va + PAGE, ...: slot `first` + dir * i for page i. */
+struct slot_run {
+	uint32_t first;
+	int dir;
+	unsigned n;
+};
+
+static unsigned run_length(struct vs *v, uint64_t va, uint64_t end, uint32_t s, int dir,
+			   unsigned max)
 {
 	unsigned n = 1;
 
 	while (n < max && va + n * PAGE < end && va + n * PAGE > va &&
-	       radix_get(&v->pages, va + n * PAGE) == entry + n)
+	       (dir > 0 ? s + n < sw.nslots : s > n) &&
+	       radix_get(&v->pages, va + n * PAGE) == (SWAP_BIT | (uint32_t)(s + dir * (int)n)))
 		n++;
 	return n;
+}
+
+/* The entries of v from va (below end) whose slots continue entry's, up or down, up to max. */
+static struct slot_run run_from(struct vs *v, uint64_t va, uint64_t end, uint32_t entry,
+				unsigned max)
+{
+	uint32_t s = entry & ~SWAP_BIT;
+	struct slot_run r = {s, 1, max > 1 ? run_length(v, va, end, s, 1, max) : 1};
+
+	if (r.n == 1 && max > 1)
+		r = (struct slot_run){s, -1, run_length(v, va, end, s, -1, max)};
+	return r;
 }
 
 /* The copy in the slot of `entry` is now page p of v at va. */
@@ -757,6 +823,7 @@ static void entered(struct vs *v, uint64_t va, uint32_t entry, pageid_t p)
 	v->resident++;
 	swap_track(p, v, va);
 	sw.c.page_ins++;
+	v->c.page_ins++;
 }
 
 static void sort_pages(pageid_t *pg, unsigned n)
@@ -770,15 +837,13 @@ static void sort_pages(pageid_t *pg, unsigned n)
 }
 
 /*
- * Read slots entry .. entry + n - 1 into pages pg[0..n) (sorted, so that
- * pages next to each other in a frame take neighbouring slots in one
- * request): pg[i] gets slot entry + i, or 0 if its read failed (the page
- * is freed, the entry stays).
+ * Read slots s .. s + n - 1 into pages pg[0..n) (sorted, so that pages
+ * next to each other in a frame take neighbouring slots in one request):
+ * pg[i] gets slot s + i, or 0 if its read failed (the page is freed, the
+ * entry stays).
  */
-static void read_run(uint32_t entry, pageid_t *pg, unsigned n)
+static void read_slots(uint32_t s, pageid_t *pg, unsigned n)
 {
-	uint32_t s = entry & ~SWAP_BIT;
-
 	for (unsigned i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && pg[j] == pg[j - 1] + 1 && pool_same_frame(pg[i], pg[j]);
 		     j++)
@@ -796,32 +861,31 @@ static void read_run(uint32_t entry, pageid_t *pg, unsigned n)
 int swap_in(struct vs *v, uint64_t va, uint64_t end, uint32_t entry, unsigned *after, pageid_t *out)
 {
 	pageid_t pg[SWAP_AROUND];
-	unsigned want = va == v->seq_next ? SWAP_AROUND : SWAP_CLUSTER, n = 0;
+	unsigned want = va == v->seq_next ? SWAP_AROUND : 1, n = 0;
 
-	if (pool_free() < 2 * low_mark() + want)
+	if (pool_free() < SWAP_RESERVE + want)
 		want = 1;
-	want = run_after(v, va, end, entry, want);
-	while (n < want && (pg[n] = pool_alloc()) != 0)
+	struct slot_run r = run_from(v, va, end, entry, want);
+	while (n < r.n && (pg[n] = pool_alloc()) != 0)
 		n++;
 	if (n == 0)
 		return ERR_NOMEM;
+	r.n = n;
+	uint32_t low = r.dir > 0 ? r.first : r.first - (n - 1); /* the run's lowest slot */
 	sort_pages(pg, n);
-	read_run(entry, pg, n);
-	if (!pg[0]) {
-		for (unsigned i = 1; i < n; i++)
-			if (pg[i])
-				pool_unref(pg[i]);
-		return ERR_IO; /* the entries stay: a later touch tries again */
-	}
-	unsigned i = 1;
-	entered(v, va, entry, pg[0]);
-	for (; i < n && pg[i]; i++) /* the run read ahead, up to a failed read */
-		entered(v, va + i * PAGE, entry + i, pg[i]);
-	for (unsigned k = i; k < n; k++)
-		if (pg[k])
-			pool_unref(pg[k]);
+	read_slots(low, pg, n);
+	/* Page i of the run (va + i * PAGE) has slot first + dir * i: pg[that - low]. */
+	unsigned i = 0;
+	for (; i < n && pg[r.first + r.dir * (int)i - low]; i++)
+		entered(v, va + i * PAGE, SWAP_BIT | (r.first + r.dir * (int)i),
+			pg[r.first + r.dir * (int)i - low]);
+	for (unsigned k = i; k < n; k++) /* after a failed read: the rest stay in swap */
+		if (pg[r.first + r.dir * (int)k - low])
+			pool_unref(pg[r.first + r.dir * (int)k - low]);
+	if (i == 0)
+		return ERR_IO; /* the entry stays: a later touch tries again */
 	v->seq_next = va + i * PAGE;
 	*after = i - 1;
-	*out = pg[0];
+	*out = pg[r.first - low];
 	return ERR_OK;
 }

@@ -27,6 +27,7 @@ static void describe(const struct process *p, struct proc_info *info)
 	info->ppid = p->ppid;
 	info->pgid = p->pgid;
 	info->oom_adj = p->oom_adj;
+	info->flags = (p->held ? PROC_INFO_HELD : 0) | (p->stopped_by ? PROC_INFO_STOPPED : 0);
 	info->state = p->state;
 	info->status = p->state == SLOT_ZOMBIE ? p->status : 0;
 	memcpy(info->name, p->name, sizeof(info->name));

@@ -128,6 +128,7 @@ static void handle(struct msg *m)
 	} else if (badge == REAPER_BADGE) {
 		reaper_scan();
 		signal_alarms();
+		load_tick();
 		*m = (struct msg){.tag = msg_tag(label, 0, 0)};
 		return;
 	} else if (badge == PROC_BADGE_CON && msg_handles(m->tag) == 0) {

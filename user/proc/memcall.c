@@ -147,6 +147,13 @@ int mem_vs_stats(uint64_t vs, struct mem_vs_stats *out)
 	return call_for_bytes(&m, out, sizeof(*out));
 }
 
+uint64_t mem_vs_swapout(uint64_t vs, uint64_t most)
+{
+	struct msg m = {.tag = msg_tag(MEM_VS_SWAPOUT, 2, 0), .w = {vs, most}};
+
+	return mem_call(&m) == ERR_OK ? m.w[0] : 0;
+}
+
 int mem_stats(struct mem_stats *out)
 {
 	struct msg m = {.tag = msg_tag(MEM_STATS, 0, 0)};

@@ -81,6 +81,10 @@ struct process {
 	bool stop_reported; /* a PROC_WAIT with PROC_WAIT_STOPPED told the parent */
 	int32_t oom_adj;    /* PROC_OOM_ADJ: the OOM killer's weight (oom.c) */
 	bool oom_retried;   /* a failed fault of it was retried without a kill since the last */
+	/* load.c: held (thread suspended) while paging thrashes */
+	bool held, swapping_out; /* held; mem still writing its pages out */
+	uint64_t held_pages;	 /* resident when held: the room it needs to go on */
+	uint64_t hold_serial;	 /* order of holds: the longest held goes on first */
 	/* CPU time (times.c): of its ended threads; of its waited-for children */
 	uint64_t user_ns, kernel_ns;
 	uint64_t child_user_ns, child_kernel_ns;
@@ -173,6 +177,8 @@ int mem_heap_init(uint64_t vs, uint64_t base);
 int mem_poke(uint64_t vs, uint64_t va, const void *src, size_t n);
 int mem_vs_stats(uint64_t vs, struct mem_vs_stats *out);
 int mem_stats(struct mem_stats *out);
+/* Have mem write up to most pages of vs out (MEM_VS_SWAPOUT): the pages freed (0 on error). */
+uint64_t mem_vs_swapout(uint64_t vs, uint64_t most);
 
 /* ---- fscall.c: descriptor tables in fs */
 int fs_attach(struct process *p, int32_t parent, bool spawn);
@@ -228,6 +234,12 @@ enum oom_verdict {
 /* A fault of faulter's running thread found no memory (ERR_NOMEM from mem): free some. */
 enum oom_verdict oom_fault(struct process *faulter);
 int do_oom_adj(int32_t caller, struct msg *m);
+
+/* ---- load.c: load control (holding a process while paging thrashes) */
+/* The reaper's tick: hold a process, or let one go on. */
+void load_tick(void);
+/* Let held p go on (its thread resumes unless a signal stopped it). */
+void load_release(struct process *p);
 
 /* signal.c */
 /* sig (1..31) arrives at running process p: as its dispositions say. */

@@ -20,10 +20,13 @@
 /* Default action: stop (the thread suspended until SIGCONT). */
 #define DEFAULT_STOP (BIT(PROC_SIGSTOP) | BIT(PROC_SIGTSTP) | BIT(21) | BIT(22) /* TTIN, TTOU */)
 
-/* Stop p: its thread is suspended; the parent hears of it (child event, PROC_WAIT_STOPPED). */
+/*
+ * Stop p: its thread is suspended (already, if load control holds it); the
+ * parent hears of it (child event, PROC_WAIT_STOPPED).
+ */
 static void stop(struct process *p, int sig)
 {
-	if (p->stopped_by || !p->thread || sys_thread_suspend(p->thread) != ERR_OK)
+	if (p->stopped_by || !p->thread || (!p->held && sys_thread_suspend(p->thread) != ERR_OK))
 		return;
 	p->stopped_by = sig;
 	p->stop_reported = false;
@@ -36,7 +39,7 @@ static void resume(struct process *p)
 	if (!p->stopped_by)
 		return;
 	p->stopped_by = 0;
-	if (p->thread)
+	if (p->thread && !p->held) /* a held one goes on when load control lets it */
 		sys_thread_start(p->thread);
 }
 

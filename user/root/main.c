@@ -144,6 +144,8 @@ static const char *parse_bootargs(const char *args, struct init_cmd *c)
 			c->mem_flags |= MEM_BOOT_NOSWAP;
 		} else if (strcmp(w, "overcommit=1") == 0) {
 			c->mem_flags |= MEM_BOOT_OVERCOMMIT;
+		} else if (strcmp(w, "loadcontrol=off") == 0) {
+			c->mem_flags |= MEM_BOOT_NOLOAD;
 		} else if (str_starts(w, "init=") && w[5]) {
 			c->argv[0] = w + 5;
 		} else if (str_starts(w, "server=") && w[7]) {

@@ -28,17 +28,21 @@ static int failed(const char *cmd)
 	return 1;
 }
 
-static const char *state_name(uint32_t state)
+static const char *state_name(const struct proc_info *p)
 {
-	if (state == PROC_RUNNING)
-		return "run";
-	return state == PROC_ZOMBIE ? "zombie" : "?";
+	if (p->state == PROC_ZOMBIE)
+		return "zombie";
+	if (p->state != PROC_RUNNING)
+		return "?";
+	if (p->flags & PROC_INFO_HELD) /* by load control: paging thrashed */
+		return "held";
+	return p->flags & PROC_INFO_STOPPED ? "stop" : "run";
 }
 
 static void ps_row(const struct proc_info *p)
 {
 	printf("%5d %5d %5d %-6s %6lu %6lu %6lu %6lu %6lu %6lu %6lu %.*s\n", (int)p->pid,
-	       (int)p->ppid, (int)p->pgid, state_name(p->state), (unsigned long)p->resident,
+	       (int)p->ppid, (int)p->pgid, state_name(p), (unsigned long)p->resident,
 	       (unsigned long)p->shared, (unsigned long)p->file, (unsigned long)p->swapped,
 	       (unsigned long)p->faults, (unsigned long)p->cow_copies, (unsigned long)p->committed,
 	       (int)sizeof(p->name), p->name);

@@ -188,10 +188,15 @@ static void swap_pass(volatile uint64_t *m, uint64_t n, bool scattered, const ch
 	       (unsigned long long)((s1.cpu_ns - s0.cpu_ns) / moved));
 	printf("bench: swap, %s, pages moved per second: %llu pages/s\n", what,
 	       (unsigned long long)(moved * 1000 / (uint64_t)(ms > 0 ? ms : 1)));
-	printf("bench: swap, %s: %llu out, %llu in, %llu without a write\n", what,
-	       (unsigned long long)(s1.page_outs - s0.page_outs),
+	printf("bench: swap, %s: %llu out, %llu in, %llu without a write, %llu writes, %llu "
+	       "reads, %llu faults, %llu scans\n",
+	       what, (unsigned long long)(s1.page_outs - s0.page_outs),
 	       (unsigned long long)(s1.page_ins - s0.page_ins),
-	       (unsigned long long)(s1.clean_drops - s0.clean_drops));
+	       (unsigned long long)(s1.clean_drops - s0.clean_drops),
+	       (unsigned long long)(s1.swap_write_runs - s0.swap_write_runs),
+	       (unsigned long long)(s1.swap_read_runs - s0.swap_read_runs),
+	       (unsigned long long)(s1.faults - s0.faults),
+	       (unsigned long long)(s1.reclaim_scans - s0.reclaim_scans));
 }
 
 static int bench_swap(void)
@@ -215,12 +220,73 @@ static int bench_swap(void)
 	return 0;
 }
 
+/*
+ * sysbench thrash N: N processes, each cycling CYCLES times over 40% of
+ * what mem holds (writing every page, checking the last cycle's), started
+ * together; the time until the last one ends, in wall milliseconds, and the
+ * pages read back meanwhile. Run with load control on and off
+ * (`loadcontrol=off`).
+ */
+#define CYCLES 6
+
+static void cycle_over(uint64_t n, uint64_t salt)
+{
+	volatile uint64_t *m =
+	    mmap(0, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		_exit(3);
+	for (uint64_t v = 1; v <= CYCLES; v++)
+		for (uint64_t i = 0; i < n; i++) {
+			volatile uint64_t *w = &m[i * (PAGE / 8)];
+			if (v > 1 && *w != (salt ^ i) + v - 1)
+				_exit(1);
+			*w = (salt ^ i) + v;
+		}
+	_exit(0);
+}
+
+static int bench_thrash(int procs)
+{
+	struct mem_stats s0, s1;
+	struct timespec t0, t1;
+	int failed = 0, st;
+
+	if (procs < 1 || procs > 16 || strata_mem_stats(&s0) != 0 || s0.swap_total == 0) {
+		printf("sysbench: thrash: 1..16 processes, and swap\n");
+		return 1;
+	}
+	uint64_t n = (s0.commit_limit - s0.swap_total) * 2 / 5;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int c = 0; c < procs; c++)
+		if (fork() == 0)
+			cycle_over(n, (uint64_t)c << 40);
+	for (int c = 0; c < procs; c++)
+		failed += wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	strata_mem_stats(&s1);
+	int64_t ms = ((int64_t)t1.tv_sec - (int64_t)t0.tv_sec) * 1000 +
+		     ((int64_t)t1.tv_nsec - (int64_t)t0.tv_nsec) / 1000000;
+	const char *lc = s0.load_control ? "on" : "off";
+	printf("bench: thrash, %d x 40%% of RAM, %d cycles, load control %s: %lld ms\n", procs,
+	       CYCLES, lc, (long long)ms);
+	printf("bench: thrash, %d x 40%% of RAM, load control %s: %llu pages in, %llu out\n", procs,
+	       lc, (unsigned long long)(s1.page_ins - s0.page_ins),
+	       (unsigned long long)(s1.page_outs - s0.page_outs));
+	if (failed)
+		printf("sysbench: thrash: %d processes failed\n", failed);
+	printf("sysbench: done\n");
+	return failed != 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t boot = instret();
 
 	if (argc == 2 && strcmp(argv[1], "swap") == 0)
 		return bench_swap();
+	if (argc == 3 && strcmp(argv[1], "thrash") == 0)
+		return bench_thrash(atoi(argv[2]));
 
 	if (argc == 3 && strcmp(argv[1], "exec-target") == 0) {
 		uint64_t t0 = strtoull(argv[2], 0, 10);

@@ -295,6 +295,79 @@ static bool t_swap_file_and_anon(void)
 	return true;
 }
 
+/*
+ * Load control: three processes, each cycling over 40% of what mem holds,
+ * thrash together; proc holds one (ps says "held") while the others
+ * finish, and lets it go on after. Every page is intact throughout.
+ */
+#define CYCLERS 3
+#define CYCLES	6
+
+static void cycle_over(uint64_t n, uint64_t salt)
+{
+	uint64_t *m = anon(n);
+
+	if (!m)
+		_exit(3);
+	for (uint64_t v = 1; v <= CYCLES; v++)
+		for (uint64_t i = 0; i < n; i++) {
+			if (v > 1 && !page_ok(PG(m, i), i + salt, v - 1))
+				_exit(1);
+			fill_page(PG(m, i), i + salt, v);
+		}
+	_exit(0);
+}
+
+/* Is one of the pids held by load control now? */
+static bool one_held(const int *pids, int n)
+{
+	struct proc_info info;
+
+	for (int c = 0; c < n; c++)
+		if (strata_proc_find(pids[c], &info) == 0 && (info.flags & PROC_INFO_HELD))
+			return true;
+	return false;
+}
+
+static bool t_swap_load_control(void)
+{
+	uint64_t ram;
+	CHECK(have_swap(2, false, &ram));
+	struct mem_stats s0 = stats();
+	CHECK(s0.load_control == 1);
+	uint64_t n = holds() * 2 / 5;
+	int pids[CYCLERS], left = CYCLERS, st;
+	bool seen = false;
+	for (int c = 0; c < CYCLERS; c++) {
+		pids[c] = fork();
+		CHECK(pids[c] >= 0);
+		if (pids[c] == 0)
+			cycle_over(n, (uint64_t)c << 32);
+	}
+	while (left > 0) {
+		seen = seen || one_held(pids, CYCLERS);
+		int pid = waitpid(-1, &st, WNOHANG);
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			usleep(20000);
+			continue;
+		}
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		left--;
+	}
+	struct mem_stats s1 = stats();
+	printf("    %lu pages each: %lu periods, %lu thrashing, %lu written out for proc, "
+	       "%lu in\n",
+	       (unsigned long)n, (unsigned long)(s1.paging_periods - s0.paging_periods),
+	       (unsigned long)(s1.thrash_periods - s0.thrash_periods),
+	       (unsigned long)(s1.swapped_out - s0.swapped_out),
+	       (unsigned long)(s1.page_ins - s0.page_ins));
+	CHECK(s1.thrash_periods > s0.thrash_periods);
+	CHECK(seen); /* ps showed it held */
+	CHECK(s1.swapped_out > s0.swapped_out);
+	return true;
+}
+
 const struct systest swap_tests[] = {
     {"swap_sequential", t_swap_sequential},
     {"swap_random", t_swap_random},
@@ -302,5 +375,6 @@ const struct systest swap_tests[] = {
     {"swap_commit_limit", t_swap_commit_limit},
     {"swap_killed_while_paging", t_swap_killed_while_paging},
     {"swap_file_and_anon", t_swap_file_and_anon},
+    {"swap_load_control", t_swap_load_control},
     {0, 0},
 };
