@@ -133,25 +133,7 @@ static void index_remove(struct rp_set *s, uint64_t page)
 	}
 }
 
-/* ----------------------------------------------------------------- victims */
-
-static bool is_free(const struct rp_frame *f)
-{
-	return f->page == RP_NONE;
-}
-
-/* The resident frame with the smallest key (ties: the lowest index); some frame is resident. */
-static unsigned min_by(const struct rp_set *s, uint64_t (*key)(const struct rp_frame *))
-{
-	unsigned best = 0;
-
-	while (is_free(&s->f[best]))
-		best++;
-	for (unsigned i = best + 1; i < s->used; i++)
-		if (!is_free(&s->f[i]) && key(&s->f[i]) < key(&s->f[best]))
-			best = i;
-	return best;
-}
+/* ----------------------------------------------------------------- the heap of victims */
 
 static uint64_t key_loaded(const struct rp_frame *f)
 {
@@ -178,16 +160,151 @@ static uint64_t key_class(const struct rp_frame *f)
 	return (uint64_t)f->r * 2 + f->m;
 }
 
+/* The key of the policies whose victim is the resident page with the smallest one, or NULL. */
+static uint64_t (*heap_key(enum rp_kind k))(const struct rp_frame *)
+{
+	switch (k) {
+	case RP_OPT:
+		return key_later_next;
+	case RP_FIFO:
+	case RP_SECOND:
+		return key_loaded;
+	case RP_NRU:
+		return key_class;
+	case RP_LRU:
+		return key_last;
+	case RP_NFU:
+	case RP_AGING:
+		return key_count;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Does frame a come before frame b: not deferred before deferred, then a
+ * smaller key, then the lower frame among equals.
+ */
+static bool before(const struct rp_set *s, unsigned a, unsigned b)
+{
+	uint64_t (*key)(const struct rp_frame *) = heap_key(s->kind);
+	uint64_t ka = key(&s->f[a]), kb = key(&s->f[b]);
+
+	if (s->f[a].deferred != s->f[b].deferred)
+		return s->f[b].deferred;
+	return ka < kb || (ka == kb && a < b);
+}
+
+static void heap_put(struct rp_set *s, unsigned at, unsigned frame)
+{
+	s->f[at].heap = frame;
+	s->f[frame].pos = at;
+}
+
+static void sift_up(struct rp_set *s, unsigned at)
+{
+	unsigned frame = s->f[at].heap;
+
+	while (at > 0 && before(s, frame, s->f[(at - 1) / 2].heap)) {
+		heap_put(s, at, s->f[(at - 1) / 2].heap);
+		at = (at - 1) / 2;
+	}
+	heap_put(s, at, frame);
+}
+
+static void sift_down(struct rp_set *s, unsigned at, unsigned n)
+{
+	unsigned frame = s->f[at].heap;
+
+	for (;;) {
+		unsigned c = 2 * at + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && before(s, s->f[c + 1].heap, s->f[c].heap))
+			c++;
+		if (!before(s, s->f[c].heap, frame))
+			break;
+		heap_put(s, at, s->f[c].heap);
+		at = c;
+	}
+	heap_put(s, at, frame);
+}
+
+/* Frame v came in: it joins the heap (live already counts it). */
+static void heap_insert(struct rp_set *s, unsigned v)
+{
+	if (!heap_key(s->kind))
+		return;
+	heap_put(s, s->live - 1, v);
+	sift_up(s, s->live - 1);
+}
+
+/* Frame v goes (live still counts it). */
+static void heap_delete(struct rp_set *s, unsigned v)
+{
+	if (!heap_key(s->kind))
+		return;
+	unsigned at = s->f[v].pos, last = s->live - 1;
+	if (at == last)
+		return;
+	heap_put(s, at, s->f[last].heap);
+	sift_up(s, at);
+	sift_down(s, s->f[s->f[at].heap].pos, last);
+}
+
+/* Frame v's key changed. */
+static void heap_fix(struct rp_set *s, unsigned v)
+{
+	if (!heap_key(s->kind))
+		return;
+	sift_up(s, s->f[v].pos);
+	sift_down(s, s->f[v].pos, s->live);
+}
+
+/* Every key may have changed (a tick). */
+static void heap_build(struct rp_set *s)
+{
+	for (unsigned at = s->live / 2; at-- > 0;)
+		sift_down(s, at, s->live);
+}
+
+/* The frame with the smallest key; some frame is resident. */
+static unsigned heap_min(const struct rp_set *s)
+{
+	return s->f[0].heap;
+}
+
+/* ----------------------------------------------------------------- victims */
+
+static bool is_free(const struct rp_frame *f)
+{
+	return f->page == RP_NONE;
+}
+
+/* The resident frame with the smallest key (ties: the lowest index); some frame is resident. */
+static unsigned min_by(const struct rp_set *s, uint64_t (*key)(const struct rp_frame *))
+{
+	unsigned best = 0;
+
+	while (is_free(&s->f[best]))
+		best++;
+	for (unsigned i = best + 1; i < s->used; i++)
+		if (!is_free(&s->f[i]) && key(&s->f[i]) < key(&s->f[best]))
+			best = i;
+	return best;
+}
+
 /* FIFO order with a second chance: the oldest page not referenced since it was last passed. */
 static unsigned second_chance(struct rp_set *s)
 {
 	for (;;) {
-		unsigned v = min_by(s, key_loaded);
+		unsigned v = heap_min(s);
 		if (!s->f[v].r)
 			return v;
 		s->f[v].r = 0;
 		s->f[v].loaded = s->now; /* to the back of the queue */
 		s->now++;		 /* keeps the queue order strict */
+		heap_fix(s, v);
 	}
 }
 
@@ -257,21 +374,17 @@ static unsigned wsclock_victim(struct rp_set *s)
 static unsigned victim(struct rp_set *s)
 {
 	switch (s->kind) {
-	case RP_OPT:
-		return min_by(s, key_later_next);
-	case RP_FIFO:
-		return min_by(s, key_loaded);
 	case RP_SECOND:
 		return second_chance(s);
 	case RP_CLOCK:
 		return clock_hand(s);
+	case RP_OPT:
+	case RP_FIFO:
 	case RP_NRU:
-		return min_by(s, key_class);
 	case RP_LRU:
-		return min_by(s, key_last);
 	case RP_NFU:
 	case RP_AGING:
-		return min_by(s, key_count);
+		return heap_min(s);
 	case RP_WS:
 		return ws_victim(s);
 	default:
@@ -286,11 +399,21 @@ bool rp_resident(const struct rp_set *s, uint64_t page)
 	return lookup(s, page) >= 0;
 }
 
+/* Frame v holds page now (or RP_NONE): its other fields start afresh, its heap entry stays. */
+static void frame_reset(struct rp_set *s, unsigned v, uint64_t page)
+{
+	uint32_t heap = s->f[v].heap;
+
+	s->f[v] = (struct rp_frame){.page = page, .loaded = s->now, .heap = heap};
+}
+
 /* Take page's frame away (the frame goes on the free list). */
 static void frame_free(struct rp_set *s, unsigned v)
 {
 	index_remove(s, s->f[v].page);
-	s->f[v] = (struct rp_frame){.page = RP_NONE, .next = s->free_head};
+	heap_delete(s, v);
+	frame_reset(s, v, RP_NONE);
+	s->f[v].next = s->free_head;
 	s->free_head = v + 1;
 	s->live--;
 }
@@ -307,11 +430,12 @@ bool rp_add(struct rp_set *s, uint64_t page, bool write)
 	} else {
 		return false;
 	}
-	s->f[v] = (struct rp_frame){.page = page, .loaded = s->now};
+	frame_reset(s, v, page);
 	if (s->kind == RP_CLOCK || s->kind == RP_WSCLOCK)
 		s->hand = (v + 1) % s->n; /* the new page was placed under the hand */
 	index_add(s, page, v);
 	s->live++;
+	heap_insert(s, v);
 	rp_mark(s, page, write);
 	return true;
 }
@@ -334,6 +458,8 @@ static void mark(struct rp_set *s, unsigned i, bool write, uint64_t next_use)
 	f->last = s->now;
 	f->next = next_use;
 	s->now++;
+	if (s->kind == RP_LRU || s->kind == RP_OPT || s->kind == RP_NRU)
+		heap_fix(s, i); /* their keys are what a reference changes */
 }
 
 void rp_mark(struct rp_set *s, uint64_t page, bool write)
@@ -342,6 +468,37 @@ void rp_mark(struct rp_set *s, uint64_t page, bool write)
 
 	if (i >= 0)
 		mark(s, (unsigned)i, write, RP_NONE);
+}
+
+void rp_defer(struct rp_set *s, uint64_t page)
+{
+	int i = lookup(s, page);
+
+	if (i < 0)
+		return;
+	if (!heap_key(s->kind)) {
+		mark(s, (unsigned)i, false, RP_NONE);
+		return;
+	}
+	s->f[i].deferred = 1;
+	heap_fix(s, (unsigned)i);
+}
+
+void rp_undefer(struct rp_set *s, uint64_t page)
+{
+	int i = lookup(s, page);
+
+	if (i >= 0 && s->f[i].deferred) {
+		s->f[i].deferred = 0;
+		heap_fix(s, (unsigned)i);
+	}
+}
+
+uint64_t rp_loaded(const struct rp_set *s, uint64_t page)
+{
+	int i = lookup(s, page);
+
+	return i >= 0 ? s->f[i].loaded : RP_NONE;
 }
 
 bool rp_victim(struct rp_set *s, uint64_t *page)
@@ -392,4 +549,6 @@ void rp_tick(struct rp_set *s)
 		}
 		f->r = 0;
 	}
+	if (s->kind == RP_NFU || s->kind == RP_AGING || s->kind == RP_NRU)
+		heap_build(s);
 }

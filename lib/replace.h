@@ -44,12 +44,20 @@ enum rp_kind {
 
 /* One resident page. */
 struct rp_frame {
-	uint64_t page;	 /* RP_NONE: free */
-	uint64_t loaded; /* when it came in */
-	uint64_t last;	 /* when it was last used (exact, or as of the last tick) */
-	uint64_t count;	 /* NFU: ticks referenced; aging: the shift register */
-	uint64_t next;	 /* OPT: when it is used next */
-	uint8_t r, m;	 /* referenced since the last tick (or hand); modified */
+	uint64_t page;	  /* RP_NONE: free */
+	uint64_t loaded;  /* when it came in */
+	uint64_t last;	  /* when it was last used (exact, or as of the last tick) */
+	uint64_t count;	  /* NFU: ticks referenced; aging: the shift register */
+	uint64_t next;	  /* OPT: when it is used next */
+	uint8_t r, m;	  /* referenced since the last tick (or hand); modified */
+	uint8_t deferred; /* rp_defer: after every other page for now */
+	/*
+	 * The policies that give up the page with the smallest key keep the
+	 * resident frames in a binary heap (victims in O(log n)): heap is the
+	 * frame at heap position i (this frame's index i; positions below
+	 * live), pos this frame's position.
+	 */
+	uint32_t heap, pos;
 };
 
 struct rp_set {
@@ -99,6 +107,16 @@ bool rp_add(struct rp_set *s, uint64_t page, bool write);
 void rp_remove(struct rp_set *s, uint64_t page);
 /* A resident page was referenced (its A bit was seen set; write: its D bit). */
 void rp_mark(struct rp_set *s, uint64_t page, bool write);
+/*
+ * Not this page for now: the policies with a heap order it after every
+ * page not deferred, until rp_undefer; the others mark it referenced (the
+ * hand or queue passes it). The simulator never defers; mem does for a
+ * page it may not take yet.
+ */
+void rp_defer(struct rp_set *s, uint64_t page);
+void rp_undefer(struct rp_set *s, uint64_t page);
+/* When page came in (the set's reference count then: compare with s->now), or RP_NONE. */
+uint64_t rp_loaded(const struct rp_set *s, uint64_t page);
 /* The page the policy gives up next, in *page; false if none is resident. */
 bool rp_victim(struct rp_set *s, uint64_t *page);
 

@@ -132,7 +132,7 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		scripts/qemu-test.sh system-sifive_u $t sifive_u 2 256M "$kernel" \
 		"$blk init=systest" | report
 	# Swap (user/c/systest/tests_swap.c): twice RAM and more through the disk's
-	# swap partition on 64 MiB, 1 hart with the default policy; 4 harts with
+	# swap partition on 64 MiB, 1 hart with the default policy (aging); 4 harts with
 	# mem.policy=wsclock a little beyond what mem holds (4 harts on 2 cores
 	# page slowly: the full sizes and every swap test are in make stress).
 	cp build/disk-base.img "$disk-swap1.img" && cp build/disk-base.img "$disk-swap4.img"
@@ -144,12 +144,13 @@ $srv" EXPECT="selftest blktest systest" DISK=$disk-legacy.img DISK_OPTS=$thr \
 		"$testargs mem.policy=wsclock init=systest -- --swap --small swap_sequential \
 swap_fork_shared swap_killed_while_paging" | report
 	# The OOM killer (tests_oom.c) with overcommit=1, RAM and swap full: the
-	# right victim each time, and the console line that names it.
+	# right victim each time, and the console line that names it. Under
+	# clock, the swap boot above having the default (aging).
 	local oom='^Out of memory: killed systest\[[0-9]+\] \(resident [0-9]+ KiB, swap [0-9]+ KiB\)$'
 	cp build/disk-base.img "$disk-oom.img"
 	EXPECT="selftest systest" MUST_MATCH="$oom" DISK=$disk-oom.img \
 		scripts/qemu-test.sh oom-virt-1h $t virt 1 64M "$kernel" \
-		"$testargs overcommit=1 init=systest -- --oom" | report
+		"$testargs mem.policy=clock overcommit=1 init=systest -- --oom" | report
 	fsdisk_boots "$disk"
 	disk_root_boots "$disk"
 	# The C library's conformance suite (user/c/libctest) as init, from the disk.

@@ -342,7 +342,7 @@ struct mem_vs_stats {
 	uint64_t file;	   /* pages of fs's page cache mapped here (not in resident): text, files */
 	uint64_t swapped;  /* pages of this space in swap */
 	uint64_t page_ins; /* pages read back from swap */
-	uint64_t recent_page_ins; /* of them, in the last paging period (mem_stats) */
+	uint64_t recent_page_ins; /* of them, in the last paging period that thrashed (mem_stats) */
 };
 
 #endif

@@ -193,6 +193,67 @@ static void recorded_traces(void)
  * use among the resident pages), and for every policy: the victim is
  * resident, removed pages are never chosen, the frame count holds.
  */
+/* The victim a scan of every frame finds: the smallest key, the lowest frame among equals. */
+static uint64_t scan_victim(const struct rp_set *s)
+{
+	int best = -1;
+	uint64_t bk = 0;
+
+	for (unsigned i = 0; i < s->used; i++) {
+		const struct rp_frame *f = &s->f[i];
+		if (f->page == RP_NONE)
+			continue;
+		uint64_t k = s->kind == RP_FIFO	 ? f->loaded
+			     : s->kind == RP_NRU ? (uint64_t)f->r * 2 + f->m
+			     : s->kind == RP_LRU ? f->last
+						 : f->count;
+		bool later = best >= 0 && f->deferred != s->f[best].deferred ? f->deferred
+			     : best >= 0				     ? k >= bk
+									     : false;
+		if (best < 0 || !later) {
+			best = (int)i;
+			bk = k;
+		}
+	}
+	return best < 0 ? RP_NONE : s->f[best].page;
+}
+
+/*
+ * The policies that give up the smallest key keep a heap: after every
+ * step of a random drive (pages in, out, marked, ticks), its victim is the
+ * one a scan of the frames finds.
+ */
+static void heap_matches_scan(void)
+{
+	static struct rp_frame f[MAXF];
+	static uint32_t index[4 * MAXF];
+	static const enum rp_kind kinds[] = {RP_FIFO, RP_NRU, RP_LRU, RP_NFU, RP_AGING};
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct rp_set s;
+		bool in[128] = {false};
+		srand(11 + (unsigned)k);
+		rp_init(&s, kinds[k], f, MAXF, index, 4 * MAXF, 8);
+		for (int step = 0; step < 50000; step++) {
+			uint64_t page = (uint64_t)(rand() % 128), victim = RP_NONE;
+			int op = rand() % 16;
+			if (op < 5 && !in[page])
+				in[page] = rp_add(&s, page, op == 0);
+			else if (op < 11 && in[page])
+				rp_mark(&s, page, op == 5);
+			else if (op < 14 && in[page])
+				rp_remove(&s, page), in[page] = false;
+			else if (op == 14)
+				rp_tick(&s);
+			else if (op == 15 && in[page])
+				rand() % 2 ? rp_defer(&s, page) : rp_undefer(&s, page);
+			if (!rp_victim(&s, &victim))
+				victim = RP_NONE;
+			CHECK(victim == scan_victim(&s));
+		}
+	}
+}
+
 static void added_and_removed(void)
 {
 	static struct rp_frame f[MAXF];
@@ -267,5 +328,6 @@ int main(void)
 	RUN(random_invariants);
 	RUN(recorded_traces);
 	RUN(added_and_removed);
+	RUN(heap_matches_scan);
 	return check_done();
 }

@@ -8,8 +8,8 @@
  * beyond RAM is not thrashing in this sense: holding it would not help.
  *
  * mem only tells: the verdicts (struct mem_stats's thrash_periods,
- * thrashing) and each space's page-ins of the last period (struct
- * mem_vs_stats's recent_page_ins). proc decides whom to hold and when to
+ * thrashing) and each space's page-ins of the last period that thrashed
+ * (struct mem_vs_stats's recent_page_ins). proc decides whom to hold and when to
  * let it go (user/proc/load.c), and asks mem to write a held process's
  * pages out at once (MEM_VS_SWAPOUT, swap_out_space).
  */
@@ -30,20 +30,31 @@ static uint64_t period_length(void)
 	return quarter > MIN_PERIOD ? quarter : MIN_PERIOD;
 }
 
-/* Each space's page-ins of the period just ended; how many spaces paged in. */
-static unsigned close_spaces(void)
+/* How many spaces paged in during the period just ended. */
+static unsigned active_spaces(void)
 {
 	unsigned active = 0;
 
+	for (unsigned i = 0; i < NVS; i++)
+		active += vs_at(i) && vs_at(i)->c.page_ins != vs_at(i)->ins_mark;
+	return active;
+}
+
+/*
+ * Each space's page-ins of the period just ended become its recent ones if
+ * the period thrashed (proc chooses among them, maybe a few periods later);
+ * a calm period leaves those of the last one that thrashed.
+ */
+static void close_spaces(bool thrashed)
+{
 	for (unsigned i = 0; i < NVS; i++) {
 		struct vs *v = vs_at(i);
 		if (!v)
 			continue;
-		v->recent_ins = v->c.page_ins - v->ins_mark;
+		if (thrashed)
+			v->recent_ins = v->c.page_ins - v->ins_mark;
 		v->ins_mark = v->c.page_ins;
-		active += v->recent_ins > 0;
 	}
-	return active;
 }
 
 void load_paged(uint64_t page_outs, uint64_t page_ins)
@@ -52,8 +63,8 @@ void load_paged(uint64_t page_outs, uint64_t page_ins)
 
 	if (outs < period_length())
 		return;
-	unsigned active = close_spaces();
-	ld.thrashing = 2 * ins >= outs && active >= 2;
+	ld.thrashing = 2 * ins >= outs && active_spaces() >= 2;
+	close_spaces(ld.thrashing);
 	ld.periods++;
 	ld.thrash_periods += ld.thrashing;
 	ld.outs0 = page_outs;

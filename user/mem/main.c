@@ -88,7 +88,7 @@ static int init(const struct ustart *us)
 		uprintf(
 		    "mem: mem.policy=%s is not a policy (fifo second clock nru lru nfu aging ws "
 		    "wsclock); using %s\n",
-		    us->mem_policy, "clock");
+		    us->mem_policy, "aging");
 	/* fs's handle for FS_MEM_*: without fs, files cannot be mapped (mmap says ENOENT). */
 	if (env.fs && sys_handle_mint(env.fs, RIGHT_WRITE, FS_BADGE_MEM, &env.fs_mem) != ERR_OK)
 		env.fs_mem = 0;

@@ -224,8 +224,8 @@ struct vs {
 	handle_t space;
 	uint64_t limit, committed, resident; /* pages */
 	uint64_t swapped;		     /* entries of the table that are swap slots */
-	uint64_t ins_mark,
-	    recent_ins; /* load.c: page_ins when the paging period began; in the last one */
+	/* load.c: page_ins when the paging period began; page-ins of the last that thrashed */
+	uint64_t ins_mark, recent_ins;
 	uint64_t heap_base, heap_end; /* heap_base 0: no heap yet */
 	uint64_t seq_next;	      /* the page a sequential fault would hit next */
 	struct radix pages;

@@ -57,18 +57,19 @@
 
 static struct {
 	bool probed, on;
-	unsigned part;	   /* the partition's index at blk */
-	uint32_t nslots;   /* slots 1..nslots - 1 */
-	uint32_t usable;   /* slots that are not bad */
-	uint32_t used;	   /* slots holding a page */
-	uint32_t kept;	   /* of them, slots a resident clean page keeps (SLOT_KEPT) */
-	uint32_t cursor;   /* where the next free slot is looked for */
-	uint16_t *count;   /* references per slot, SLOT_BAD for none */
-	struct rp_set set; /* the resident private pages */
+	unsigned part;		/* the partition's index at blk */
+	uint32_t nslots;	/* slots 1..nslots - 1 */
+	uint32_t usable;	/* slots that are not bad */
+	uint32_t used;		/* slots holding a page */
+	uint32_t kept;		/* of them, slots a resident clean page keeps (SLOT_KEPT) */
+	uint32_t cursor;	/* where the next free slot is looked for */
+	uint16_t *count;	/* references per slot, SLOT_BAD for none */
+	struct rp_set set;	/* the resident private pages */
+	uint64_t request_start; /* set.now when the request began (pick spares younger pages) */
 	struct swap_counters c;
 } sw;
 
-static enum rp_kind policy_kind = RP_CLOCK;
+static enum rp_kind policy_kind = RP_AGING; /* fewer faults than LRU (docs/replacement.md) */
 
 static uint64_t low_mark(void);
 
@@ -302,6 +303,8 @@ void swap_probe(void)
 
 static bool slot_alloc(uint32_t *out)
 {
+	if (sw.used >= sw.usable) /* full: no need to look through every slot */
+		return false;
 	for (uint32_t n = 0; n < sw.nslots; n++) {
 		uint32_t s = sw.cursor;
 		sw.cursor = sw.cursor + 1 < sw.nslots ? sw.cursor + 1 : 1;
@@ -483,6 +486,24 @@ static void ad_add(struct adlist *l, const struct victim *h, int flags)
  * set; a candidate used since it was last looked at is marked referenced
  * and its A bits are cleared with the others' at the end.
  */
+/* Pages pick set aside (rp_defer) for this batch: brought in by the current request. */
+static struct {
+	uint64_t key[BATCH];
+	unsigned n;
+} young;
+
+static bool set_aside(uint64_t key)
+{
+	for (unsigned i = 0; i < young.n; i++)
+		if (young.key[i] == key)
+			return false; /* named again: nothing but such pages is left */
+	if (young.n == BATCH)
+		return false;
+	young.key[young.n++] = key;
+	rp_defer(&sw.set, key);
+	return true;
+}
+
 static unsigned pick(unsigned want)
 {
 	unsigned n = 0;
@@ -494,6 +515,17 @@ static unsigned pick(unsigned want)
 		if (!rp_victim(&sw.set, &key))
 			break;
 		sw.c.scans++;
+		/*
+		 * Brought in by this request: its process has not run since, so
+		 * its A bit says nothing yet, and taking it would only fault it
+		 * back (for ever, under NFU and aging, whose victim it stays).
+		 * Set aside for this batch.
+		 */
+		if (rp_loaded(&sw.set, key) >= sw.request_start) {
+			if (!set_aside(key))
+				break;
+			continue;
+		}
 		if (!find_holders((pageid_t)key, h)) {
 			rp_mark(&sw.set, key, false); /* held elsewhere too (mem itself): later */
 			continue;
@@ -512,6 +544,9 @@ static unsigned pick(unsigned want)
 		n++;
 	}
 	ad_flush(&to_clear, AD_CLEAR);
+	for (unsigned i = 0; i < young.n; i++)
+		rp_undefer(&sw.set, young.key[i]);
+	young.n = 0;
 	return n;
 }
 
@@ -629,11 +664,24 @@ static unsigned page_out(unsigned n)
  * are read and cleared (one SYS_SPACE_AD per 512 pages of a mapping), the
  * pages used since the last tick marked referenced (and modified), then
  * rp_tick (aging shifts its counters, NFU adds, NRU clears R). It comes
- * each time reclaim has freed a low watermark's worth of pages: the R bits
- * the policies see are those of the last stretch of paging. Pages of other
+ * each time reclaim has freed tick_interval() pages: the R bits the
+ * policies see are those of the last stretch of paging. Pages of other
  * pagers are left alone (their D bits are their pager's).
  */
 static uint64_t since_tick;
+
+/*
+ * Pages reclaimed between two ticks: a sixteenth of what mem holds (at
+ * least 128). A tick reads every resident page's A bit, so its cost grows
+ * with memory; sixteen a turnover keep it a small part of each page moved,
+ * and aging's 64-bit counters still span four turnovers.
+ */
+static uint64_t tick_interval(void)
+{
+	uint64_t n = pool_capacity() / 16;
+
+	return n > 2 * SWAP_RESERVE ? n : 2 * SWAP_RESERVE;
+}
 
 static void sampled(void *arg, struct vs *v, uint64_t va, bool written)
 {
@@ -679,12 +727,12 @@ static unsigned reclaim(unsigned want)
 			break;
 		unsigned got = page_out(n);
 		freed += got;
-		if (got == 0)
+		if (got < n / 4) /* swap is (nearly) full: what is free is all there is */
 			break;
 	}
 	since_tick += freed;
 	load_paged(sw.c.page_outs + sw.c.clean_drops, sw.c.page_ins);
-	if (uses_ticks() && since_tick >= low_mark())
+	if (uses_ticks() && since_tick >= tick_interval())
 		tick();
 	return freed;
 }
@@ -734,6 +782,7 @@ void swap_reserve(unsigned pages)
 {
 	uint64_t free = pool_free();
 
+	sw.request_start = sw.set.now; /* pages added from here on are this request's */
 	if (sw.on && free < pages)
 		sw.c.direct += reclaim((unsigned)(2 * pages - free));
 }

@@ -19,7 +19,7 @@
  * next hold waits a few ticks, for the effect to show in mem's periods.
  *
  * All of it runs on the reaper's tick (every 50 ms), on proc's main thread:
- * every tick while a process is held, every tenth otherwise (each look
+ * every tick while a process is held, every fourth otherwise (each look
  * is a call to mem).
  */
 #include "user/proc/proc.h"
@@ -30,7 +30,7 @@
 #define SETTLE_TICKS  20   /* ticks after a hold or release before the next hold */
 #define BLOCKED_TICKS 10   /* ticks every other process must be blocked to release */
 #define OUT_PER_TICK  1024 /* pages mem writes out of a held process per tick */
-#define QUIET_TICKS   10   /* with nobody held, mem is asked every 10th tick only */
+#define QUIET_TICKS   4	   /* with nobody held, mem is asked every 4th tick only */
 
 static struct {
 	uint64_t verdicts; /* mem's thrash_periods when last looked at */
@@ -141,6 +141,8 @@ void load_tick(void)
 	struct mem_stats st;
 	struct process *first = first_held();
 
+	if (lc.settle > 0)
+		lc.settle--;
 	if (!first && ++lc.quiet < QUIET_TICKS) /* a call to mem each tick would cost mem too */
 		return;
 	lc.quiet = 0;
@@ -152,11 +154,10 @@ void load_tick(void)
 		lc.blocked = 0;
 	}
 	write_out_held();
-	if (lc.settle > 0)
-		lc.settle--;
-	bool verdict = st.thrash_periods != lc.verdicts;
+	/* A period found thrashing since the last look (not only the last one). */
+	bool thrashed = st.thrash_periods != lc.verdicts;
 	lc.verdicts = st.thrash_periods;
-	if (verdict && st.thrashing && lc.settle == 0) {
+	if (thrashed && lc.settle == 0) {
 		struct process *p = choose();
 		if (p)
 			hold(p);
