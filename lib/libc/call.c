@@ -91,6 +91,18 @@ int strata_mem_stats(struct mem_stats *out)
 	return e == ERR_OK ? 0 : __strata_fail(e);
 }
 
+int strata_mem_compact(uint64_t *chunks)
+{
+	struct msg m = {.tag = msg_tag(MEM_COMPACT, 0, 0)};
+	int e = __strata_call(mem_ep(), &m);
+
+	if (e != ERR_OK)
+		return __strata_fail(e);
+	if (chunks)
+		*chunks = m.w[0];
+	return 0;
+}
+
 int strata_vs_stats(uint64_t vs, struct mem_vs_stats *out)
 {
 	struct msg m = {.tag = msg_tag(MEM_VS_STATS, 1, 0), .w = {vs}};

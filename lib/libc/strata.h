@@ -40,6 +40,13 @@ int strata_proc_find(int pid, struct proc_info *out);
  */
 int strata_oom_adj(int pid, const int *set, int *before);
 
+/*
+ * Have mem move the pages of its mostly empty chunks into others and give
+ * the emptied chunks back to the kernel (MEM_COMPACT): the chunks given
+ * back in *chunks (if not NULL). 0, or -1.
+ */
+int strata_mem_compact(uint64_t *chunks);
+
 /* The memory server's statistics: 0, or -1. */
 int strata_mem_stats(struct mem_stats *out);
 

@@ -220,6 +220,14 @@ enum mem_label {
 	 * one). ERR_NOENT: no such vs, or no mapping at or after the index.
 	 */
 	MEM_VS_MAPS    = 0x122,
+	/*
+	 * Anyone. -> w0 = chunks given back, w1 = pages mem holds now. Move
+	 * the pages of mem's mostly empty chunks into lower ones and give the
+	 * emptied chunks back to the kernel (compaction; mem also does it by
+	 * itself when the kernel could not give it a chunk of the size it
+	 * asked for). Harmless, and slow only in proportion to what moves.
+	 */
+	MEM_COMPACT    = 0x124,
 };
 /* clang-format on */
 
@@ -307,6 +315,8 @@ struct mem_stats {
 	uint64_t thrashing;	 /* 1: the last period was */
 	uint64_t load_control;	 /* 1: proc holds processes while paging thrashes */
 	uint64_t swapped_out;	 /* pages MEM_VS_SWAPOUT freed (processes proc held) */
+	uint64_t compactions;	 /* times mem compacted its chunks (MEM_COMPACT or by itself) */
+	uint64_t compacted;	 /* chunks given back by compaction */
 };
 
 /* What a mapping is (struct mem_map_info's kind). */

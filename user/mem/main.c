@@ -45,6 +45,8 @@ static int control(struct pager *pg, struct msg *m)
 	close_stray_handles(m, admin, v);
 	if (label == MEM_STATS || label == MEM_VS_STATS || label == MEM_VS_MAPS)
 		e = stats_request(admin ? 0 : m->badge, m);
+	else if (label == MEM_COMPACT)
+		e = compact_request(m);
 	else if (label == MEM_TRACE || label == MEM_TRACE_READ)
 		e = trace_request(m);
 	else if (admin)
@@ -60,11 +62,16 @@ static int control(struct pager *pg, struct msg *m)
 	return ERR_OK;
 }
 
-/* Between requests: empty chunks go back, and memory is freed ahead of demand. */
+/*
+ * Between requests: memory is freed ahead of demand, and the pool is
+ * compacted if the kernel could not give mem a chunk as big as it asked.
+ */
 static void after_reply(struct pager *pg)
 {
 	(void)pg;
 	swap_background();
+	if (pool_fragmented())
+		compact_counted();
 }
 
 static int init(const struct ustart *us)

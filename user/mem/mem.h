@@ -85,6 +85,22 @@ uint32_t pool_slot(pageid_t p);
 /* Are p and q pages of one frame (so p + 1 == q are neighbours in it)? */
 bool pool_same_frame(pageid_t p, pageid_t q);
 void pool_set_slot(pageid_t p, uint32_t slot);
+/* Compaction (compact.c): chunk slots, chunk c's pages in use (not its bookkeeping) and size. */
+unsigned pool_chunks(void);
+bool pool_chunk(unsigned c, unsigned *used, unsigned *npages);
+/* The next page in use of chunk c at or after page *i (moving *i past it), or 0. */
+pageid_t pool_used_page(unsigned c, unsigned *i);
+/* Free pages of the chunks below c, and one of them (reference count 1), or 0. */
+uint64_t pool_free_below(unsigned c);
+pageid_t pool_alloc_below(unsigned c);
+/* Did a chunk come smaller than asked since the last call (the kernel is fragmented)? */
+bool pool_fragmented(void);
+
+/* ---- compact.c: moving pages out of mostly empty chunks */
+/* Empty what chunks can be emptied into lower ones (and count it): the chunks given back. */
+unsigned compact_counted(void);
+int compact_request(struct msg *m); /* MEM_COMPACT */
+void compact_stats(struct mem_stats *s);
 
 /* ---- swap.c: pages on the disk (a table entry with SWAP_BIT is a slot, not a page) */
 
@@ -123,6 +139,12 @@ void swap_forget(pageid_t p);
 void swap_dirty(pageid_t p);
 /* The rights to map private page p with: W only once it is written (while swap has a copy). */
 unsigned swap_prot(pageid_t p, unsigned prot, unsigned access);
+/*
+ * Move private page p to page q (a new one, reference count 1): q takes
+ * its contents, entries, references and swap slot; p is unmapped first.
+ * False (q untouched) if p's holders cannot all be found.
+ */
+bool swap_migrate(pageid_t p, pageid_t q);
 /* Write up to most pages of v's own out now (a process proc holds): the pages freed. */
 uint64_t swap_out_space(struct vs *v, uint64_t most);
 void swap_slot_ref(uint32_t entry);

@@ -67,6 +67,7 @@ static uint64_t held;	  /* pages of all chunks */
 static uint64_t resident; /* pages handed to processes */
 static uint64_t meta;	  /* pages mem uses itself (radix nodes) */
 static uint64_t capacity;
+static bool fragmented; /* a chunk came smaller than its slot's order (pool_fragmented) */
 
 /* The size of the chunk slot c takes when memory allows. */
 static unsigned slot_order(unsigned c)
@@ -164,6 +165,7 @@ static int chunk_new(unsigned c)
 		}
 		uint16_t meta = (uint16_t)meta_pages(1u << order);
 		chunks[c] = (struct chunk){f, (uint16_t)(1u << order), meta, meta, 0};
+		fragmented |= order < slot_order(c); /* the kernel had no block of that order */
 		held += 1ull << order;
 		return ERR_OK;
 	}
@@ -231,12 +233,72 @@ static int chunk_with_room(unsigned *out)
 	return ERR_OK;
 }
 
+/* ---- compaction (compact.c): the chunks, and pages only from below one */
+
+unsigned pool_chunks(void)
+{
+	return nchunks;
+}
+
+bool pool_chunk(unsigned c, unsigned *used, unsigned *npages)
+{
+	if (c >= nchunks || !chunks[c].frame)
+		return false;
+	*used = chunks[c].used - meta_pages(chunks[c].npages);
+	*npages = chunks[c].npages;
+	return true;
+}
+
+pageid_t pool_used_page(unsigned c, unsigned *i)
+{
+	for (; *i < chunks[c].npages; ++*i)
+		if (*i >= meta_pages(chunks[c].npages) && ref_of(c)[*i])
+			return ID(c, (*i)++);
+	return 0;
+}
+
+uint64_t pool_free_below(unsigned c)
+{
+	uint64_t n = 0;
+
+	for (unsigned k = 0; k < c && k < nchunks; k++)
+		if (chunks[k].frame)
+			n += chunks[k].npages - chunks[k].used;
+	return n;
+}
+
+static pageid_t take_in(unsigned c);
+
+pageid_t pool_alloc_below(unsigned c)
+{
+	for (unsigned k = lowest; k < c && k < nchunks; k++)
+		if (chunks[k].frame && chunks[k].used < chunks[k].npages) {
+			resident++;
+			return take_in(k);
+		}
+	return 0;
+}
+
+bool pool_fragmented(void)
+{
+	bool was = fragmented;
+
+	fragmented = false;
+	return was;
+}
+
 static pageid_t take(void)
 {
 	unsigned c;
 
 	if (chunk_with_room(&c) != ERR_OK)
 		return 0;
+	return take_in(c);
+}
+
+/* A page of chunk c, which has room. */
+static pageid_t take_in(unsigned c)
+{
 	struct chunk *k = &chunks[c];
 	unsigned i;
 	if (k->free_head) {

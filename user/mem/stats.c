@@ -22,6 +22,7 @@ static void system_stats(struct mem_stats *s)
 	s->pool_free = pool_free();
 	s->load_control = swap_slots() > 0 && !env.no_load;
 	load_stats(s);
+	compact_stats(s);
 	s->pool_pages = pool_pages();
 	s->own_pages = pool_own();
 	s->faults = total.faults;

@@ -737,6 +737,29 @@ static unsigned reclaim(unsigned want)
 	return freed;
 }
 
+bool swap_migrate(pageid_t p, pageid_t q)
+{
+	struct victim h;
+
+	if (!find_holders(p, &h) || h.n == 0)
+		return false;
+	for (unsigned i = 0; i < h.n; i++) /* no store may reach p from here on */
+		if (radix_mapped(&h.v[i]->pages, h.va))
+			sys_space_unmap(h.v[i]->space, h.va, PAGE);
+	memcpy(pool_addr(q), pool_addr(p), PAGE);
+	uint32_t slot = pool_slot(p);
+	pool_set_slot(p, 0);
+	for (unsigned i = 0; i < h.n; i++) {
+		radix_set(&h.v[i]->pages, h.va, q); /* replaces an entry: no node */
+		if (i > 0)
+			pool_ref(q);
+		pool_unref(p); /* the last one frees it */
+	}
+	swap_track(q, h.v[0], h.va);
+	pool_set_slot(q, slot);
+	return true;
+}
+
 /*
  * A space written out whole: every page of its own (one reference; pages
  * shared after fork stay for the others' sake) becomes a victim, a batch

@@ -39,7 +39,8 @@ static const struct builtin builtins[] = {
      "processes: pid, parent, group, state, resident, shared and page-cache pages, faults, COW, "
      "commit",
      sh_ps},
-    {"free", "", "physical memory, free buddy blocks, commit", sh_free},
+    {"free", "[-c]", "physical memory, free buddy blocks, commit (-c: compact mem's chunks first)",
+     sh_free},
     {"vmstat", "", "paging counters of the memory server", sh_vmstat},
     {"kill", "[-SIG] PID...", "send a signal (default TERM; kill -l lists them)", sh_kill},
     {"oomadj", "PID [-1000..1000]",

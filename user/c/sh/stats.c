@@ -96,13 +96,22 @@ static void free_blocks(const struct mem_stats *s)
 }
 
 /* free: physical memory as the kernel sees it, then mem's share and its promises. */
+/* free [-c]: -c has mem compact its chunks first (MEM_COMPACT), and says how many went back. */
 int sh_free(int argc, char **argv)
 {
 	struct mem_stats s;
 	char a[24], b[24];
+	uint64_t chunks;
 
-	(void)argc;
-	(void)argv;
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "-c") != 0)) {
+		fprintf(stderr, "sh: free: usage: free [-c]\n");
+		return 2;
+	}
+	if (argc == 2) {
+		if (strata_mem_compact(&chunks) != 0)
+			return failed("free");
+		printf("compacted: %lu chunks given back\n", (unsigned long)chunks);
+	}
 	if (strata_mem_stats(&s) != 0)
 		return failed("free");
 	printf("%-8s %10s %10s\n", "", "pages", "MiB");

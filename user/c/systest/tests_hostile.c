@@ -231,6 +231,8 @@ static bool hostile_mem(void)
 	CHECK(expect("trace, no such space", mem, M(MEM_TRACE, 1, 1ull << 40), ERR_NOENT));
 	CHECK(expect("trace, 2 words", mem, M(MEM_TRACE, 2, 0, 0), ERR_INVALID));
 	CHECK(expect("trace read, not traced", mem, M(MEM_TRACE_READ, 1, 1ull << 40), ERR_NOENT));
+	CHECK(expect("compact, 1 word", mem, M(MEM_COMPACT, 1, 0), ERR_INVALID));
+	CHECK(expect("compact", mem, M(MEM_COMPACT, 0), ERR_OK));
 	static const unsigned unknown[] = {0,	  0x107, 0x11c,		0x123,
 					   0x200, 0x300, MSG_EXCEPTION, 0xffff};
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)

@@ -639,7 +639,53 @@ static bool malloc_double_free(void)
 	return true;
 }
 
+/* Free buddy blocks of order 8 (1 MiB, mem's smallest full chunk) and above, in pages. */
+static uint64_t big_free(const struct mem_stats *s)
+{
+	uint64_t n = 0;
+
+	for (unsigned o = 8; o < MEM_ORDERS; o++)
+		n += s->free_blocks[o] << o;
+	return n;
+}
+
+/*
+ * Compaction: a region spread over many chunks, then all but one page in
+ * every 256 let go, leaves chunks mostly empty that mem cannot give back;
+ * MEM_COMPACT moves the survivors down and gives the chunks back (the
+ * kernel's big blocks come back), and the survivors keep their bytes.
+ */
+static bool mem_compaction(void)
+{
+	const uint64_t n = 4096, stride = 256;
+	char *m = mmap(0, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED);
+	for (uint64_t i = 0; i < n; i++)
+		m[i * PAGE + 1] = (char)(i * 7 + 1);
+	for (uint64_t i = 0; i < n; i += stride) /* keep page i, free the others up to the next */
+		CHECK(munmap(m + (i + 1) * PAGE, (stride - 1) * PAGE) == 0);
+	struct mem_stats s1, s2;
+	CHECK(strata_mem_stats(&s1) == 0);
+	uint64_t chunks = 0;
+	CHECK(strata_mem_compact(&chunks) == 0);
+	CHECK(strata_mem_stats(&s2) == 0);
+	printf("    %lu chunks given back: mem holds %lu pages, was %lu; free in blocks of 1 MiB "
+	       "and up %lu pages, was %lu\n",
+	       (unsigned long)chunks, (unsigned long)s2.pool_pages, (unsigned long)s1.pool_pages,
+	       (unsigned long)big_free(&s2), (unsigned long)big_free(&s1));
+	CHECK(chunks >= 4);
+	CHECK(s2.pool_pages < s1.pool_pages);
+	CHECK(big_free(&s2) > big_free(&s1));
+	CHECK(s2.compactions == s1.compactions + 1 && s2.compacted >= s1.compacted + chunks);
+	for (uint64_t i = 0; i < n; i += stride)
+		CHECK(m[i * PAGE + 1] == (char)(i * 7 + 1));
+	for (uint64_t i = 0; i < n; i += stride)
+		CHECK(munmap(m + i * PAGE, PAGE) == 0);
+	return true;
+}
+
 const struct systest mem_tests[] = {
+    {"mem_compaction", mem_compaction},
     {"malloc_stress", malloc_stress},
     {"malloc_model", malloc_model},
     {"malloc_double_free", malloc_double_free},
