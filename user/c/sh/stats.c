@@ -210,5 +210,11 @@ int sh_vmstat(int argc, char **argv)
 	vm_row("reclaim ahead", s.reclaim_background, "pages freed ahead of demand");
 	vm_row("reclaim direct", s.reclaim_direct, "pages freed while a fault or request waited");
 	vm_row("write errors", s.swap_write_errors, "swap writes the disk refused");
+	vm_row("swap reads", s.swap_read_runs, "reads from swap (a page or a run read around it)");
+	vm_row("periods", s.paging_periods, "paging periods (a quarter of memory evicted each)");
+	vm_row("thrashing", s.thrash_periods, "of them, periods that thrashed (load control)");
+	vm_row("held out", s.swapped_out, "pages written out for processes load control held");
+	vm_row("compactions", s.compactions, "times mem moved pages to give chunks back");
+	vm_row("compacted", s.compacted, "chunks given back by compaction");
 	return 0;
 }
