@@ -374,7 +374,7 @@ swap_header_boots() { # DISK-PREFIX
 		"panic=shutdown init=true" | report
 	cp build/disk-base.img "$d"
 	INITRD=build/initrd.cpio EXPECT=none DISK=$d MUST_NOT_MATCH='^mem: swap on' \
-		MUST_MATCH="^mem: mem.policy=opt is not a policy \(fifo second clock nru lru nfu aging ws wsclock\); using clock$
+		MUST_MATCH="^mem: mem.policy=opt is not a policy \(fifo second clock nru lru nfu aging ws wsclock\); using aging$
 ^root: init exited with status 0$" \
 		scripts/qemu-test.sh swap-off 60 virt 1 128M "$kernel" \
 		"panic=shutdown swap=off mem.policy=opt init=true" | report
