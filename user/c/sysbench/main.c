@@ -163,8 +163,9 @@ static void bench_mapped_file(void)
  * sysbench swap: twice what mem holds, written in order and read back, then
  * touched in a scattered order; mem's own instructions per page moved
  * (its serving thread's CPU time: instructions under -icount shift=0; the
- * disk's waits are idle, not counted) and, without -icount, pages moved
- * per second of wall time.
+ * disk's waits are idle, not counted), every instruction the hart ran
+ * (rdinstret: the loop, the kernel, mem, blk, the firmware) per page
+ * moved, and, without -icount, pages moved per second of wall time.
  */
 static void swap_pass(volatile uint64_t *m, uint64_t n, bool scattered, const char *what)
 {
@@ -173,10 +174,12 @@ static void swap_pass(volatile uint64_t *m, uint64_t n, bool scattered, const ch
 
 	strata_mem_stats(&s0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t i0 = instret();
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t p = scattered ? (i * 2654435761ull) % n : i;
 		m[p * (PAGE / 8)] += p;
 	}
+	uint64_t i1 = instret();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	strata_mem_stats(&s1);
 	uint64_t moved = (s1.page_outs - s0.page_outs) + (s1.page_ins - s0.page_ins);
@@ -186,6 +189,9 @@ static void swap_pass(volatile uint64_t *m, uint64_t n, bool scattered, const ch
 		return;
 	printf("bench: swap, %s, mem per page moved: %llu instructions\n", what,
 	       (unsigned long long)((s1.cpu_ns - s0.cpu_ns) / moved));
+	/* Every instruction on the hart (the loop, kernel, mem, blk, firmware), per page moved. */
+	printf("bench: swap, %s, whole system per page moved: %llu instructions\n", what,
+	       (unsigned long long)((i1 - i0) / moved));
 	printf("bench: swap, %s, pages moved per second: %llu pages/s\n", what,
 	       (unsigned long long)(moved * 1000 / (uint64_t)(ms > 0 ? ms : 1)));
 	printf("bench: swap, %s: %llu out, %llu in, %llu without a write, %llu writes, %llu "
