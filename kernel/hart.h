@@ -29,6 +29,7 @@ struct hart {
 	struct thread *current;	  /* NULL while in the scheduler loop */
 	struct context sched_ctx; /* the scheduler loop's context */
 	volatile bool idle;	  /* waiting in wfi; read by other harts */
+	uint64_t idle_time;	  /* timebase ticks spent in the idle wfi (SYS_KERNEL_STATS) */
 	unsigned slice_left;	  /* ticks left in current's time slice */
 	struct space *space;	  /* whose user half satp holds, or NULL */
 	uint16_t asid;	   /* the ASID satp holds with it (space->asid but after a roll-over) */

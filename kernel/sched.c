@@ -260,7 +260,9 @@ void scheduler_loop(void)
 		/* wfi wakes on a pending enabled interrupt even with SIE clear. */
 		h->idle = true;
 		bkl_unlock();
+		uint64_t t0 = arch_time();
 		arch_wfi();
+		h->idle_time += arch_time() - t0; /* this hart's alone: no lock needed */
 		arch_intr_on();
 		arch_intr_off();
 		bkl_lock();

@@ -6,8 +6,10 @@
 #include "kernel/ptewatch.h"
 #include "kernel/sched.h"
 #include "kernel/frames.h"
+#include "kernel/hart.h"
 #include "kernel/memlayout.h"
 #include "kernel/shutdown.h"
+#include "kernel/timer.h"
 #include "kernel/uaccess.h"
 #include "lib/error.h"
 #include "mm/slab.h"
@@ -183,8 +185,12 @@ static int sys_kernel_stats(struct thread *t, struct trapframe *tf)
 
 	if (e != ERR_OK)
 		return e;
+	uint64_t idle = 0;
+	for (unsigned i = 0; i < MAX_HARTS; i++)
+		idle += harts[i].idle_time;
 	RET(1, big_lock.max_hold);
 	RET(2, object_count());
+	RET(3, timer_ticks_to_ns(idle));
 	if (ARG(1))
 		big_lock.max_hold = 0;
 	return ERR_OK;

@@ -317,6 +317,7 @@ struct mem_stats {
 	uint64_t swapped_out;	 /* pages MEM_VS_SWAPOUT freed (processes proc held) */
 	uint64_t compactions;	 /* times mem compacted its chunks (MEM_COMPACT or by itself) */
 	uint64_t compacted;	 /* chunks given back by compaction */
+	uint64_t idle_ns;	 /* time every hart together spent idle since boot (the kernel's) */
 };
 
 /* What a mapping is (struct mem_map_info's kind). */

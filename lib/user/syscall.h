@@ -390,7 +390,7 @@ static inline int sys_frame_phys(handle_t frame, handle_t sys, uint64_t *pa, uin
  * objects. reset != 0 starts a new measurement after reading.
  */
 static inline int sys_kernel_stats(handle_t sys, bool reset, uint64_t *lock_cycles,
-				   uint64_t *objects)
+				   uint64_t *objects, uint64_t *idle_ns)
 {
 	struct sysret r = syscall7(SYS_KERNEL_STATS, (uint64_t)sys, reset, 0, 0, 0, 0, 0);
 	if (r.err == 0) {
@@ -398,6 +398,8 @@ static inline int sys_kernel_stats(handle_t sys, bool reset, uint64_t *lock_cycl
 			*lock_cycles = r.r[0];
 		if (objects)
 			*objects = r.r[1];
+		if (idle_ns)
+			*idle_ns = r.r[2];
 	}
 	return (int)r.err;
 }

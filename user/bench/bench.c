@@ -264,13 +264,13 @@ static void bench_lock_hold_unmap(void)
 		if (e != ERR_OK)
 			fail("map for the 1 GiB unmap", e);
 	}
-	sys_kernel_stats(uenv.system, true, NULL, NULL);
+	sys_kernel_stats(uenv.system, true, NULL, NULL, NULL);
 	uint64_t t0 = instret();
 	int e = sys_space_unmap(s, base, total);
 	uint64_t t1 = instret();
 	if (e != ERR_OK)
 		fail("1 GiB unmap", e);
-	sys_kernel_stats(uenv.system, true, &hold, NULL);
+	sys_kernel_stats(uenv.system, true, &hold, NULL, NULL);
 	report("unmap of 1 GiB of mapped pages, the whole call", t1 - t0, 1,
 	       "host ticks (QEMU without -icount)");
 	report("longest kernel-lock hold during that unmap", hold, 1,

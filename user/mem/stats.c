@@ -23,6 +23,7 @@ static void system_stats(struct mem_stats *s)
 	s->load_control = swap_slots() > 0 && !env.no_load;
 	load_stats(s);
 	compact_stats(s);
+	sys_kernel_stats(env.system, false, 0, 0, &s->idle_ns);
 	s->pool_pages = pool_pages();
 	s->own_pages = pool_own();
 	s->faults = total.faults;

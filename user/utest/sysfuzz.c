@@ -238,7 +238,8 @@ static bool run_group(unsigned group)
 
 static bool fuzz_solo(void)
 {
-	sys_kernel_stats(uenv.system, true, NULL, NULL); /* the lock-hold figure starts here */
+	sys_kernel_stats(uenv.system, true, NULL, NULL,
+			 NULL); /* the lock-hold figure starts here */
 	return run_group(0);
 }
 
@@ -253,7 +254,7 @@ static bool fuzz_many(void)
 	bool ok = run_group(2);
 	uint64_t hold = 0;
 
-	if (sys_kernel_stats(uenv.system, false, &hold, NULL) == ERR_OK)
+	if (sys_kernel_stats(uenv.system, false, &hold, NULL, NULL) == ERR_OK)
 		uprintf("bench: longest kernel-lock hold during the system-call fuzzer run: %lu "
 			"cycles\n",
 			hold);

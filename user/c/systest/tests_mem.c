@@ -684,8 +684,20 @@ static bool mem_compaction(void)
 	return true;
 }
 
+/* The kernel's idle time (mem_stats.idle_ns, from SYS_KERNEL_STATS) grows while this one sleeps. */
+static bool idle_time_counts(void)
+{
+	struct mem_stats s0, s1;
+	CHECK(strata_mem_stats(&s0) == 0);
+	usleep(50000);
+	CHECK(strata_mem_stats(&s1) == 0);
+	CHECK(s1.idle_ns > s0.idle_ns);
+	return true;
+}
+
 const struct systest mem_tests[] = {
     {"mem_compaction", mem_compaction},
+    {"idle_time_counts", idle_time_counts},
     {"malloc_stress", malloc_stress},
     {"malloc_model", malloc_model},
     {"malloc_double_free", malloc_double_free},
