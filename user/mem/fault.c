@@ -104,9 +104,11 @@ int fault_swapped(struct vs *v, const struct vm_mapping *m, uint64_t va, uint32_
 
 	if (e == ERR_OK)
 		e = fault_existing(v, m, va, p, access, it);
+	/* The pages read ahead, mapped read-only; one that cannot be is left for its own fault. */
 	for (unsigned i = 1; e == ERR_OK && i <= after && it->n < AROUND; i++) {
 		uint64_t next = va + i * PAGE;
-		e = fault_existing(v, m, next, radix_get(&v->pages, next), PROT_R, it);
+		if (fault_existing(v, m, next, radix_get(&v->pages, next), PROT_R, it) != ERR_OK)
+			break;
 	}
 	return e;
 }

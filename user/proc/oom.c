@@ -29,18 +29,13 @@ struct oom_score {
 	int64_t badness;
 };
 
-static bool serves_others(const struct process *p)
-{
-	return srv_published(p->pid);
-}
-
 /* p's score; false if p may not be chosen. */
 static bool score(const struct process *p, uint64_t total, struct oom_score *s)
 {
 	struct mem_vs_stats st;
 
 	if (p->state != SLOT_RUNNING || !p->vs || p->oom_adj == PROC_OOM_ADJ_MIN ||
-	    serves_others(p) || mem_vs_stats(p->vs, &st) != ERR_OK)
+	    srv_published(p->pid) || /* serves others */ mem_vs_stats(p->vs, &st) != ERR_OK)
 		return false;
 	s->resident = st.resident;
 	s->swapped = st.swapped;
